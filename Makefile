@@ -1,0 +1,45 @@
+# Two entry points matter: `make demo` and `make test`. Everything else is a step they share.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_RUN := build/demo_duckdb
+
+.PHONY: install demo test lint typecheck pytest bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The demo runs on a scratch copy so the bundled project stays pristine and the diff shows exactly
+# what one `yaml document` run adds.
+demo: install
+	rm -rf $(DEMO_RUN) && mkdir -p build && cp -r demo_duckdb $(DEMO_RUN)
+	cd $(DEMO_RUN) && ../../$(BIN)/dbt seed --quiet --project-dir . --profiles-dir .
+	cd $(DEMO_RUN) && ../../$(BIN)/dbt run --quiet --project-dir . --profiles-dir .
+	$(BIN)/dbt-osmosis yaml document --project-dir $(DEMO_RUN) --profiles-dir $(DEMO_RUN)
+	@echo "--- What changed in the demo project's YAML ---"
+	@diff -ruN --exclude=target --exclude=logs --exclude='*.duckdb*' demo_duckdb $(DEMO_RUN) || true
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: install
+	$(BIN)/python benchmarks/bench_document.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

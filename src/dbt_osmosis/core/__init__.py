@@ -1,0 +1,1 @@
+"""Core machinery: dbt project loading, YAML round trip, inheritance, synthesis."""
