@@ -1,0 +1,1 @@
+"""LLM layer (facade written in issue 3)."""

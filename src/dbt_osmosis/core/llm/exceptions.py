@@ -1,0 +1,139 @@
+"""Every error the LLM layer can raise, as one small tree.
+
+```
+LLMError                      base; its message is written for the person running the tool
+├── LLMConfigError            (also ValueError) settings, env vars, prompt files, missing SDK extras
+├── LLMAuthError              401/403: the key is wrong, expired or lacks permission
+├── LLMRateLimitError         429: carries retry_after when the provider sent one
+├── LLMTimeoutError           connect or read timeout; the server never answered in time
+├── LLMAPIError               any other failure talking to the provider (5xx, 4xx, connection reset)
+└── LLMResponseError          (also ValueError) the provider answered, but the reply is unusable
+```
+
+SDK exceptions are translated into this tree once, at the SDK boundary (``client.py``); code above
+that boundary deals only in these types. No message or repr ever contains an API key: the context
+fields hold provider, model, status and request id only, and messages pass through ``redact``.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "LLMAPIError",
+    "LLMAuthError",
+    "LLMConfigError",
+    "LLMError",
+    "LLMRateLimitError",
+    "LLMResponseError",
+    "LLMTimeoutError",
+    "redact",
+]
+
+# Shapes that provider keys take (sk-..., sk-ant-..., AIza..., long hex/base64 tokens) plus anything
+# written as `key=...`/`Bearer ...`. Redaction is deliberately greedy: a false positive costs a few
+# characters of an error message, a false negative leaks a credential.
+_SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"sk-[A-Za-z0-9_\-]{8,}"),
+    re.compile(r"AIza[0-9A-Za-z_\-]{20,}"),
+    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-~+/=]{8,}"),
+    re.compile(r"(?i)((?:api[_-]?key|x-api-key|api-key|key|token|secret)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]{6,}"),
+    re.compile(r"\b[A-Fa-f0-9]{32,}\b"),
+)
+
+
+def redact(text: str, *secrets: str | None) -> str:
+    """Return ``text`` with known secrets and anything shaped like an API key replaced by ``***``."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    for pattern in _SECRET_PATTERNS:
+        if pattern.groups:
+            text = pattern.sub(lambda m: m.group(1) + "***", text)
+        else:
+            text = pattern.sub("***", text)
+    return text
+
+
+class LLMError(Exception):
+    """Base of every LLM-layer error; ``str(err)`` is a complete, key-free message for the user."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        attempts: int | None = None,
+    ) -> None:
+        self.message = redact(message)
+        self.provider = provider
+        self.model = model
+        self.status_code = status_code
+        self.request_id = request_id
+        self.attempts = attempts
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        context = [
+            f"{label}={value}"
+            for label, value in (
+                ("provider", self.provider),
+                ("model", self.model),
+                ("status", self.status_code),
+                ("request_id", self.request_id),
+                ("attempts", self.attempts),
+            )
+            if value is not None
+        ]
+        return f"{self.message} ({', '.join(context)})" if context else self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class LLMConfigError(LLMError, ValueError):
+    """The configuration cannot work: missing or invalid settings, unknown provider, missing extra."""
+
+
+class LLMAuthError(LLMError):
+    """The provider rejected the credentials (HTTP 401 or 403)."""
+
+
+class LLMRateLimitError(LLMError):
+    """The provider is throttling us (HTTP 429); ``retry_after`` is in seconds when it told us."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        provider: str | None = None,
+        model: str | None = None,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        attempts: int | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(
+            message,
+            provider=provider,
+            model=model,
+            status_code=status_code,
+            request_id=request_id,
+            attempts=attempts,
+        )
+
+
+class LLMTimeoutError(LLMError):
+    """No answer within the configured timeout."""
+
+
+class LLMAPIError(LLMError):
+    """Any other failure while talking to the provider: 5xx, unexpected 4xx, a dropped connection."""
+
+
+class LLMResponseError(LLMError, ValueError):
+    """The provider answered, but the reply cannot be used (not JSON, wrong shape, truncated)."""
