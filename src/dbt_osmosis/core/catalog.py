@@ -1,0 +1,78 @@
+"""The real columns of each relation: from the warehouse through the dbt adapter, or from catalog.json.
+
+The result maps a node's unique id to its columns in warehouse order. A node that is missing from the
+map has unknown columns (not built yet, or introspection disabled): the run then adds no columns to it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dbt_osmosis.core.errors import ProjectError
+from dbt_osmosis.core.project import DbtProject, Node
+
+__all__ = ["WarehouseColumn", "columns_from_catalog", "columns_from_warehouse"]
+
+
+@dataclass(frozen=True)
+class WarehouseColumn:
+    """A column as the warehouse reports it."""
+
+    name: str
+    data_type: str | None
+
+
+ColumnMap = dict[str, list[WarehouseColumn]]
+
+
+def columns_from_warehouse(project: DbtProject, nodes: Iterable[Node]) -> ColumnMap:
+    """Ask the warehouse for the columns of every node's relation over one adapter connection."""
+    wanted = list(nodes)
+    found: ColumnMap = {}
+    if not wanted:
+        return found
+    manifest = project.manifest
+    with project.adapter() as (adapter, config):
+        for node in wanted:
+            # create_from applies the project's quoting policy, which a hand-built relation would miss.
+            raw = manifest.nodes.get(node.unique_id) or manifest.sources.get(node.unique_id)
+            relation = adapter.Relation.create_from(config, raw)
+            columns = adapter.get_columns_in_relation(relation)
+            if columns:
+                found[node.unique_id] = [WarehouseColumn(col.name, _data_type(col)) for col in columns]
+    return found
+
+
+def columns_from_catalog(path: Path, nodes: Iterable[Node]) -> ColumnMap:
+    """Read columns from a ``catalog.json`` written by ``dbt docs generate``."""
+    try:
+        catalog = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ProjectError(f"Cannot read the catalog at {path}: {exc.strerror}. Check --catalog-path.") from exc
+    except json.JSONDecodeError as exc:
+        raise ProjectError(
+            f"The catalog at {path} is not valid JSON (line {exc.lineno}): regenerate it with "
+            "`dbt docs generate`."
+        ) from exc
+    if not isinstance(catalog, dict) or not isinstance(catalog.get("nodes", {}), dict):
+        raise ProjectError(f"The catalog at {path} has no 'nodes' mapping: regenerate it with `dbt docs generate`.")
+    entries: dict[str, Any] = {**catalog.get("nodes", {}), **catalog.get("sources", {})}
+    found: ColumnMap = {}
+    for node in nodes:
+        entry = entries.get(node.unique_id)
+        if not isinstance(entry, dict):
+            continue
+        columns = entry.get("columns") or {}
+        ordered = sorted(columns.values(), key=lambda col: col.get("index", 0))
+        found[node.unique_id] = [WarehouseColumn(str(col["name"]), col.get("type")) for col in ordered]
+    return found
+
+
+def _data_type(column: Any) -> str | None:
+    # `dtype` is what the warehouse calls the type; `data_type` is dbt's rendering of it.
+    data_type = getattr(column, "dtype", None) or getattr(column, "data_type", None)
+    return str(data_type) if data_type else None

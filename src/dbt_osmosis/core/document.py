@@ -1,0 +1,447 @@
+"""The ``yaml document`` pipeline: select -> columns -> (per node, in DAG order) place -> add -> inherit.
+
+``plan_document`` edits YAML in memory only and reports what it did; ``write_changes`` is the single
+place that touches disk. A node's steps are small named functions so the order of work reads as a list.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from dbt_osmosis.core.catalog import ColumnMap, WarehouseColumn, columns_from_catalog, columns_from_warehouse
+from dbt_osmosis.core.errors import SelectionError
+from dbt_osmosis.core.inheritance import (
+    DEFAULT_PLACEHOLDERS,
+    ColumnKnowledge,
+    Knowledge,
+    is_placeholder,
+    topological_order,
+)
+from dbt_osmosis.core.project import DbtProject, Node
+from dbt_osmosis.core.schema.entries import column_key, create_entry, find_entry, insert_after
+from dbt_osmosis.core.schema.placement import target_path
+from dbt_osmosis.core.schema.store import SchemaStore
+from dbt_osmosis.core.schema.yamlio import SchemaFile, write_atomic
+
+__all__ = [
+    "Change",
+    "DocumentOptions",
+    "DocumentPlan",
+    "NodeContext",
+    "apply_node_steps",
+    "plan_document",
+    "select_nodes",
+    "write_changes",
+]
+
+log = logging.getLogger("dbt_osmosis")
+
+PROGENITOR_KEY = "osmosis_progenitor"
+
+
+@dataclass(frozen=True)
+class DocumentOptions:
+    """What a ``yaml document`` run should do; one field per CLI option."""
+
+    models: tuple[str, ...] = ()
+    fqn: tuple[str, ...] = ()
+    catalog_path: Path | None = None
+    disable_introspection: bool = False
+    force_inherit_descriptions: bool = False
+    skip_add_columns: bool = False
+    skip_add_source_columns: bool = False
+    skip_add_tags: bool = False
+    skip_merge_meta: bool = False
+    skip_add_data_types: bool = False
+    add_progenitor_to_meta: bool = False
+    output_to_lower: bool = False
+    remove_stale_columns: bool = False
+    placeholders: tuple[str, ...] = DEFAULT_PLACEHOLDERS
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing the run did, for the report."""
+
+    node: str
+    path: str
+    what: str
+
+
+@dataclass
+class DocumentPlan:
+    """The in-memory result of a run: edited files, what changed, what to warn about, and timings."""
+
+    project: DbtProject
+    options: DocumentOptions
+    store: SchemaStore
+    knowledge: Knowledge
+    order: list[Node]
+    targets: list[Node]
+    columns: ColumnMap
+    entries: dict[str, tuple[SchemaFile, CommentedMap]] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    introspection_seconds: float = 0.0
+    work_seconds: float = 0.0
+
+    def changed_files(self) -> list[SchemaFile]:
+        """The files whose text on disk would change."""
+        return [schema_file for schema_file in self.store.files() if schema_file.changed()]
+
+
+@dataclass
+class NodeContext:
+    """What one node's steps share: the plan, the node, its YAML entry and its warehouse columns."""
+
+    plan: DocumentPlan
+    node: Node
+    schema_file: SchemaFile | None = None
+    entry: CommentedMap | None = None
+
+    def record(self, what: str) -> None:
+        """Note a change to this node for the final report."""
+        path = self.schema_file.display_path if self.schema_file else ""
+        self.plan.changes.append(Change(self.node.display_name, path, what))
+
+    @property
+    def warehouse_columns(self) -> list[WarehouseColumn] | None:
+        """The relation's columns in warehouse order, or ``None`` when they are unknown."""
+        return self.plan.columns.get(self.node.unique_id)
+
+
+def select_nodes(project: DbtProject, models: Sequence[str], fqns: Sequence[str]) -> list[Node]:
+    """The nodes a run works on: all of the project's, or those matching names, paths or fqn prefixes."""
+    nodes = list(project.nodes.values())
+    if not models and not fqns:
+        return nodes
+    selected: list[Node] = []
+    for node in nodes:
+        if any(_matches_model(project, node, selector) for selector in models) or any(
+            _matches_fqn(node, selector) for selector in fqns
+        ):
+            selected.append(node)
+    if not selected:
+        given = ", ".join([*models, *(f"--fqn {f}" for f in fqns)])
+        raise SelectionError(
+            f"No model, seed, snapshot or source in {project.project_name} matches {given}. "
+            "Give node names, paths under the project, or fqn prefixes such as staging.stg_orders."
+        )
+    return selected
+
+
+def _matches_model(project: DbtProject, node: Node, selector: str) -> bool:
+    if selector in (node.name, node.unique_id, node.display_name):
+        return True
+    candidate = Path(selector)
+    absolute = candidate if candidate.is_absolute() else (Path.cwd() / candidate)
+    try:
+        relative = absolute.resolve().relative_to(project.root).as_posix()
+    except ValueError:
+        relative = candidate.as_posix()
+    node_path = node.original_file_path
+    return node_path == relative or node_path.startswith(relative.rstrip("/") + "/")
+
+
+def _matches_fqn(node: Node, selector: str) -> bool:
+    parts = tuple(part for part in selector.split(".") if part)
+    return bool(parts) and (node.fqn[: len(parts)] == parts or node.fqn[1 : 1 + len(parts)] == parts)
+
+
+def plan_document(project: DbtProject, options: DocumentOptions) -> DocumentPlan:
+    """Run every step in memory and return the plan; nothing is written to disk."""
+    targets = select_nodes(project, options.models, options.fqn)
+    parents = {uid: [p for p in node.depends_on if p in project.nodes] for uid, node in project.nodes.items()}
+    order = [project.nodes[uid] for uid in topological_order(parents)]
+
+    started = time.perf_counter()
+    columns: ColumnMap = {}
+    if options.catalog_path is not None:
+        columns = columns_from_catalog(options.catalog_path, targets)
+    elif not options.disable_introspection:
+        columns = columns_from_warehouse(project, targets)
+    introspection_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    plan = DocumentPlan(
+        project=project,
+        options=options,
+        store=SchemaStore(project.root),
+        knowledge=Knowledge(parents),
+        order=order,
+        targets=targets,
+        columns=columns,
+        introspection_seconds=introspection_seconds,
+    )
+    target_ids = {node.unique_id for node in targets}
+    for node in order:
+        context = NodeContext(plan, node)
+        if node.unique_id in target_ids:
+            apply_node_steps(context)
+        else:
+            locate_entry(context, create=False)
+        learn(context)
+    plan.work_seconds = time.perf_counter() - started
+    return plan
+
+
+def apply_node_steps(context: NodeContext) -> None:
+    """The per-node pipeline for a selected node, in order."""
+    for step in (locate_entry, add_missing_columns, add_data_types, handle_stale_columns, inherit_column_docs):
+        step(context)
+        if context.entry is None:
+            return
+
+
+def locate_entry(context: NodeContext, *, create: bool = True) -> None:
+    """Find the node's YAML entry where dbt says it is, or create one where the path template says."""
+    node, plan = context.node, context.plan
+    if node.version is not None:
+        # Versioned models keep their columns under `versions:`; those blocks are left as written.
+        if create:
+            plan.warnings.append(f"{node.display_name} v{node.version}: versioned model left as written.")
+        return
+    if node.patch_path:
+        schema_file = plan.store.get(node.patch_path)
+        entry = find_entry(schema_file, node) if schema_file else None
+        if schema_file is not None and entry is not None:
+            context.schema_file, context.entry = schema_file, entry
+            _remember(context)
+        elif create:
+            plan.warnings.append(
+                f"{node.display_name}: dbt says it is documented in {node.patch_path}, "
+                "but no entry by that name was found there; left alone."
+            )
+        return
+    if not create or node.resource_type == "source":
+        return
+    path = target_path(node)
+    schema_file = plan.store.get_or_create(path)
+    entry = find_entry(schema_file, node)
+    if entry is None:
+        entry = create_entry(schema_file, node)
+        context.schema_file, context.entry = schema_file, entry
+        context.record("new entry")
+    else:
+        context.schema_file, context.entry = schema_file, entry
+    _remember(context)
+
+
+def _remember(context: NodeContext) -> None:
+    if context.schema_file is not None and context.entry is not None:
+        context.plan.entries[context.node.unique_id] = (context.schema_file, context.entry)
+
+
+def add_missing_columns(context: NodeContext) -> None:
+    """Add warehouse columns the YAML does not list, each at its warehouse position."""
+    options, node, entry = context.plan.options, context.node, context.entry
+    warehouse = context.warehouse_columns
+    if entry is None or warehouse is None or options.skip_add_columns:
+        return
+    if node.resource_type == "source" and options.skip_add_source_columns:
+        return
+    position = {column_key(item.get("name")) for item in _column_items(entry)}
+    if all(column_key(col.name) in position for col in warehouse):
+        return
+    items = entry.get("columns")
+    if not isinstance(items, list):
+        items = CommentedSeq()
+        insert_after(entry, "columns", items, ("name", "description", "config"))
+    insert_at = 0
+    added: list[str] = []
+    for column in warehouse:
+        key = column_key(column.name)
+        if key in position:
+            insert_at = _index_of(items, key) + 1
+            continue
+        item = CommentedMap()
+        item["name"] = column.name.lower() if options.output_to_lower else column.name
+        if column.data_type and not options.skip_add_data_types:
+            item["data_type"] = column.data_type.lower() if options.output_to_lower else column.data_type
+        items.insert(insert_at, item)
+        insert_at += 1
+        position.add(key)
+        added.append(str(item["name"]))
+    context.record(f"added column{'s' if len(added) > 1 else ''} {', '.join(added)}")
+
+
+def add_data_types(context: NodeContext) -> None:
+    """Give existing column entries the warehouse's data type when they have none."""
+    options, entry = context.plan.options, context.entry
+    warehouse = context.warehouse_columns
+    if entry is None or warehouse is None or options.skip_add_data_types:
+        return
+    types = {column_key(col.name): col.data_type for col in warehouse if col.data_type}
+    typed: list[str] = []
+    for item in _column_items(entry):
+        data_type = types.get(column_key(item.get("name")))
+        if data_type and "data_type" not in item:
+            insert_after(item, "data_type", data_type.lower() if options.output_to_lower else data_type,
+                         ("name", "description"))
+            typed.append(str(item.get("name")))
+    if typed:
+        context.record(f"data types for {', '.join(typed)}")
+
+
+def handle_stale_columns(context: NodeContext) -> None:
+    """Report YAML columns the warehouse no longer has; remove them only when asked."""
+    options, entry = context.plan.options, context.entry
+    warehouse = context.warehouse_columns
+    if entry is None or not warehouse:
+        return
+    present = {column_key(col.name) for col in warehouse}
+    stale = [item for item in _column_items(entry) if column_key(item.get("name")) not in present]
+    if not stale:
+        return
+    names = ", ".join(str(item.get("name")) for item in stale)
+    if options.remove_stale_columns:
+        columns = entry["columns"]
+        for item in stale:
+            columns.remove(item)
+        context.record(f"removed stale column{'s' if len(stale) > 1 else ''} {names}")
+    else:
+        context.plan.warnings.append(
+            f"{context.node.display_name}: column(s) {names} are in the YAML but not in the warehouse "
+            "(kept; pass --remove-stale-columns to remove them)."
+        )
+
+
+def inherit_column_docs(context: NodeContext) -> None:
+    """Fill undocumented columns (or all, with -F) from the nearest upstream node that documents them."""
+    options, plan, entry = context.plan.options, context.plan, context.entry
+    if entry is None:
+        return
+    inherited: list[str] = []
+    for item in _column_items(entry):
+        key = column_key(item.get("name"))
+        current = item.get("description")
+        missing = is_placeholder(current, options.placeholders)
+        if not missing and not options.force_inherit_descriptions:
+            continue
+        upstream = plan.knowledge.nearest(context.node.unique_id, key)
+        if upstream is None or (not missing and str(upstream.description) == str(current)):
+            continue
+        insert_after(item, "description", _copy_scalar(upstream.description), ("name",))
+        if upstream.tags and not options.skip_add_tags:
+            _merge_tags(item, upstream.tags)
+        if not options.skip_merge_meta:
+            _merge_meta(item, upstream.meta)
+        if options.add_progenitor_to_meta:
+            _meta_of(item)[PROGENITOR_KEY] = upstream.progenitor
+        inherited.append(str(item.get("name")))
+    if inherited:
+        context.record(f"inherited docs for {', '.join(inherited)}")
+
+
+def learn(context: NodeContext) -> None:
+    """Record what this node now documents so that its children can inherit it."""
+    plan = context.plan
+    found = plan.entries.get(context.node.unique_id)
+    if found is None:
+        plan.knowledge.learn(context.node.unique_id, {})
+        return
+    _file, entry = found
+    own: dict[str, ColumnKnowledge] = {}
+    for item in _column_items(entry):
+        description = item.get("description")
+        if is_placeholder(description, plan.options.placeholders):
+            continue
+        key = column_key(item.get("name"))
+        meta = _existing_meta(item)
+        progenitor = meta.get(PROGENITOR_KEY)
+        upstream = plan.knowledge.nearest(context.node.unique_id, key)
+        if not isinstance(progenitor, str):
+            inherited = upstream is not None and str(upstream.description) == str(description)
+            progenitor = upstream.progenitor if upstream is not None and inherited else context.node.unique_id
+        tags = item.get("tags") or []
+        own[key] = ColumnKnowledge(
+            description=description,
+            progenitor=progenitor,
+            tags=tuple(str(tag) for tag in tags) if isinstance(tags, list) else (),
+            meta={k: v for k, v in meta.items() if k != PROGENITOR_KEY},
+        )
+    plan.knowledge.learn(context.node.unique_id, own)
+
+
+def write_changes(plan: DocumentPlan) -> list[str]:
+    """Write every changed file atomically; return their project-relative paths."""
+    written: list[str] = []
+    for schema_file in plan.changed_files():
+        write_atomic(schema_file.path, schema_file.render())
+        written.append(schema_file.display_path)
+    return written
+
+
+def _column_items(entry: CommentedMap) -> list[CommentedMap]:
+    columns = entry.get("columns")
+    if not isinstance(columns, list):
+        return []
+    return [item for item in columns if isinstance(item, CommentedMap)]
+
+
+def _index_of(items: Iterable[Any], key: str) -> int:
+    for index, item in enumerate(items):
+        if isinstance(item, CommentedMap) and column_key(item.get("name")) == key:
+            return index
+    return -1
+
+
+def _copy_scalar(value: Any) -> Any:
+    # A fresh object of the same scalar type keeps the author's style without aliasing the original.
+    if isinstance(value, str) and type(value) is not str:
+        try:
+            return type(value)(str(value))
+        except TypeError:
+            return str(value)
+    return value
+
+
+def _merge_tags(item: CommentedMap, tags: Iterable[str]) -> None:
+    current = item.get("tags")
+    if not isinstance(current, list):
+        current = CommentedSeq()
+        insert_after(item, "tags", current, ("name", "data_type", "description"))
+    for tag in tags:
+        if tag not in current:
+            current.append(tag)
+
+
+def _existing_meta(item: CommentedMap) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    config = item.get("config")
+    if isinstance(config, dict) and isinstance(config.get("meta"), dict):
+        meta.update(config["meta"])
+    if isinstance(item.get("meta"), dict):
+        meta.update(item["meta"])
+    return meta
+
+
+def _meta_of(item: CommentedMap) -> CommentedMap:
+    config = item.get("config")
+    if isinstance(config, CommentedMap) and isinstance(config.get("meta"), CommentedMap):
+        meta: CommentedMap = config["meta"]
+        return meta
+    current = item.get("meta")
+    if isinstance(current, CommentedMap):
+        return current
+    created = CommentedMap()
+    insert_after(item, "meta", created, ("name", "data_type", "description", "tags"))
+    return created
+
+
+def _merge_meta(item: CommentedMap, meta: Any) -> None:
+    if not meta:
+        return
+    existing = _existing_meta(item)
+    missing = {key: value for key, value in meta.items() if key not in existing}
+    if missing:
+        target = _meta_of(item)
+        for key, value in missing.items():
+            target[key] = value

@@ -1,0 +1,250 @@
+"""Load a dbt project through dbt-core's programmatic API and turn its manifest into plain data.
+
+dbt-core is imported lazily: it costs over a second to import, and ``--help`` or ``--version`` should
+not pay that. Everything downstream of this module works on ``Node`` values, never on dbt objects.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dbt_osmosis.core.errors import ProjectError
+
+__all__ = ["DbtProject", "Node", "ProjectOptions", "load_project", "working_directory"]
+
+#: Resource types whose YAML this tool maintains.
+DOCUMENTED_TYPES = ("model", "seed", "snapshot", "source")
+
+
+@dataclass(frozen=True)
+class ProjectOptions:
+    """Where the project is and how dbt should load it; mirrors dbt's own CLI options."""
+
+    project_dir: Path
+    profiles_dir: Path | None = None
+    target: str | None = None
+    threads: int | None = None
+    vars: str | None = None
+
+
+@dataclass(frozen=True)
+class Node:
+    """One documented resource (model, seed, snapshot or source table) as plain data."""
+
+    unique_id: str
+    resource_type: str
+    name: str
+    package_name: str
+    original_file_path: str
+    patch_path: str | None
+    source_name: str | None
+    depends_on: tuple[str, ...]
+    fqn: tuple[str, ...]
+    osmosis_template: str | None
+    database: str | None
+    schema: str | None
+    identifier: str
+    raw_code: str = ""
+    compiled_code: str | None = None
+    version: str | None = None
+    rendered_description: str = ""
+    rendered_columns: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def yaml_key(self) -> str:
+        """The top-level YAML key this node's entry lives under (``models``, ``seeds``, ...)."""
+        return {"model": "models", "seed": "seeds", "snapshot": "snapshots", "source": "sources"}[
+            self.resource_type
+        ]
+
+    @property
+    def display_name(self) -> str:
+        """A short name for messages: ``source.table`` for sources, the node name otherwise."""
+        return f"{self.source_name}.{self.name}" if self.source_name else self.name
+
+
+class DbtProject:
+    """A parsed dbt project: its root, name, manifest and documented nodes."""
+
+    def __init__(self, options: ProjectOptions, manifest: Any, parse_seconds: float) -> None:
+        self.options = options
+        self.root = options.project_dir.resolve()
+        self.manifest = manifest
+        self.parse_seconds = parse_seconds
+        self.project_name: str = manifest.metadata.project_name or ""
+        self.nodes: dict[str, Node] = _nodes_from_manifest(manifest, self.project_name)
+
+    @contextmanager
+    def adapter(self) -> Iterator[tuple[Any, Any]]:
+        """Yield ``(adapter, runtime_config)`` with an open connection, for warehouse introspection."""
+        from dbt.adapters.factory import get_adapter, register_adapter, reset_adapters
+        from dbt.config.runtime import RuntimeConfig, load_profile, load_project
+        from dbt.context.providers import generate_runtime_macro_context
+        from dbt.flags import get_flags
+        from dbt.mp_context import get_mp_context
+
+        flags = get_flags()
+        threads = getattr(flags, "THREADS", None)
+        with working_directory(self.root):
+            try:
+                profile = load_profile(str(self.root), flags.VARS, flags.PROFILE, flags.TARGET, threads)
+                dbt_project = load_project(str(self.root), False, profile, flags.VARS)
+                config = RuntimeConfig.from_parts(dbt_project, profile, flags)
+                register_adapter(config, get_mp_context())
+                adapter = get_adapter(config)
+                adapter.set_macro_resolver(self.manifest)
+                adapter.set_macro_context_generator(generate_runtime_macro_context)
+            except Exception as exc:  # dbt raises many unrelated types here; all mean "cannot connect"
+                raise ProjectError(f"Cannot open a warehouse connection: {_one_line(exc)}") from exc
+            try:
+                with adapter.connection_named("dbt-osmosis"):
+                    yield adapter, config
+            finally:
+                reset_adapters()
+
+
+def load_project(options: ProjectOptions) -> DbtProject:
+    """Parse the project with ``dbt parse`` through ``dbtRunner``; raise ``ProjectError`` on bad input."""
+    root = options.project_dir.resolve()
+    if not (root / "dbt_project.yml").is_file():
+        raise ProjectError(
+            f"No dbt_project.yml in {root}. Run from your dbt project or pass --project-dir pointing at it."
+        )
+    profiles_dir = (options.profiles_dir or _default_profiles_dir(root)).resolve()
+    if not (profiles_dir / "profiles.yml").is_file():
+        raise ProjectError(
+            f"No profiles.yml in {profiles_dir}. Pass --profiles-dir pointing at the folder that holds it."
+        )
+
+    from dbt.cli.main import dbtRunner
+
+    args = [
+        "parse",
+        "--project-dir",
+        str(root),
+        "--profiles-dir",
+        str(profiles_dir),
+        "--quiet",
+        "--log-level",
+        "none",
+        "--no-send-anonymous-usage-stats",
+        "--no-version-check",
+    ]
+    if options.target:
+        args += ["--target", options.target]
+    if options.threads:
+        args += ["--threads", str(options.threads)]
+    if options.vars:
+        args += ["--vars", options.vars]
+
+    started = time.perf_counter()
+    with working_directory(root):
+        result = dbtRunner().invoke(args)
+    elapsed = time.perf_counter() - started
+    if not result.success or result.result is None:
+        reason = _one_line(result.exception) if result.exception else "dbt parse failed"
+        raise ProjectError(f"dbt could not load the project in {root}: {reason}")
+    return DbtProject(
+        ProjectOptions(root, profiles_dir, options.target, options.threads, options.vars),
+        result.result,
+        elapsed,
+    )
+
+
+@contextmanager
+def working_directory(path: Path) -> Iterator[None]:
+    """Run dbt from the project folder, as dbt users do: relative paths in profiles resolve from it."""
+    previous = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def _default_profiles_dir(root: Path) -> Path:
+    env = os.environ.get("DBT_PROFILES_DIR")
+    if env:
+        return Path(env)
+    if (root / "profiles.yml").is_file():
+        return root
+    return Path.home() / ".dbt"
+
+
+def _one_line(exc: object) -> str:
+    return " ".join(str(exc).split())
+
+
+def _nodes_from_manifest(manifest: Any, project_name: str) -> dict[str, Node]:
+    nodes: dict[str, Node] = {}
+    for unique_id, raw in manifest.nodes.items():
+        resource_type = str(raw.resource_type)
+        if resource_type not in DOCUMENTED_TYPES or raw.package_name != project_name:
+            continue
+        version = getattr(raw, "version", None)
+        nodes[unique_id] = Node(
+            unique_id=unique_id,
+            resource_type=resource_type,
+            name=raw.name,
+            package_name=raw.package_name,
+            original_file_path=raw.original_file_path,
+            patch_path=_strip_project_prefix(getattr(raw, "patch_path", None)),
+            source_name=None,
+            depends_on=tuple(getattr(raw.depends_on, "nodes", ()) or ()),
+            fqn=tuple(raw.fqn),
+            osmosis_template=_osmosis_template(raw),
+            database=raw.database,
+            schema=raw.schema,
+            identifier=getattr(raw, "alias", None) or raw.name,
+            raw_code=getattr(raw, "raw_code", "") or "",
+            compiled_code=getattr(raw, "compiled_code", None),
+            version=None if version is None else str(version),
+            rendered_description=raw.description or "",
+            rendered_columns={name: col.description or "" for name, col in raw.columns.items()},
+        )
+    for unique_id, raw in manifest.sources.items():
+        if raw.package_name != project_name:
+            continue
+        nodes[unique_id] = Node(
+            unique_id=unique_id,
+            resource_type="source",
+            name=raw.name,
+            package_name=raw.package_name,
+            original_file_path=raw.original_file_path,
+            patch_path=raw.original_file_path,
+            source_name=raw.source_name,
+            depends_on=(),
+            fqn=tuple(raw.fqn),
+            osmosis_template=_osmosis_template(raw),
+            database=raw.database,
+            schema=raw.schema,
+            identifier=raw.identifier or raw.name,
+            rendered_description=raw.description or "",
+            rendered_columns={name: col.description or "" for name, col in raw.columns.items()},
+        )
+    return nodes
+
+
+def _strip_project_prefix(patch_path: str | None) -> str | None:
+    # dbt records YAML locations as "<project>://<relative path>".
+    if not patch_path:
+        return None
+    return patch_path.split("://", 1)[1] if "://" in patch_path else patch_path
+
+
+def _osmosis_template(raw: Any) -> str | None:
+    config = raw.config
+    for candidate in (
+        config.get("dbt-osmosis") if hasattr(config, "get") else None,
+        (getattr(config, "meta", None) or {}).get("dbt-osmosis"),
+        (getattr(raw, "meta", None) or {}).get("dbt-osmosis"),
+    ):
+        if isinstance(candidate, str) and candidate.strip():
+            return candidate.strip()
+    return None

@@ -1,0 +1,170 @@
+"""Round-trip YAML that changes only what a run deliberately changes, written atomically.
+
+ruamel.yaml keeps comments, key order and quoting, but it still normalises a few things (indentation
+that varies inside one file, odd spacing, line endings). To keep every untouched byte, a file is
+rendered as a three-way merge: *base* is ruamel's rendering of the file as read, *ours* is the author's
+original text, *theirs* is ruamel's rendering after our edits. Regions we did not edit come from the
+author's text; regions we did come from ruamel. Only where both overlap does ruamel's text win, and only
+for that region.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import merge3
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from dbt_osmosis.core.errors import YamlError
+
+__all__ = ["SchemaFile", "YamlStyle", "detect_style", "write_atomic"]
+
+_DASH_LINE = re.compile(r"^( *)- ")
+_KEY_LINE = re.compile(r"^( *)[^\s#-][^:#]*:\s*(#.*)?$")
+
+
+@dataclass(frozen=True)
+class YamlStyle:
+    """How a file lays out its YAML, so that what we add looks like what is there."""
+
+    mapping: int = 2
+    sequence: int = 4
+    offset: int = 2
+    newline: str = "\n"
+
+
+def detect_style(text: str) -> YamlStyle:
+    """Infer indentation, list-indent style and line endings from a file's text."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = [line for line in text.replace("\r\n", "\n").split("\n") if line.strip() and not line.lstrip().startswith("#")]
+    offset: int | None = None
+    mapping: int | None = None
+    for previous, line in zip(lines, lines[1:], strict=False):
+        key = _KEY_LINE.match(previous)
+        if not key:
+            continue
+        key_indent = len(key.group(1))
+        dash = _DASH_LINE.match(line)
+        if dash and offset is None:
+            offset = max(0, len(dash.group(1)) - key_indent)
+        elif not dash and mapping is None:
+            indent = len(line) - len(line.lstrip(" "))
+            if indent > key_indent:
+                mapping = indent - key_indent
+        if offset is not None and mapping is not None:
+            break
+    mapping = mapping or 2
+    offset = 2 if offset is None else offset
+    return YamlStyle(mapping=mapping, sequence=offset + 2, offset=offset, newline=newline)
+
+
+def _yaml(style: YamlStyle) -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 1_000_000  # never re-wrap a long description
+    yaml.indent(mapping=style.mapping, sequence=style.sequence, offset=style.offset)
+    return yaml
+
+
+class SchemaFile:
+    """One schema YAML file: its parsed data, the author's original text, and how to render it back."""
+
+    def __init__(self, path: Path, display_path: str, original: str | None, data: CommentedMap, style: YamlStyle):
+        self.path = path
+        self.display_path = display_path
+        self.original = original
+        self.data = data
+        self.style = style
+        self._base = self._dump(data) if original is not None else None
+
+    @classmethod
+    def read(cls, path: Path, display_path: str) -> SchemaFile:
+        """Parse a YAML file; a file that does not parse raises ``YamlError`` naming file and line."""
+        try:
+            raw = path.read_bytes().decode("utf-8")
+        except OSError as exc:
+            raise YamlError(f"Cannot read {display_path}: {exc.strerror}.") from exc
+        except UnicodeDecodeError as exc:
+            raise YamlError(f"{display_path} is not UTF-8 text (byte {exc.start}).") from exc
+        style = detect_style(raw)
+        try:
+            data = _yaml(style).load(raw)
+        except MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "an unknown line"
+            problem = exc.problem or exc.context or "invalid YAML"
+            raise YamlError(f"{display_path} does not parse at {where}: {problem}. Fix the YAML and run again.") from exc
+        except YAMLError as exc:
+            raise YamlError(f"{display_path} does not parse: {' '.join(str(exc).split())}.") from exc
+        if data is None:
+            data = CommentedMap()
+        if not isinstance(data, CommentedMap):
+            raise YamlError(f"{display_path} must hold a YAML mapping at the top (e.g. `version: 2`).")
+        return cls(path, display_path, raw, data, style)
+
+    @classmethod
+    def new(cls, path: Path, display_path: str, style: YamlStyle | None = None) -> SchemaFile:
+        """A file that does not exist yet; it starts with the ``version: 2`` header dbt expects."""
+        data = CommentedMap()
+        data["version"] = 2
+        return cls(path, display_path, None, data, style or YamlStyle())
+
+    def _dump(self, data: Any) -> str:
+        buffer = io.StringIO()
+        _yaml(self.style).dump(data, buffer)
+        return buffer.getvalue()
+
+    def render(self) -> str:
+        """The file's text after this run's edits, byte-identical to the original where nothing changed."""
+        edited = self._dump(self.data)
+        if self.original is None or self._base is None:
+            return edited.replace("\n", self.style.newline) if self.style.newline != "\n" else edited
+        if edited == self._base:
+            return self.original
+        original = self.original.replace("\r\n", "\n")
+        merged: list[str] = []
+        groups = merge3.Merge3(
+            self._base.splitlines(keepends=True),
+            original.splitlines(keepends=True),
+            edited.splitlines(keepends=True),
+        ).merge_groups()
+        for group in groups:
+            kind = group[0]
+            if kind == "conflict":
+                merged.extend(group[3])  # our edit overlaps a region ruamel reformatted: the edit wins
+            else:
+                merged.extend(group[1])
+        text = "".join(merged)
+        if not original.endswith("\n") and text.endswith("\n"):
+            text = text[:-1]  # the author's file had no final newline; keep it that way
+        return text.replace("\n", self.style.newline) if self.style.newline != "\n" else text
+
+    def changed(self) -> bool:
+        """Whether writing the file would change anything on disk."""
+        return self.original is None or self.render() != self.original
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder and rename, so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temp_name, mode)
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
