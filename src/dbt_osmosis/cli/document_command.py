@@ -51,7 +51,9 @@ def run_document(params: dict[str, Any], console: Console) -> int:
     changed = plan.changed_files()
     if params["check"]:
         if changed:
-            console.print(f"{len(changed)} file(s) would change; run `dbt-osmosis yaml document` to update them.")
+            console.print(
+                f"{len(changed)} file(s) would change; run `dbt-osmosis yaml document` to update them."
+            )
             return 1
         console.print("All YAML is up to date.")
         return 0

@@ -70,7 +70,9 @@ def yaml_options(func: F) -> F:
             help="Replace existing column descriptions with upstream ones.",
         ),
         click.option("--skip-add-columns", is_flag=True, help="Do not add missing columns."),
-        click.option("--skip-add-source-columns", is_flag=True, help="Do not add missing columns to sources."),
+        click.option(
+            "--skip-add-source-columns", is_flag=True, help="Do not add missing columns to sources."
+        ),
         click.option("--skip-add-tags", is_flag=True, help="Do not inherit column tags."),
         click.option("--skip-merge-meta", is_flag=True, help="Do not inherit column meta."),
         click.option("--skip-add-data-types", is_flag=True, help="Do not add data_type to columns."),
@@ -79,7 +81,9 @@ def yaml_options(func: F) -> F:
             is_flag=True,
             help="Record in each inherited column's meta which node its description came from.",
         ),
-        click.option("--output-to-lower", is_flag=True, help="Write new column names and types in lower case."),
+        click.option(
+            "--output-to-lower", is_flag=True, help="Write new column names and types in lower case."
+        ),
         click.option(
             "--remove-stale-columns",
             is_flag=True,

@@ -52,14 +52,18 @@ def columns_from_catalog(path: Path, nodes: Iterable[Node]) -> ColumnMap:
     try:
         catalog = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ProjectError(f"Cannot read the catalog at {path}: {exc.strerror}. Check --catalog-path.") from exc
+        raise ProjectError(
+            f"Cannot read the catalog at {path}: {exc.strerror}. Check --catalog-path."
+        ) from exc
     except json.JSONDecodeError as exc:
         raise ProjectError(
             f"The catalog at {path} is not valid JSON (line {exc.lineno}): regenerate it with "
             "`dbt docs generate`."
         ) from exc
     if not isinstance(catalog, dict) or not isinstance(catalog.get("nodes", {}), dict):
-        raise ProjectError(f"The catalog at {path} has no 'nodes' mapping: regenerate it with `dbt docs generate`.")
+        raise ProjectError(
+            f"The catalog at {path} has no 'nodes' mapping: regenerate it with `dbt docs generate`."
+        )
     entries: dict[str, Any] = {**catalog.get("nodes", {}), **catalog.get("sources", {})}
     found: ColumnMap = {}
     for node in nodes:

@@ -194,7 +194,13 @@ def plan_document(project: DbtProject, options: DocumentOptions) -> DocumentPlan
 
 def apply_node_steps(context: NodeContext) -> None:
     """The per-node pipeline for a selected node, in order."""
-    for step in (locate_entry, add_missing_columns, add_data_types, handle_stale_columns, inherit_column_docs):
+    for step in (
+        locate_entry,
+        add_missing_columns,
+        add_data_types,
+        handle_stale_columns,
+        inherit_column_docs,
+    ):
         step(context)
         if context.entry is None:
             return
@@ -283,8 +289,12 @@ def add_data_types(context: NodeContext) -> None:
     for item in _column_items(entry):
         data_type = types.get(column_key(item.get("name")))
         if data_type and "data_type" not in item:
-            insert_after(item, "data_type", data_type.lower() if options.output_to_lower else data_type,
-                         ("name", "description"))
+            insert_after(
+                item,
+                "data_type",
+                data_type.lower() if options.output_to_lower else data_type,
+                ("name", "description"),
+            )
             typed.append(str(item.get("name")))
     if typed:
         context.record(f"data types for {', '.join(typed)}")

@@ -89,7 +89,7 @@ class DbtProject:
         from dbt.flags import get_flags
         from dbt.mp_context import get_mp_context
 
-        flags = get_flags()
+        flags = get_flags()  # type: ignore[no-untyped-call]
         threads = getattr(flags, "THREADS", None)
         with working_directory(self.root):
             try:
@@ -106,7 +106,7 @@ class DbtProject:
                 with adapter.connection_named("dbt-osmosis"):
                     yield adapter, config
             finally:
-                reset_adapters()
+                reset_adapters()  # type: ignore[no-untyped-call]
 
 
 def load_project(options: ProjectOptions) -> DbtProject:

@@ -58,10 +58,13 @@ def target_path(node: Node) -> str:
         )
     if not rendered.endswith((".yml", ".yaml")):
         rendered += ".yml"
-    path = posixpath.normpath(rendered.lstrip("/") if rendered.startswith("/") else posixpath.join(folder, rendered))
+    path = posixpath.normpath(
+        rendered.lstrip("/") if rendered.startswith("/") else posixpath.join(folder, rendered)
+    )
     if path.startswith("../") or path == "..":
         raise TemplateError(
-            f"The dbt-osmosis path template {template!r} puts {node.unique_id}'s YAML outside the project ({path})."
+            f"The dbt-osmosis path template {template!r} puts {node.unique_id}'s YAML outside the "
+            f"project ({path}). Keep the template inside the project folder."
         )
     return path
 

@@ -11,6 +11,7 @@ for that region.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import re
 import tempfile
@@ -44,10 +45,14 @@ class YamlStyle:
 def detect_style(text: str) -> YamlStyle:
     """Infer indentation, list-indent style and line endings from a file's text."""
     newline = "\r\n" if "\r\n" in text else "\n"
-    lines = [line for line in text.replace("\r\n", "\n").split("\n") if line.strip() and not line.lstrip().startswith("#")]
+    lines = [
+        line
+        for line in text.replace("\r\n", "\n").split("\n")
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     offset: int | None = None
     mapping: int | None = None
-    for previous, line in zip(lines, lines[1:], strict=False):
+    for previous, line in itertools.pairwise(lines):
         key = _KEY_LINE.match(previous)
         if not key:
             continue
@@ -77,7 +82,9 @@ def _yaml(style: YamlStyle) -> YAML:
 class SchemaFile:
     """One schema YAML file: its parsed data, the author's original text, and how to render it back."""
 
-    def __init__(self, path: Path, display_path: str, original: str | None, data: CommentedMap, style: YamlStyle):
+    def __init__(
+        self, path: Path, display_path: str, original: str | None, data: CommentedMap, style: YamlStyle
+    ):
         self.path = path
         self.display_path = display_path
         self.original = original
@@ -101,7 +108,9 @@ class SchemaFile:
             mark = exc.problem_mark or exc.context_mark
             where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "an unknown line"
             problem = exc.problem or exc.context or "invalid YAML"
-            raise YamlError(f"{display_path} does not parse at {where}: {problem}. Fix the YAML and run again.") from exc
+            raise YamlError(
+                f"{display_path} does not parse at {where}: {problem}. Fix the YAML and run again."
+            ) from exc
         except YAMLError as exc:
             raise YamlError(f"{display_path} does not parse: {' '.join(str(exc).split())}.") from exc
         if data is None:
@@ -139,7 +148,8 @@ class SchemaFile:
         for group in groups:
             kind = group[0]
             if kind == "conflict":
-                merged.extend(group[3])  # our edit overlaps a region ruamel reformatted: the edit wins
+                # Our edit overlaps a region ruamel reformatted: the edit wins, for that region only.
+                merged.extend(group[3])  # type: ignore[misc]
             else:
                 merged.extend(group[1])
         text = "".join(merged)
