@@ -1,0 +1,161 @@
+"""`dbt-osmosis yaml document` end to end on a built dbt-duckdb project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from .conftest import RunCli
+from .dbt_projects import snapshot
+
+
+def load(path: Path) -> dict:
+    return YAML(typ="safe").load(path.read_text())
+
+
+def columns(path: Path, model: str, key: str = "models") -> dict[str, dict]:
+    for entry in load(path)[key]:
+        if entry["name"] == model:
+            return {col["name"]: col for col in entry.get("columns", [])}
+    raise AssertionError(f"{model} not in {path}")
+
+
+def test_docs_flow_down_a_four_level_chain_in_one_run(chain: Path, run_cli: RunCli) -> None:
+    result = run_cli(chain)
+    assert result.exit_code == 0, result.output
+
+    staging = columns(chain / "models/staging/_staging.yml", "stg_customers")
+    assert staging["status"]["description"] == "Lifecycle status: active or churned."
+    assert staging["id"]["description"] == "The CRM's customer id."
+    # int_customers had no YAML: it gets its own file, next to the model, with inherited docs.
+    intermediate = columns(chain / "models/intermediate/_int_customers.yml", "int_customers")
+    assert intermediate["customer_id"]["description"] == "Primary key of a customer."
+    assert intermediate["status"]["description"] == "Lifecycle status: active or churned."
+    mart = columns(chain / "models/marts/_marts.yml", "customers")
+    assert mart["status"]["description"] == "Lifecycle status: active or churned."
+    assert mart["id"]["description"] == "The CRM's customer id."
+    # Tags and meta travel with the description.
+    assert mart["id"]["tags"] == ["pii"]
+    assert mart["id"]["meta"] == {"owner": "crm-team"}
+
+
+def test_columns_are_added_in_warehouse_order_with_data_types(chain: Path, run_cli: RunCli) -> None:
+    run_cli(chain)
+    entry = load(chain / "models/intermediate/_int_customers.yml")["models"][0]
+    assert [col["name"] for col in entry["columns"]] == [
+        "customer_id",
+        "first_name",
+        "status",
+        "signup_date",
+        "id",
+    ]
+    assert entry["columns"][0]["data_type"] == "INTEGER"
+    assert entry["columns"][3]["data_type"] == "DATE"
+
+
+def test_placeholders_count_as_missing_and_hand_written_docs_stay(chain: Path, run_cli: RunCli) -> None:
+    run_cli(chain)
+    mart = columns(chain / "models/marts/_marts.yml", "customers")
+    assert mart["customer_id"]["description"] == "Hand-written mart description."
+    staging = columns(chain / "models/staging/_staging.yml", "stg_customers")
+    # "Pending further documentation" upstream of nothing documented stays a placeholder, not invented.
+    assert staging["first_name"]["description"] == "Pending further documentation"
+    assert staging["customer_id"]["description"] == "Primary key of a customer."
+
+
+def test_custom_placeholder_is_treated_as_missing(chain: Path, run_cli: RunCli) -> None:
+    path = chain / "models/marts/_marts.yml"
+    path.write_text(path.read_text().replace("Hand-written mart description.", "fill me in"))
+    run_cli(chain, "--placeholder", "FILL ME IN")
+    assert columns(path, "customers")["customer_id"]["description"] == "Primary key of a customer."
+
+
+def test_force_inherit_replaces_hand_written_descriptions(chain: Path, run_cli: RunCli) -> None:
+    run_cli(chain, "-F")
+    mart = columns(chain / "models/marts/_marts.yml", "customers")
+    assert mart["customer_id"]["description"] == "Primary key of a customer."
+
+
+def test_comments_quotes_blank_lines_and_tests_survive_byte_for_byte(chain: Path, run_cli: RunCli) -> None:
+    path = chain / "models/staging/_staging.yml"
+    before = path.read_text()
+    run_cli(chain)
+    after = path.read_text()
+    # Every original line is still there, in the same order: the run only inserted lines.
+    remaining = iter(after.splitlines())
+    for line in before.splitlines():
+        if line.strip() == 'description: ""':
+            continue  # the one line the run deliberately filled
+        assert any(candidate == line for candidate in remaining), f"lost or moved: {line!r}"
+    assert "# Staging models: one per raw table." in after
+    assert "  - name: stg_customers   # cleaned customers\n" in after
+    assert "    description: 'Customers, renamed and typed.'\n" in after
+    assert "          - not_null\n\n" in after
+    assert '        description: "Lifecycle status: active or churned."\n' in after
+
+
+def test_second_run_changes_nothing(chain: Path, run_cli: RunCli) -> None:
+    run_cli(chain)
+    first = snapshot(chain)
+    result = run_cli(chain)
+    assert result.exit_code == 0
+    assert "Nothing to change." in result.output
+    assert snapshot(chain) == first
+    assert run_cli(chain, "--check").exit_code == 0
+
+
+def test_dry_run_writes_nothing_and_check_exits_one(chain: Path, run_cli: RunCli) -> None:
+    before = snapshot(chain)
+    dry = run_cli(chain, "--dry-run")
+    assert dry.exit_code == 0
+    assert "would change" in dry.output
+    check = run_cli(chain, "--check")
+    assert check.exit_code == 1
+    assert snapshot(chain) == before
+
+
+def test_new_entries_follow_the_path_template(chain: Path, run_cli: RunCli) -> None:
+    project_file = chain / "dbt_project.yml"
+    project_file.write_text(
+        project_file.read_text() + 'models:\n  test_project:\n    +dbt-osmosis: "/models/docs/{parent}.yml"\n'
+    )
+    run_cli(chain)
+    assert (chain / "models/docs/intermediate.yml").is_file()
+    assert not (chain / "models/intermediate/_int_customers.yml").exists()
+    # Existing entries stay where they are.
+    assert "stg_customers" in (chain / "models/staging/_staging.yml").read_text()
+
+
+def test_selecting_one_model_touches_only_its_file(chain: Path, run_cli: RunCli) -> None:
+    before = snapshot(chain)
+    result = run_cli(chain, "customers")
+    assert result.exit_code == 0, result.output
+    after = snapshot(chain)
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert changed == {"models/marts/_marts.yml"}
+    # Upstream docs are still inherited from unselected parents through the whole chain.
+    assert columns(chain / "models/marts/_marts.yml", "customers")["status"]["description"] == (
+        "Lifecycle status: active or churned."
+    )
+
+
+def test_catalog_json_replaces_introspection(chain: Path, run_cli: RunCli, tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(
+        '{"nodes": {"model.test_project.customers": {"columns": {'
+        '"CUSTOMER_ID": {"name": "CUSTOMER_ID", "type": "BIGINT", "index": 1},'
+        '"EXTRA": {"name": "EXTRA", "type": "TEXT", "index": 2}}}}}'
+    )
+    result = run_cli(chain, "customers", "--catalog-path", str(catalog), "--output-to-lower")
+    assert result.exit_code == 0, result.output
+    mart = columns(chain / "models/marts/_marts.yml", "customers")
+    assert mart["extra"]["data_type"] == "text"
+    assert mart["customer_id"]["data_type"] == "bigint"
+
+
+def test_disable_introspection_adds_no_columns(chain: Path, run_cli: RunCli) -> None:
+    run_cli(chain, "--disable-introspection")
+    mart = columns(chain / "models/marts/_marts.yml", "customers")
+    assert set(mart) == {"customer_id"}
+    assert "data_type" not in mart["customer_id"]
