@@ -1,0 +1,996 @@
+"""The provider-neutral LLM client: a small request/response model and one adapter per SDK family.
+
+``create_client`` turns a provider configuration into an ``LLMClient``: OpenAI, Ollama, LM Studio and
+any OpenAI-compatible endpoint through ``openai.OpenAI``; Azure through ``openai.AzureOpenAI``;
+Anthropic through the Messages API of ``anthropic``; Gemini through ``google-genai``. Adapters are
+cached per configuration so a run builds each SDK client once, and the SDKs' own retries are switched
+off because retrying, rate limiting and usage accounting live in ``managed.ManagedClient``.
+
+Adapters translate SDK exceptions into the ``LLMError`` tree by exception type, at this boundary only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import json
+import re
+import threading
+import time
+import weakref
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from dbt_osmosis.core.llm import structured
+from dbt_osmosis.core.llm.exceptions import (
+    LLMAPIError,
+    LLMAuthError,
+    LLMConfigError,
+    LLMError,
+    LLMRateLimitError,
+    LLMResponseError,
+    LLMTimeoutError,
+)
+from dbt_osmosis.core.llm.logging import log_request, log_response, register_secret
+from dbt_osmosis.core.llm.providers import ProviderConfig, ResolvedProvider, resolve_provider
+from dbt_osmosis.core.llm.settings import LLMSettings
+
+__all__ = [
+    "LLMClient",
+    "LLMRequest",
+    "LLMResponse",
+    "Message",
+    "MockLLMClient",
+    "MockReply",
+    "Usage",
+    "clear_client_cache",
+    "create_client",
+    "parse_retry_after",
+]
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One chat message."""
+
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class LLMRequest:
+    """What to ask: messages, sampling knobs and, optionally, the JSON schema the answer must match."""
+
+    messages: tuple[Message, ...]
+    temperature: float | None = None
+    max_tokens: int | None = None
+    #: When set, a JSON answer validated against this schema is wanted (``LLMResponse.parsed``).
+    json_schema: Mapping[str, Any] | None = None
+    schema_name: str = "response"
+    #: Names the call in logs and usage ("model_doc", "column_doc", ...).
+    operation: str = "chat"
+    #: For the token-per-minute limiter; ``None`` lets the limiter estimate from the text.
+    estimated_tokens: int | None = None
+
+    @classmethod
+    def from_messages(cls, messages: Iterable[Mapping[str, str]], **kwargs: Any) -> LLMRequest:
+        """Build a request from OpenAI-style ``{"role": ..., "content": ...}`` dictionaries."""
+        converted: list[Message] = []
+        for item in messages:
+            role = item.get("role", "user")
+            if role not in ("system", "user", "assistant"):
+                raise LLMConfigError(f"Unsupported message role {role!r}; use system, user or assistant.")
+            converted.append(Message(role, str(item.get("content", ""))))  # type: ignore[arg-type]
+        return cls(messages=tuple(converted), **kwargs)
+
+    def prompt_chars(self) -> int:
+        """Total characters across messages; the basis of token estimates."""
+        return sum(len(message.content) for message in self.messages)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token counts reported by the provider (``prompt_tokens`` includes ``cached_tokens``)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        """Prompt plus completion tokens."""
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(frozen=True)
+class LLMResponse:
+    """What came back: the text, the validated JSON when a schema was asked for, and accounting data."""
+
+    text: str
+    parsed: Any | None
+    usage: Usage
+    latency_s: float
+    request_id: str | None
+    provider: str
+    model: str
+    finish_reason: str | None = None
+    #: Response headers with lower-case names (the rate limiter reads the ``*ratelimit*`` ones).
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class LLMClient(Protocol):
+    """Anything that can answer an ``LLMRequest``, synchronously and asynchronously."""
+
+    provider: str
+    model: str
+
+    def complete(self, request: LLMRequest) -> LLMResponse:
+        """Answer ``request`` or raise an ``LLMError``."""
+        ...
+
+    async def acomplete(self, request: LLMRequest) -> LLMResponse:
+        """Answer ``request`` without blocking the event loop, or raise an ``LLMError``."""
+        ...
+
+
+# --------------------------------------------------------------------------------------------------
+# Mock client
+# --------------------------------------------------------------------------------------------------
+
+MockReply = str | dict[str, Any] | list[Any] | LLMError | Callable[[LLMRequest], Any]
+
+
+class MockLLMClient:
+    """A scripted ``LLMClient`` for tests: replies in order, every request recorded in ``calls``.
+
+    A reply may be a string (sent as the text), a dict or list (sent as JSON text), an ``LLMError``
+    instance (raised), or a callable that receives the request and returns any of those. When a schema
+    is requested the reply goes through the same extraction and validation as a real provider's, so a
+    test sees the ``LLMResponseError`` a bad reply would cause in production. Once the script runs out,
+    ``default`` answers (or, when it is ``None``, an ``LLMConfigError`` says the script was too short).
+    """
+
+    def __init__(
+        self,
+        replies: Iterable[MockReply] = (),
+        *,
+        default: MockReply | None = None,
+        provider: str = "mock",
+        model: str = "mock-model",
+    ) -> None:
+        self.provider = provider
+        self.model = model
+        self.calls: list[LLMRequest] = []
+        self._replies: list[MockReply] = list(replies)
+        self._default = default
+        self._lock = threading.Lock()
+
+    def add_reply(self, *replies: MockReply) -> None:
+        """Append replies to the script."""
+        with self._lock:
+            self._replies.extend(replies)
+
+    def complete(self, request: LLMRequest) -> LLMResponse:
+        """Record ``request`` and answer with the next scripted reply."""
+        with self._lock:
+            self.calls.append(request)
+            if self._replies:
+                reply = self._replies.pop(0)
+            elif self._default is not None:
+                reply = self._default
+            else:
+                raise LLMConfigError(
+                    f"MockLLMClient has no scripted reply left for call #{len(self.calls)} "
+                    f"(operation={request.operation!r}).",
+                    provider=self.provider,
+                    model=self.model,
+                )
+        if callable(reply) and not isinstance(reply, LLMError):
+            reply = reply(request)
+        if isinstance(reply, LLMError):
+            raise reply
+        text = reply if isinstance(reply, str) else json.dumps(reply)
+        parsed = None
+        if request.json_schema is not None:
+            parsed = structured.parse_structured(
+                text, request.json_schema, provider=self.provider, model=self.model
+            )
+        usage = Usage(
+            prompt_tokens=max(1, request.prompt_chars() // 4), completion_tokens=max(1, len(text) // 4)
+        )
+        return LLMResponse(
+            text=text,
+            parsed=parsed,
+            usage=usage,
+            latency_s=0.0,
+            request_id=f"mock-{len(self.calls)}",
+            provider=self.provider,
+            model=self.model,
+            finish_reason="stop",
+        )
+
+    async def acomplete(self, request: LLMRequest) -> LLMResponse:
+        """Async twin of ``complete``; answers immediately."""
+        return self.complete(request)
+
+
+# --------------------------------------------------------------------------------------------------
+# Shared adapter machinery
+# --------------------------------------------------------------------------------------------------
+
+_REQUEST_ID_HEADERS = (
+    "x-request-id",
+    "request-id",
+    "apim-request-id",
+    "x-goog-request-id",
+    "x-fake-request-id",
+)
+
+
+def parse_retry_after(headers: Mapping[str, str] | None, now: float | None = None) -> float | None:
+    """Seconds to wait according to ``retry-after-ms`` or ``retry-after`` (seconds or an HTTP date)."""
+    if not headers:
+        return None
+    lowered = {key.lower(): value for key, value in headers.items()}
+    raw_ms = lowered.get("retry-after-ms")
+    if raw_ms:
+        try:
+            return max(0.0, float(raw_ms) / 1000.0)
+        except ValueError:
+            pass
+    raw = lowered.get("retry-after")
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def _lower_headers(headers: Any) -> dict[str, str]:
+    if headers is None:
+        return {}
+    try:
+        return {str(key).lower(): str(value) for key, value in headers.items()}
+    except AttributeError:
+        return {}
+
+
+def _request_id(headers: Mapping[str, str]) -> str | None:
+    for name in _REQUEST_ID_HEADERS:
+        if headers.get(name):
+            return headers[name]
+    return None
+
+
+def _schema_name(name: str) -> str:
+    # OpenAI and Anthropic accept only [A-Za-z0-9_-]{1,64} for schema and tool names.
+    cleaned = re.sub(r"[^A-Za-z0-9_-]", "_", name)[:64]
+    return cleaned or "response"
+
+
+def _with_json_instruction(messages: Sequence[Message], schema: Mapping[str, Any]) -> tuple[Message, ...]:
+    """Put the prompt-only JSON instruction into the system message (adding one when absent)."""
+    instruction = structured.json_instruction(schema)
+    out = list(messages)
+    for index, message in enumerate(out):
+        if message.role == "system":
+            out[index] = Message("system", f"{message.content}\n\n{instruction}")
+            return tuple(out)
+    return (Message("system", instruction), *out)
+
+
+@dataclass
+class _Raw:
+    """An SDK answer reduced to the fields every family has."""
+
+    text: str
+    usage: Usage
+    request_id: str | None
+    finish_reason: str | None
+    headers: dict[str, str]
+
+
+class _Adapter(ABC):
+    """Common flow of every SDK adapter: log, call, translate errors, validate structured output."""
+
+    def __init__(
+        self,
+        resolved: ResolvedProvider,
+        settings: LLMSettings,
+        *,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.provider = resolved.name
+        self.model = resolved.model
+        self._resolved = resolved
+        self._settings = settings
+        self._clock = clock
+        self._sync_client: Any | None = None
+        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
+        register_secret(resolved.api_key)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(provider={self.provider!r}, model={self.model!r})"
+
+    # ---- SDK client lifecycle -------------------------------------------------------------------
+
+    @property
+    def sdk_client(self) -> Any:
+        """The synchronous SDK client, built on first use and reused afterwards."""
+        with self._lock:
+            if self._sync_client is None:
+                self._sync_client = self._build_sync()
+            return self._sync_client
+
+    def _async_client(self) -> Any:
+        # Async HTTP pools belong to the event loop that opened them; one client per loop.
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            client = self._async_clients.get(loop)
+            if client is None:
+                client = self._build_async()
+                self._async_clients[loop] = client
+            return client
+
+    def close(self) -> None:
+        """Close the synchronous SDK client (async ones close with their event loop)."""
+        with self._lock:
+            client, self._sync_client = self._sync_client, None
+        closer = getattr(client, "close", None)
+        if callable(closer):
+            # Closing is best effort; a broken pool must not mask the real result.
+            with contextlib.suppress(Exception):
+                closer()
+
+    @abstractmethod
+    def _build_sync(self) -> Any: ...
+
+    @abstractmethod
+    def _build_async(self) -> Any: ...
+
+    @abstractmethod
+    def _call(self, request: LLMRequest) -> _Raw: ...
+
+    @abstractmethod
+    async def _acall(self, request: LLMRequest) -> _Raw: ...
+
+    @abstractmethod
+    def _translate(self, exc: BaseException) -> LLMError | None:
+        """Map an SDK exception to the LLMError tree; ``None`` means "not an SDK error, re-raise"."""
+
+    # ---- the public flow ------------------------------------------------------------------------
+
+    def complete(self, request: LLMRequest) -> LLMResponse:
+        """Send ``request`` through the SDK and return a checked ``LLMResponse``."""
+        self._announce(request)
+        start = self._clock()
+        try:
+            raw = self._call(request)
+        except LLMError as known:
+            self._report_failure(request, known, start)
+            raise
+        except Exception as exc:
+            translated = self._translate_or_wrap(exc)
+            self._report_failure(request, translated, start)
+            raise translated from exc
+        return self._finish(request, raw, start)
+
+    async def acomplete(self, request: LLMRequest) -> LLMResponse:
+        """Async twin of ``complete`` using the SDK's async client."""
+        self._announce(request)
+        start = self._clock()
+        try:
+            raw = await self._acall(request)
+        except LLMError as known:
+            self._report_failure(request, known, start)
+            raise
+        except Exception as exc:
+            translated = self._translate_or_wrap(exc)
+            self._report_failure(request, translated, start)
+            raise translated from exc
+        return self._finish(request, raw, start)
+
+    def _announce(self, request: LLMRequest) -> None:
+        log_request(
+            self.provider,
+            self.model,
+            request.operation,
+            structured=request.json_schema is not None,
+            tokens=request.estimated_tokens,
+        )
+
+    def _translate_or_wrap(self, exc: Exception) -> LLMError:
+        translated = self._translate(exc)
+        if translated is not None:
+            return translated
+        if isinstance(exc, (ValueError, KeyError, TypeError, AttributeError)):
+            # The SDK could not make sense of the answer (a proxy's HTML page, a missing field).
+            return LLMResponseError(
+                f"The {self.provider} reply could not be read: {type(exc).__name__}: "
+                f"{structured.excerpt(str(exc))}",
+                **self._context(),
+            )
+        return LLMAPIError(
+            f"Unexpected failure calling {self.provider}: {type(exc).__name__}: "
+            f"{structured.excerpt(str(exc))}",
+            **self._context(),
+        )
+
+    def _report_failure(self, request: LLMRequest, err: LLMError, start: float) -> None:
+        log_response(
+            self.provider,
+            self.model,
+            request.operation,
+            prompt_tokens=0,
+            completion_tokens=0,
+            duration_s=self._clock() - start,
+            request_id=err.request_id,
+            outcome=type(err).__name__,
+        )
+
+    def _finish(self, request: LLMRequest, raw: _Raw, start: float) -> LLMResponse:
+        latency = self._clock() - start
+        log_response(
+            self.provider,
+            self.model,
+            request.operation,
+            prompt_tokens=raw.usage.prompt_tokens,
+            completion_tokens=raw.usage.completion_tokens,
+            duration_s=latency,
+            request_id=raw.request_id,
+        )
+        parsed = None
+        if request.json_schema is not None:
+            parsed = structured.parse_structured(
+                raw.text,
+                request.json_schema,
+                provider=self.provider,
+                model=self.model,
+                request_id=raw.request_id,
+                finish_reason=raw.finish_reason,
+            )
+        return LLMResponse(
+            text=raw.text,
+            parsed=parsed,
+            usage=raw.usage,
+            latency_s=latency,
+            request_id=raw.request_id,
+            provider=self.provider,
+            model=self.model,
+            finish_reason=raw.finish_reason,
+            headers=raw.headers,
+        )
+
+    def _context(self, status: int | None = None, request_id: str | None = None) -> dict[str, Any]:
+        return {
+            "provider": self.provider,
+            "model": self.model,
+            "status_code": status,
+            "request_id": request_id,
+        }
+
+    def _status_error(
+        self, status: int, headers: Mapping[str, str], detail: str, request_id: str | None = None
+    ) -> LLMError:
+        """The LLMError for an HTTP error status; used by every family once it has status and headers."""
+        rid = request_id or _request_id(headers)
+        context = self._context(status, rid)
+        detail = structured.excerpt(detail) if detail else f"HTTP {status}"
+        if status in (401, 403):
+            return LLMAuthError(
+                f"{self.provider} rejected the credentials (HTTP {status}): {detail}. "
+                "Check the API key and its permissions.",
+                **context,
+            )
+        if status == 429:
+            retry_after = parse_retry_after(headers)
+            wait = f" Retry after {retry_after:g}s." if retry_after is not None else ""
+            return LLMRateLimitError(
+                f"{self.provider} is rate limiting requests (HTTP 429): {detail}.{wait}",
+                retry_after=retry_after,
+                **context,
+            )
+        return LLMAPIError(f"{self.provider} returned HTTP {status}: {detail}", **context)
+
+    def _timeout_error(self) -> LLMTimeoutError:
+        return LLMTimeoutError(
+            f"{self.provider} did not answer within {self._settings.timeout:g}s "
+            f"(connect timeout {self._settings.connect_timeout:g}s; set OSMOSIS_LLM_TIMEOUT to change it).",
+            **self._context(),
+        )
+
+    def _connection_error(self, exc: BaseException) -> LLMAPIError:
+        return LLMAPIError(
+            f"Could not talk to {self.provider}: {type(exc).__name__}: {structured.excerpt(str(exc))}",
+            **self._context(),
+        )
+
+
+def _error_detail(body: Any, fallback: str) -> str:
+    """Pull the human message out of an SDK error body ({"error": {"message": ...}} in all three wires)."""
+    if isinstance(body, Mapping):
+        error = body.get("error", body)
+        if isinstance(error, Mapping) and isinstance(error.get("message"), str):
+            return str(error["message"])
+        if isinstance(error, str):
+            return error
+    return fallback
+
+
+# --------------------------------------------------------------------------------------------------
+# OpenAI family: OpenAI, Azure OpenAI, Ollama, LM Studio, any OpenAI-compatible endpoint
+# --------------------------------------------------------------------------------------------------
+
+
+class OpenAIAdapter(_Adapter):
+    """Chat Completions through the ``openai`` SDK (``AzureOpenAI`` for the azure family)."""
+
+    def _timeout(self) -> Any:
+        import openai
+
+        return openai.Timeout(self._settings.timeout, connect=self._settings.connect_timeout)
+
+    def _build_sync(self) -> Any:
+        import openai
+
+        if self._resolved.family == "azure":
+            return openai.AzureOpenAI(**self._azure_kwargs(asynchronous=False))
+        return openai.OpenAI(
+            api_key=self._resolved.api_key or "not-needed",
+            base_url=self._resolved.base_url,
+            timeout=self._timeout(),
+            max_retries=0,
+        )
+
+    def _build_async(self) -> Any:
+        import openai
+
+        if self._resolved.family == "azure":
+            return openai.AsyncAzureOpenAI(**self._azure_kwargs(asynchronous=True))
+        return openai.AsyncOpenAI(
+            api_key=self._resolved.api_key or "not-needed",
+            base_url=self._resolved.base_url,
+            timeout=self._timeout(),
+            max_retries=0,
+        )
+
+    def _azure_kwargs(self, *, asynchronous: bool) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "azure_endpoint": self._resolved.base_url,
+            "api_version": self._resolved.api_version,
+            "timeout": self._timeout(),
+            "max_retries": 0,
+        }
+        if self._resolved.api_key:
+            kwargs["api_key"] = self._resolved.api_key
+        else:
+            kwargs["azure_ad_token_provider"] = _entra_token_provider(asynchronous=asynchronous)
+        return kwargs
+
+    def _params(self, request: LLMRequest) -> dict[str, Any]:
+        messages: Sequence[Message] = request.messages
+        params: dict[str, Any] = {"model": self.model}
+        if request.temperature is not None:
+            params["temperature"] = request.temperature
+        if request.max_tokens is not None:
+            # OpenAI and Azure deprecated max_tokens; local servers only know max_tokens.
+            key = "max_completion_tokens" if self.provider in ("openai", "azure-openai") else "max_tokens"
+            params[key] = request.max_tokens
+        schema = request.json_schema
+        if schema is not None:
+            if self._resolved.capabilities.json_schema:
+                params["response_format"] = {
+                    "type": "json_schema",
+                    "json_schema": {
+                        "name": _schema_name(request.schema_name),
+                        "schema": dict(schema),
+                        "strict": structured.is_strict_compatible(schema),
+                    },
+                }
+            else:
+                messages = _with_json_instruction(messages, schema)
+                if self._resolved.capabilities.json_mode:
+                    params["response_format"] = {"type": "json_object"}
+        params["messages"] = [{"role": m.role, "content": m.content} for m in messages]
+        return params
+
+    def _call(self, request: LLMRequest) -> _Raw:
+        raw = self.sdk_client.chat.completions.with_raw_response.create(**self._params(request))
+        return self._reduce(raw.parse(), _lower_headers(raw.headers))
+
+    async def _acall(self, request: LLMRequest) -> _Raw:
+        raw = await self._async_client().chat.completions.with_raw_response.create(**self._params(request))
+        return self._reduce(raw.parse(), _lower_headers(raw.headers))
+
+    def _reduce(self, completion: Any, headers: dict[str, str]) -> _Raw:
+        rid = _request_id(headers)
+        if isinstance(completion, str) or not getattr(completion, "choices", None):
+            raise LLMResponseError(
+                f"{self.provider} answered without any choices: {structured.excerpt(str(completion))!r}",
+                **self._context(request_id=rid),
+            )
+        choice = completion.choices[0]
+        content = choice.message.content
+        if content is None:
+            refusal = getattr(choice.message, "refusal", None)
+            reason = f"the model refused: {refusal}" if refusal else "the reply has no text"
+            raise LLMResponseError(
+                f"{self.provider} returned no content ({reason}).", **self._context(request_id=rid)
+            )
+        usage = completion.usage
+        cached = 0
+        if usage is not None and getattr(usage, "prompt_tokens_details", None) is not None:
+            cached = usage.prompt_tokens_details.cached_tokens or 0
+        return _Raw(
+            text=content,
+            usage=Usage(
+                prompt_tokens=(usage.prompt_tokens or 0) if usage else 0,
+                completion_tokens=(usage.completion_tokens or 0) if usage else 0,
+                cached_tokens=cached,
+            ),
+            request_id=rid or getattr(completion, "id", None),
+            finish_reason=choice.finish_reason,
+            headers=headers,
+        )
+
+    def _translate(self, exc: BaseException) -> LLMError | None:
+        import openai
+
+        if isinstance(exc, openai.APITimeoutError):
+            return self._timeout_error()
+        if isinstance(exc, openai.APIConnectionError):
+            return self._connection_error(exc.__cause__ or exc)
+        if isinstance(exc, openai.APIStatusError):
+            headers = _lower_headers(exc.response.headers)
+            return self._status_error(
+                exc.status_code, headers, _error_detail(exc.body, exc.message), exc.request_id
+            )
+        if isinstance(exc, openai.APIResponseValidationError):
+            return LLMResponseError(
+                f"{self.provider} sent a reply that does not match the chat-completions format.",
+                **self._context(exc.status_code),
+            )
+        if isinstance(exc, (openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError)):
+            return LLMResponseError(f"{self.provider}: {exc}", **self._context())
+        if isinstance(exc, openai.OpenAIError):
+            return LLMAPIError(f"{self.provider}: {structured.excerpt(str(exc))}", **self._context())
+        return None
+
+
+def _entra_token_provider(*, asynchronous: bool) -> Callable[[], Any]:
+    """A Microsoft Entra ID bearer-token provider for Azure OpenAI when no API key is configured."""
+    scope = "https://cognitiveservices.azure.com/.default"
+    try:
+        if asynchronous:
+            from azure.identity.aio import DefaultAzureCredential as AsyncCredential
+            from azure.identity.aio import get_bearer_token_provider as async_provider
+
+            return async_provider(AsyncCredential(), scope)
+        from azure.identity import DefaultAzureCredential, get_bearer_token_provider
+
+        return get_bearer_token_provider(DefaultAzureCredential(), scope)
+    except ImportError:
+        raise LLMConfigError(
+            "AZURE_OPENAI_API_KEY is not set and Microsoft Entra ID sign-in needs the 'azure-identity' "
+            "package. Set the key, or install it with: pip install 'dbt-osmosis[azure]'",
+            provider="azure-openai",
+        ) from None
+
+
+# --------------------------------------------------------------------------------------------------
+# Anthropic
+# --------------------------------------------------------------------------------------------------
+
+#: Anthropic requires max_tokens; generous enough for a model's worth of column docs.
+ANTHROPIC_DEFAULT_MAX_TOKENS = 4096
+
+
+class AnthropicAdapter(_Adapter):
+    """The Messages API through the ``anthropic`` SDK; structured output by forced tool use."""
+
+    def _kwargs(self) -> dict[str, Any]:
+        import anthropic
+
+        kwargs: dict[str, Any] = {
+            "api_key": self._resolved.api_key,
+            "timeout": anthropic.Timeout(self._settings.timeout, connect=self._settings.connect_timeout),
+            "max_retries": 0,
+        }
+        if self._resolved.base_url:
+            kwargs["base_url"] = self._resolved.base_url
+        return kwargs
+
+    def _build_sync(self) -> Any:
+        import anthropic
+
+        return anthropic.Anthropic(**self._kwargs())
+
+    def _build_async(self) -> Any:
+        import anthropic
+
+        return anthropic.AsyncAnthropic(**self._kwargs())
+
+    def _uses_tool(self, request: LLMRequest) -> bool:
+        schema = request.json_schema
+        # Tool input schemas must describe an object; anything else falls back to prompt-only JSON.
+        return (
+            schema is not None and self._resolved.capabilities.json_schema and schema.get("type") == "object"
+        )
+
+    def _params(self, request: LLMRequest) -> dict[str, Any]:
+        messages: Sequence[Message] = request.messages
+        schema = request.json_schema
+        if schema is not None and not self._uses_tool(request):
+            messages = _with_json_instruction(messages, schema)
+        system = "\n\n".join(m.content for m in messages if m.role == "system")
+        params: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": request.max_tokens or ANTHROPIC_DEFAULT_MAX_TOKENS,
+            "messages": [{"role": m.role, "content": m.content} for m in messages if m.role != "system"],
+        }
+        if system:
+            params["system"] = system
+        if request.temperature is not None:
+            # Anthropic's range is 0..1; the OpenAI-style 0..2 callers sometimes pass is clamped.
+            params["temperature"] = min(max(request.temperature, 0.0), 1.0)
+        if schema is not None and self._uses_tool(request):
+            name = _schema_name(request.schema_name)
+            params["tools"] = [
+                {
+                    "name": name,
+                    "description": "Record the answer. Always call this tool with the complete answer.",
+                    "input_schema": dict(schema),
+                }
+            ]
+            params["tool_choice"] = {"type": "tool", "name": name}
+        return params
+
+    def _call(self, request: LLMRequest) -> _Raw:
+        raw = self.sdk_client.messages.with_raw_response.create(**self._params(request))
+        return self._reduce(raw.parse(), _lower_headers(raw.headers), request)
+
+    async def _acall(self, request: LLMRequest) -> _Raw:
+        raw = await self._async_client().messages.with_raw_response.create(**self._params(request))
+        return self._reduce(raw.parse(), _lower_headers(raw.headers), request)
+
+    def _reduce(self, message: Any, headers: dict[str, str], request: LLMRequest) -> _Raw:
+        rid = _request_id(headers)
+        texts: list[str] = []
+        tool_text: str | None = None
+        tool_name = _schema_name(request.schema_name) if self._uses_tool(request) else None
+        for block in getattr(message, "content", None) or []:
+            kind = getattr(block, "type", None)
+            if kind == "tool_use" and tool_name is not None and block.name == tool_name:
+                tool_text = json.dumps(block.input)
+            elif kind == "text":
+                texts.append(block.text)
+        text = tool_text if tool_text is not None else "".join(texts)
+        if not text and request.json_schema is None:
+            raise LLMResponseError(f"{self.provider} returned no text.", **self._context(request_id=rid))
+        usage = message.usage
+        cache_read = getattr(usage, "cache_read_input_tokens", None) or 0
+        cache_write = getattr(usage, "cache_creation_input_tokens", None) or 0
+        return _Raw(
+            text=text,
+            usage=Usage(
+                prompt_tokens=(usage.input_tokens or 0) + cache_read + cache_write,
+                completion_tokens=usage.output_tokens or 0,
+                cached_tokens=cache_read,
+            ),
+            request_id=rid or getattr(message, "id", None),
+            finish_reason=message.stop_reason,
+            headers=headers,
+        )
+
+    def _translate(self, exc: BaseException) -> LLMError | None:
+        import anthropic
+
+        if isinstance(exc, anthropic.APITimeoutError):
+            return self._timeout_error()
+        if isinstance(exc, anthropic.APIConnectionError):
+            return self._connection_error(exc.__cause__ or exc)
+        if isinstance(exc, anthropic.APIStatusError):
+            headers = _lower_headers(exc.response.headers)
+            return self._status_error(
+                exc.status_code, headers, _error_detail(exc.body, exc.message), exc.request_id
+            )
+        if isinstance(exc, anthropic.APIResponseValidationError):
+            return LLMResponseError(
+                f"{self.provider} sent a reply that does not match the Messages format.",
+                **self._context(exc.status_code),
+            )
+        if isinstance(exc, anthropic.AnthropicError):
+            return LLMAPIError(f"{self.provider}: {structured.excerpt(str(exc))}", **self._context())
+        return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Google Gemini
+# --------------------------------------------------------------------------------------------------
+
+
+class GeminiAdapter(_Adapter):
+    """``generateContent`` through ``google-genai``; structured output with a response JSON schema."""
+
+    def _build(self) -> Any:
+        from google import genai
+        from google.genai import types
+
+        options: dict[str, Any] = {"timeout": int(self._settings.timeout * 1000)}
+        if self._resolved.base_url:
+            options["base_url"] = self._resolved.base_url
+        return genai.Client(
+            api_key=self._resolved.api_key, vertexai=False, http_options=types.HttpOptions(**options)
+        )
+
+    def _build_sync(self) -> Any:
+        return self._build()
+
+    def _build_async(self) -> Any:
+        return self._build().aio
+
+    def _params(self, request: LLMRequest) -> dict[str, Any]:
+        from google.genai import types
+
+        system = "\n\n".join(m.content for m in request.messages if m.role == "system")
+        contents = [
+            types.Content(
+                role="model" if m.role == "assistant" else "user", parts=[types.Part(text=m.content)]
+            )
+            for m in request.messages
+            if m.role != "system"
+        ]
+        config: dict[str, Any] = {}
+        if request.temperature is not None:
+            config["temperature"] = request.temperature
+        if request.max_tokens is not None:
+            config["max_output_tokens"] = request.max_tokens
+        schema = request.json_schema
+        if schema is not None:
+            config["response_mime_type"] = "application/json"
+            if self._resolved.capabilities.json_schema:
+                config["response_json_schema"] = dict(schema)
+            else:
+                instruction = structured.json_instruction(schema)
+                system = f"{system}\n\n{instruction}" if system else instruction
+        if system:
+            config["system_instruction"] = system
+        return {"model": self.model, "contents": contents, "config": types.GenerateContentConfig(**config)}
+
+    def _call(self, request: LLMRequest) -> _Raw:
+        return self._reduce(self.sdk_client.models.generate_content(**self._params(request)))
+
+    async def _acall(self, request: LLMRequest) -> _Raw:
+        return self._reduce(await self._async_client().models.generate_content(**self._params(request)))
+
+    def _reduce(self, response: Any) -> _Raw:
+        http = getattr(response, "sdk_http_response", None)
+        headers = _lower_headers(getattr(http, "headers", None))
+        rid = _request_id(headers) or getattr(response, "response_id", None)
+        candidates = getattr(response, "candidates", None) or []
+        if not candidates:
+            feedback = getattr(response, "prompt_feedback", None)
+            reason = getattr(feedback, "block_reason", None)
+            raise LLMResponseError(
+                f"{self.provider} returned no candidates" + (f" (blocked: {reason})." if reason else "."),
+                **self._context(request_id=rid),
+            )
+        candidate = candidates[0]
+        parts = getattr(getattr(candidate, "content", None), "parts", None) or []
+        # Thought summaries are parts too; only the answer's text belongs in the reply.
+        text = "".join(
+            part.text for part in parts if getattr(part, "text", None) and not getattr(part, "thought", None)
+        )
+        finish = getattr(candidate, "finish_reason", None)
+        finish_name = getattr(finish, "value", None) or (str(finish) if finish is not None else None)
+        meta = getattr(response, "usage_metadata", None)
+        completion = (getattr(meta, "candidates_token_count", None) or 0) + (
+            getattr(meta, "thoughts_token_count", None) or 0
+        )
+        return _Raw(
+            text=text,
+            usage=Usage(
+                prompt_tokens=getattr(meta, "prompt_token_count", None) or 0,
+                completion_tokens=completion,
+                cached_tokens=getattr(meta, "cached_content_token_count", None) or 0,
+            ),
+            request_id=rid,
+            finish_reason=finish_name,
+            headers=headers,
+        )
+
+    def _translate(self, exc: BaseException) -> LLMError | None:
+        import httpx2
+        from google.genai import errors
+
+        if isinstance(exc, errors.APIError):
+            response = getattr(exc, "response", None)
+            headers = _lower_headers(getattr(response, "headers", None))
+            return self._status_error(int(exc.code), headers, exc.message or exc.status or "")
+        if isinstance(exc, errors.UnknownApiResponseError):
+            return LLMResponseError(
+                f"{self.provider} sent a body that is not JSON: {structured.excerpt(str(exc))}",
+                **self._context(),
+            )
+        if isinstance(exc, httpx2.TimeoutException):
+            return self._timeout_error()
+        if isinstance(exc, httpx2.TransportError):
+            return self._connection_error(exc)
+        return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Factory and cache
+# --------------------------------------------------------------------------------------------------
+
+_ADAPTERS: Mapping[str, type[_Adapter]] = {
+    "openai": OpenAIAdapter,
+    "azure": OpenAIAdapter,
+    "anthropic": AnthropicAdapter,
+    "gemini": GeminiAdapter,
+}
+
+_cache: dict[tuple[Any, ...], _Adapter] = {}
+_cache_lock = threading.Lock()
+
+
+def create_client(
+    config: ProviderConfig | None = None,
+    settings: LLMSettings | None = None,
+    env: Mapping[str, str] | None = None,
+) -> LLMClient:
+    """Return the SDK adapter for ``config`` (default: ``LLM_PROVIDER`` from ``env``), cached.
+
+    The cache key is (provider, base URL, model, timeouts, API version, capabilities, first 12 hex
+    digits of the key's SHA-256): never the key itself. Raises ``LLMConfigError`` for unknown providers,
+    missing variables (all named at once) and missing SDK extras (naming the ``pip install`` fix).
+    """
+    settings = settings or LLMSettings.from_env(env)
+    resolved = resolve_provider(config, env)
+    key = (
+        resolved.name,
+        resolved.base_url,
+        resolved.model,
+        settings.timeout,
+        settings.connect_timeout,
+        resolved.api_version,
+        resolved.capabilities,
+        resolved.key_fingerprint,
+    )
+    with _cache_lock:
+        adapter = _cache.get(key)
+        if adapter is None:
+            adapter = _ADAPTERS[resolved.family](resolved, settings)
+            _cache[key] = adapter
+        return adapter
+
+
+def clear_client_cache() -> None:
+    """Close and forget every cached adapter (tests, or a long-lived process rotating keys)."""
+    with _cache_lock:
+        adapters = list(_cache.values())
+        _cache.clear()
+    for adapter in adapters:
+        adapter.close()
+
+
+def cached_client_count() -> int:
+    """How many adapters the cache holds (lets tests and benchmarks prove clients are reused)."""
+    with _cache_lock:
+        return len(_cache)

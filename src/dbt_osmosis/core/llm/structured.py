@@ -1,0 +1,171 @@
+"""Turn a model's reply into checked JSON: find the JSON, parse it, validate it against a schema.
+
+Providers are asked for JSON through their own structured-output mechanism where they have one, but
+the reply is checked here either way: local models ignore ``response_format``, proxies drop it, and
+a truncated answer is still text. Extraction accepts a bare value, a Markdown-fenced block, or a value
+with prose around it; validation covers the JSON Schema subset this project writes (``type``,
+``properties``, ``required``, ``additionalProperties``, ``items``, ``enum``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from dbt_osmosis.core.llm.exceptions import LLMResponseError
+
+__all__ = [
+    "EXCERPT_CHARS",
+    "excerpt",
+    "extract_json",
+    "is_strict_compatible",
+    "json_instruction",
+    "parse_structured",
+    "validate_schema",
+]
+
+#: How much of an unusable reply an error message quotes; enough to recognise it, short enough to read.
+EXCERPT_CHARS = 200
+
+_FENCE = re.compile(r"```[ \t]*(?:json|JSON|json5)?[ \t]*\r?\n?(.*?)```", re.DOTALL)
+
+_TYPE_CHECKS: Mapping[str, Any] = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    # bool is an int subclass in Python but not a number in JSON.
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+}
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """Return a one-line, bounded excerpt of ``text`` for an error message."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def extract_json(text: str) -> Any:
+    """Find and parse the JSON value in ``text``; raise ``ValueError`` when there is none.
+
+    Tried in order: the whole text, each fenced block, then the first balanced ``{...}`` or ``[...]``
+    that parses. The last step is what rescues "Here is the JSON you asked for: {...} Hope it helps".
+    """
+    stripped = text.strip()
+    if not stripped:
+        raise ValueError("the reply is empty")
+    try:
+        return json.loads(stripped)
+    except json.JSONDecodeError:
+        pass
+    for match in _FENCE.finditer(stripped):
+        block = match.group(1).strip()
+        try:
+            return json.loads(block)
+        except json.JSONDecodeError:
+            continue
+    decoder = json.JSONDecoder()
+    for index, char in enumerate(stripped):
+        if char not in "{[":
+            continue
+        try:
+            value, _end = decoder.raw_decode(stripped, index)
+        except json.JSONDecodeError:
+            continue
+        return value
+    raise ValueError("no JSON value found in the reply")
+
+
+def validate_schema(value: Any, schema: Mapping[str, Any], path: str = "$") -> list[str]:
+    """Return every way ``value`` breaks ``schema`` (empty when it conforms), each naming its path."""
+    problems: list[str] = []
+    expected = schema.get("type")
+    if expected is not None:
+        names = [expected] if isinstance(expected, str) else list(expected)
+        if not any(_TYPE_CHECKS.get(name, lambda _v: True)(value) for name in names):
+            problems.append(f"{path}: expected {' or '.join(names)}, got {_json_type(value)}")
+            return problems
+    if "enum" in schema and value not in schema["enum"]:
+        problems.append(f"{path}: {value!r} is not one of {list(schema['enum'])!r}")
+    if isinstance(value, dict):
+        properties: Mapping[str, Any] = schema.get("properties", {})
+        for name in schema.get("required", ()):
+            if name not in value:
+                problems.append(f"{path}: missing required property {name!r}")
+        for name, item in value.items():
+            if name in properties:
+                problems.extend(validate_schema(item, properties[name], f"{path}.{name}"))
+                continue
+            extra = schema.get("additionalProperties", True)
+            if extra is False:
+                problems.append(f"{path}: unexpected property {name!r}")
+            elif isinstance(extra, Mapping):
+                problems.extend(validate_schema(item, extra, f"{path}.{name}"))
+    if isinstance(value, list) and isinstance(schema.get("items"), Mapping):
+        for index, item in enumerate(value):
+            problems.extend(validate_schema(item, schema["items"], f"{path}[{index}]"))
+    return problems
+
+
+def parse_structured(
+    text: str,
+    schema: Mapping[str, Any] | None,
+    *,
+    provider: str | None = None,
+    model: str | None = None,
+    request_id: str | None = None,
+    finish_reason: str | None = None,
+) -> Any:
+    """Extract JSON from ``text`` and validate it; any failure is an ``LLMResponseError`` with an excerpt."""
+    context: dict[str, Any] = {"provider": provider, "model": model, "request_id": request_id}
+    truncated = finish_reason in {"length", "max_tokens", "MAX_TOKENS"}
+    try:
+        value = extract_json(text)
+    except ValueError as exc:
+        hint = " (the reply was cut off at the token limit)" if truncated else ""
+        raise LLMResponseError(
+            f"The model did not return usable JSON: {exc}{hint}. Reply began: {excerpt(text)!r}", **context
+        ) from None
+    if schema is not None:
+        problems = validate_schema(value, schema)
+        if problems:
+            shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+            raise LLMResponseError(
+                f"The model's JSON does not match the expected shape: {shown}. "
+                f"Reply began: {excerpt(text)!r}",
+                **context,
+            )
+    return value
+
+
+def is_strict_compatible(schema: Mapping[str, Any]) -> bool:
+    """Tell whether OpenAI's strict mode accepts ``schema``: closed objects, every property required."""
+    if schema.get("type") == "object" or "properties" in schema:
+        properties: Mapping[str, Any] = schema.get("properties", {})
+        if schema.get("additionalProperties", True) is not False:
+            return False
+        if set(schema.get("required", ())) != set(properties):
+            return False
+        if not all(isinstance(sub, Mapping) and is_strict_compatible(sub) for sub in properties.values()):
+            return False
+    items = schema.get("items")
+    return not (isinstance(items, Mapping) and not is_strict_compatible(items))
+
+
+def json_instruction(schema: Mapping[str, Any]) -> str:
+    """Return the prompt text that asks for schema-shaped JSON when the provider has no native mechanism."""
+    return (
+        "Answer with a single JSON value and nothing else: no Markdown fences, no commentary. "
+        "It must conform to this JSON Schema:\n" + json.dumps(schema, indent=2, sort_keys=True)
+    )
+
+
+def _json_type(value: Any) -> str:
+    for name in ("null", "boolean", "integer", "number", "string", "array", "object"):
+        if _TYPE_CHECKS[name](value):
+            return name
+    return type(value).__name__
