@@ -1,0 +1,393 @@
+"""What a run asked of the providers and what it cost: requests, retries, errors, tokens, time, dollars.
+
+Costs come from a price table (USD per million tokens) shipped as ``prices.json`` next to this module,
+with the provider page each price was read from and the date. Users extend or override it with their
+own JSON file (``OSMOSIS_LLM_PRICE_FILE``) in the same shape. A model that is not in the table has an
+*unknown* cost (``None``), never 0: a silent 0 would read as "free" on an invoice-sized run.
+
+Token convention: ``Usage.prompt_tokens`` includes ``Usage.cached_tokens`` (the OpenAI convention);
+cached tokens are charged at the cached-input price and the rest of the prompt at the input price.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dbt_osmosis.core.llm.exceptions import LLMConfigError
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from dbt_osmosis.core.llm.client import Usage
+    from dbt_osmosis.core.llm.settings import LLMSettings
+
+__all__ = [
+    "LLMUsageStats",
+    "ModelPrice",
+    "PriceTable",
+    "UsageTotals",
+    "default_usage_for",
+    "get_default_usage",
+    "normalize_provider",
+    "reset_default_usage",
+]
+
+_PER = 1_000_000
+# Dated snapshots ("gpt-4o-2024-08-06", "claude-sonnet-4-5-20250929") and "-latest" aliases are
+# priced like the model they snapshot.
+_SNAPSHOT_SUFFIX = re.compile(r"(-\d{4}-\d{2}-\d{2}|-\d{8}|-latest)$")
+_PROVIDER_ALIASES = {
+    "lmstudio": "lm-studio",
+    "google": "gemini",
+    "google-genai": "gemini",
+    "azure-openai": "azure",
+    "claude": "anthropic",
+}
+
+
+def normalize_provider(provider: str) -> str:
+    """Canonical provider key used by the price table (``LM_STUDIO``/``lm_studio`` -> ``lm-studio``)."""
+    key = provider.strip().lower().replace("_", "-")
+    return _PROVIDER_ALIASES.get(key, key)
+
+
+@dataclass(frozen=True)
+class ModelPrice:
+    """USD per million tokens for one model; ``cached_input`` ``None`` means "charged as input"."""
+
+    input: float
+    output: float
+    cached_input: float | None = None
+
+    def cost(self, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0) -> float:
+        """Dollar cost of one or many requests with these token counts."""
+        cached = min(max(cached_tokens, 0), prompt_tokens)
+        cached_rate = self.input if self.cached_input is None else self.cached_input
+        return (
+            (prompt_tokens - cached) * self.input + cached * cached_rate + completion_tokens * self.output
+        ) / _PER
+
+
+@dataclass(frozen=True)
+class _ProviderPrices:
+    source: str
+    as_of: str
+    models: Mapping[str, ModelPrice]
+
+
+class PriceTable:
+    """Per-provider, per-model prices with where they came from; look-ups tolerate snapshot suffixes."""
+
+    def __init__(self, providers: Mapping[str, _ProviderPrices]) -> None:
+        self._providers = dict(providers)
+
+    @classmethod
+    def load(cls, extra_file: Path | None = None) -> PriceTable:
+        """The packaged table, extended/overridden model by model by ``extra_file`` when given."""
+        packaged = resources.files("dbt_osmosis.core.llm").joinpath("prices.json").read_text("utf-8")
+        providers = _parse_prices(json.loads(packaged), "prices.json (packaged)")
+        if extra_file is not None:
+            try:
+                raw = json.loads(Path(extra_file).read_text("utf-8"))
+            except FileNotFoundError:
+                raise LLMConfigError(f"Price file {extra_file} does not exist.") from None
+            except (OSError, ValueError) as exc:
+                raise LLMConfigError(f"Price file {extra_file} could not be read as JSON: {exc}") from None
+            for name, extra in _parse_prices(raw, str(extra_file)).items():
+                base = providers.get(name)
+                if base is None:
+                    providers[name] = extra
+                else:
+                    providers[name] = _ProviderPrices(
+                        source=extra.source or base.source,
+                        as_of=extra.as_of or base.as_of,
+                        models={**base.models, **extra.models},
+                    )
+        return cls(providers)
+
+    def price(self, provider: str, model: str) -> ModelPrice | None:
+        """The price of ``model`` at ``provider``, or ``None`` when the table does not know it."""
+        entry = self._providers.get(normalize_provider(provider))
+        if entry is None:
+            return None
+        name = model.strip()
+        # Ollama tags ("llama3.1:8b") and Gemini's "models/" prefix are naming, not different models.
+        candidates = [name, name.lower(), name.lower().removeprefix("models/")]
+        candidates.append(_SNAPSHOT_SUFFIX.sub("", candidates[-1]))
+        for candidate in candidates:
+            if candidate in entry.models:
+                return entry.models[candidate]
+        return entry.models.get("*")
+
+    def source(self, provider: str) -> tuple[str, str] | None:
+        """``(source, as_of)`` for a provider's prices, for showing next to a cost."""
+        entry = self._providers.get(normalize_provider(provider))
+        return (entry.source, entry.as_of) if entry else None
+
+    def estimate_cost(
+        self, provider: str, model: str, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0
+    ) -> float | None:
+        """Dollar cost of the given tokens, or ``None`` when the model is not priced."""
+        price = self.price(provider, model)
+        return None if price is None else price.cost(prompt_tokens, completion_tokens, cached_tokens)
+
+
+def _parse_prices(raw: Any, origin: str) -> dict[str, _ProviderPrices]:
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("providers"), Mapping):
+        raise LLMConfigError(f"Price file {origin} must be a JSON object with a 'providers' object.")
+    parsed: dict[str, _ProviderPrices] = {}
+    for provider, body in raw["providers"].items():
+        if not isinstance(body, Mapping) or not isinstance(body.get("models", {}), Mapping):
+            raise LLMConfigError(f"Price file {origin}: provider {provider!r} needs a 'models' object.")
+        models: dict[str, ModelPrice] = {}
+        for model, numbers in body.get("models", {}).items():
+            models[str(model).lower()] = _parse_price(numbers, origin, f"{provider}/{model}")
+        parsed[normalize_provider(str(provider))] = _ProviderPrices(
+            source=str(body.get("source", "")), as_of=str(body.get("as_of", "")), models=models
+        )
+    return parsed
+
+
+def _parse_price(numbers: Any, origin: str, where: str) -> ModelPrice:
+    if not isinstance(numbers, Mapping):
+        raise LLMConfigError(f"Price file {origin}: {where} must be an object with input/output prices.")
+    values: dict[str, float | None] = {}
+    for key in ("input", "output", "cached_input"):
+        value = numbers.get(key)
+        if value is None:
+            if key != "cached_input":
+                raise LLMConfigError(f"Price file {origin}: {where} is missing {key!r}.")
+            values[key] = None
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise LLMConfigError(
+                f"Price file {origin}: {where} {key!r} must be a number >= 0, got {value!r}."
+            )
+        values[key] = float(value)
+    unknown = set(numbers) - {"input", "output", "cached_input"}
+    if unknown:
+        raise LLMConfigError(
+            f"Price file {origin}: {where} has unknown field(s) {', '.join(sorted(unknown))}."
+        )
+    assert values["input"] is not None and values["output"] is not None
+    return ModelPrice(input=values["input"], output=values["output"], cached_input=values["cached_input"])
+
+
+@dataclass(frozen=True)
+class UsageTotals:
+    """Counters for one model or for the whole run. ``requests`` counts answered calls."""
+
+    requests: int = 0
+    retries: int = 0
+    errors: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    latency_s: float = 0.0
+
+    @property
+    def total_tokens(self) -> int:
+        """Prompt plus completion tokens."""
+        return self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: UsageTotals) -> UsageTotals:
+        return UsageTotals(
+            requests=self.requests + other.requests,
+            retries=self.retries + other.retries,
+            errors=self.errors + other.errors,
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            cached_tokens=self.cached_tokens + other.cached_tokens,
+            latency_s=self.latency_s + other.latency_s,
+        )
+
+
+@dataclass
+class LLMUsageStats:
+    """Thread-safe usage and cost accounting shared by every call of a run."""
+
+    price_table: PriceTable | None = None
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _per_model: dict[tuple[str, str], UsageTotals] = field(default_factory=dict, init=False, repr=False)
+    _first: float | None = field(default=None, init=False, repr=False)
+    _last: float | None = field(default=None, init=False, repr=False)
+
+    def record(self, provider: str, model: str, usage: Usage, latency_s: float) -> None:
+        """Count one answered request with its token usage and latency."""
+        self._bump(
+            provider,
+            model,
+            latency_s,
+            requests=1,
+            prompt_tokens=int(usage.prompt_tokens or 0),
+            completion_tokens=int(usage.completion_tokens or 0),
+            cached_tokens=int(usage.cached_tokens or 0),
+            latency_s=float(latency_s),
+        )
+
+    def record_retry(self, provider: str, model: str) -> None:
+        """Count one retried attempt (a transient failure that was tried again)."""
+        self._bump(provider, model, 0.0, retries=1)
+
+    def record_error(self, provider: str, model: str) -> None:
+        """Count one call that finally failed."""
+        self._bump(provider, model, 0.0, errors=1)
+
+    def _bump(self, provider: str, model: str, elapsed: float, **counts: Any) -> None:
+        now = self.clock()
+        with self._lock:
+            key = (provider, model)
+            current = self._per_model.get(key, UsageTotals())
+            self._per_model[key] = current + replace(UsageTotals(), **counts)
+            started = now - max(elapsed, 0.0)
+            self._first = started if self._first is None else min(self._first, started)
+            self._last = now if self._last is None else max(self._last, now)
+
+    def by_model(self) -> dict[tuple[str, str], UsageTotals]:
+        """A snapshot of the counters per ``(provider, model)``."""
+        with self._lock:
+            return dict(self._per_model)
+
+    def totals(self) -> UsageTotals:
+        """The counters summed over every provider and model."""
+        total = UsageTotals()
+        for totals in self.by_model().values():
+            total = total + totals
+        return total
+
+    def wall_time_s(self) -> float:
+        """Seconds from the start of the first recorded call to the last recorded event."""
+        with self._lock:
+            if self._first is None or self._last is None:
+                return 0.0
+            return self._last - self._first
+
+    def cost_by_model(self) -> dict[tuple[str, str], float | None]:
+        """Dollar cost per model; ``None`` where the model is not priced (or there is no table)."""
+        costs: dict[tuple[str, str], float | None] = {}
+        for (provider, model), totals in self.by_model().items():
+            if self.price_table is None:
+                costs[(provider, model)] = None
+                continue
+            costs[(provider, model)] = self.price_table.estimate_cost(
+                provider, model, totals.prompt_tokens, totals.completion_tokens, totals.cached_tokens
+            )
+        return costs
+
+    def cost(self) -> float | None:
+        """Total dollars, or ``None`` when any model that answered a request has no price."""
+        total = 0.0
+        for (provider, model), cost in self.cost_by_model().items():
+            if cost is None:
+                if self._per_model_requests(provider, model) == 0:
+                    continue  # only errors: nothing was billed, so nothing is unknown
+                return None
+            total += cost
+        return total
+
+    def _per_model_requests(self, provider: str, model: str) -> int:
+        with self._lock:
+            totals = self._per_model.get((provider, model))
+            return totals.requests if totals else 0
+
+    def summary(self) -> str:
+        """One line for logs and the end of a CLI run."""
+        totals = self.totals()
+        cost = self.cost()
+        cost_text = "cost unknown" if cost is None else f"~${cost:.4f}"
+        cached = f" ({totals.cached_tokens:,} cached)" if totals.cached_tokens else ""
+        return (
+            f"LLM usage: {totals.requests} request(s), {totals.retries} retry(ies), "
+            f"{totals.errors} error(s); {totals.prompt_tokens:,} prompt{cached} + "
+            f"{totals.completion_tokens:,} completion tokens; {cost_text}; {self.wall_time_s():.1f}s wall"
+        )
+
+    def rich_table(self) -> Table:
+        """A per-model table for the CLI, with a total row and where the prices came from."""
+        from rich.table import Table
+
+        table = Table(title="LLM usage", show_footer=False)
+        for header, justify in (
+            ("Provider", "left"),
+            ("Model", "left"),
+            ("Requests", "right"),
+            ("Retries", "right"),
+            ("Errors", "right"),
+            ("Prompt tok", "right"),
+            ("Cached tok", "right"),
+            ("Completion tok", "right"),
+            ("Avg latency", "right"),
+            ("Cost (USD)", "right"),
+        ):
+            table.add_column(header, justify=justify)  # type: ignore[arg-type]
+        costs = self.cost_by_model()
+        sources: set[str] = set()
+        for (provider, model), totals in sorted(self.by_model().items()):
+            cost = costs[(provider, model)]
+            if cost is not None and self.price_table is not None:
+                origin = self.price_table.source(provider)
+                if origin:
+                    sources.add(f"{origin[0]}, as of {origin[1]}")
+            table.add_row(*_row(provider, model, totals, cost))
+        total_cost = self.cost()
+        table.add_row(*_row("total", "", self.totals(), total_cost), style="bold")
+        if sources:
+            table.caption = "Prices: " + "; ".join(sorted(sources))
+        return table
+
+
+def _row(provider: str, model: str, totals: UsageTotals, cost: float | None) -> list[str]:
+    average = totals.latency_s / totals.requests if totals.requests else 0.0
+    return [
+        provider,
+        model,
+        str(totals.requests),
+        str(totals.retries),
+        str(totals.errors),
+        f"{totals.prompt_tokens:,}",
+        f"{totals.cached_tokens:,}",
+        f"{totals.completion_tokens:,}",
+        f"{average:.2f}s",
+        "unknown" if cost is None else f"{cost:.4f}",
+    ]
+
+
+_default_lock = threading.Lock()
+_default_usage: LLMUsageStats | None = None
+
+
+def get_default_usage() -> LLMUsageStats | None:
+    """The process-wide stats object when ``OSMOSIS_LLM_TRACK_USAGE`` is on, else ``None``.
+
+    Library users who never build their own ``LLMUsageStats`` still get accounting by setting the
+    variable; every managed client built without an explicit ``usage`` then records into this one.
+    """
+    from dbt_osmosis.core.llm.settings import LLMSettings
+
+    settings = LLMSettings.from_env()
+    return default_usage_for(settings) if settings.track_usage else None
+
+
+def default_usage_for(settings: LLMSettings) -> LLMUsageStats:
+    """The process-wide stats object, created on first use with the prices of ``settings``."""
+    global _default_usage
+    with _default_lock:
+        if _default_usage is None:
+            _default_usage = LLMUsageStats(price_table=PriceTable.load(settings.price_file))
+        return _default_usage
+
+
+def reset_default_usage() -> None:
+    """Forget the process-wide stats object (tests, or a long-lived process starting a new run)."""
+    global _default_usage
+    with _default_lock:
+        _default_usage = None
