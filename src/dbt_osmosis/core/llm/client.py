@@ -14,13 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import inspect
 import json
 import re
 import threading
 import time
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -319,9 +320,9 @@ class _Adapter(ABC):
         self._settings = settings
         self._clock = clock
         self._sync_client: Any | None = None
-        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._async_clients: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[Any, AsyncGenerator[None, None]]
+        ] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
         register_secret(resolved.api_key)
 
@@ -338,15 +339,20 @@ class _Adapter(ABC):
                 self._sync_client = self._build_sync()
             return self._sync_client
 
-    def _async_client(self) -> Any:
-        # Async HTTP pools belong to the event loop that opened them; one client per loop.
+    async def _async_client(self) -> Any:
+        # Async HTTP pools belong to the event loop that opened them, so there is one client per loop.
         loop = asyncio.get_running_loop()
         with self._lock:
-            client = self._async_clients.get(loop)
-            if client is None:
-                client = self._build_async()
-                self._async_clients[loop] = client
-            return client
+            entry = self._async_clients.get(loop)
+            if entry is not None:
+                return entry[0]
+            client = self._build_async()
+            closer = _close_with_loop(client)
+            self._async_clients[loop] = (client, closer)
+        # Starting the generator registers it with the loop; ``asyncio.run`` finalises live async
+        # generators before closing the loop, which closes the client's connections inside its loop.
+        await closer.__anext__()
+        return client
 
     def close(self) -> None:
         """Close the synchronous SDK client (async ones close with their event loop)."""
@@ -491,7 +497,7 @@ class _Adapter(ABC):
         """The LLMError for an HTTP error status; used by every family once it has status and headers."""
         rid = request_id or _request_id(headers)
         context = self._context(status, rid)
-        detail = structured.excerpt(detail) if detail else f"HTTP {status}"
+        detail = structured.excerpt(detail).rstrip(".") if detail else f"HTTP {status}"
         if status in (401, 403):
             return LLMAuthError(
                 f"{self.provider} rejected the credentials (HTTP {status}): {detail}. "
@@ -520,6 +526,23 @@ class _Adapter(ABC):
             f"Could not talk to {self.provider}: {type(exc).__name__}: {structured.excerpt(str(exc))}",
             **self._context(),
         )
+
+
+async def _parsed(raw: Any) -> Any:
+    """``raw.parse()`` for both raw-response flavours: the legacy one is sync, the newer one async."""
+    value = raw.parse()
+    return await value if inspect.isawaitable(value) else value
+
+
+async def _close_with_loop(client: Any) -> AsyncGenerator[None, None]:
+    """Hold ``client`` open until the event loop finalises this generator, then close it."""
+    try:
+        yield
+    finally:
+        closer = getattr(client, "aclose", None) or getattr(client, "close", None)
+        if callable(closer):
+            with contextlib.suppress(Exception):
+                await closer()
 
 
 def _error_detail(body: Any, fallback: str) -> str:
@@ -615,12 +638,20 @@ class OpenAIAdapter(_Adapter):
         return self._reduce(raw.parse(), _lower_headers(raw.headers))
 
     async def _acall(self, request: LLMRequest) -> _Raw:
-        raw = await self._async_client().chat.completions.with_raw_response.create(**self._params(request))
+        raw = await (await self._async_client()).chat.completions.with_raw_response.create(
+            **self._params(request)
+        )
         return self._reduce(raw.parse(), _lower_headers(raw.headers))
 
     def _reduce(self, completion: Any, headers: dict[str, str]) -> _Raw:
         rid = _request_id(headers)
-        if isinstance(completion, str) or not getattr(completion, "choices", None):
+        if isinstance(completion, str):
+            raise LLMResponseError(
+                f"{self.provider} sent a body that is not a chat completion: "
+                f"{structured.excerpt(completion)!r}",
+                **self._context(request_id=rid),
+            )
+        if not getattr(completion, "choices", None):
             raise LLMResponseError(
                 f"{self.provider} answered without any choices: {structured.excerpt(str(completion))!r}",
                 **self._context(request_id=rid),
@@ -746,9 +777,8 @@ class AnthropicAdapter(_Adapter):
         }
         if system:
             params["system"] = system
-        if request.temperature is not None:
-            # Anthropic's range is 0..1; the OpenAI-style 0..2 callers sometimes pass is clamped.
-            params["temperature"] = min(max(request.temperature, 0.0), 1.0)
+        # ``request.temperature`` is deliberately not sent: the current Messages API (anthropic 2.x)
+        # has no sampling temperature, and sending one through extra_body would be rejected.
         if schema is not None and self._uses_tool(request):
             name = _schema_name(request.schema_name)
             params["tools"] = [
@@ -766,11 +796,16 @@ class AnthropicAdapter(_Adapter):
         return self._reduce(raw.parse(), _lower_headers(raw.headers), request)
 
     async def _acall(self, request: LLMRequest) -> _Raw:
-        raw = await self._async_client().messages.with_raw_response.create(**self._params(request))
-        return self._reduce(raw.parse(), _lower_headers(raw.headers), request)
+        raw = await (await self._async_client()).messages.with_raw_response.create(**self._params(request))
+        return self._reduce(await _parsed(raw), _lower_headers(raw.headers), request)
 
     def _reduce(self, message: Any, headers: dict[str, str], request: LLMRequest) -> _Raw:
         rid = _request_id(headers)
+        if isinstance(message, str):
+            raise LLMResponseError(
+                f"{self.provider} sent a body that is not a Messages reply: {structured.excerpt(message)!r}",
+                **self._context(request_id=rid),
+            )
         texts: list[str] = []
         tool_text: str | None = None
         tool_name = _schema_name(request.schema_name) if self._uses_tool(request) else None
@@ -877,7 +912,9 @@ class GeminiAdapter(_Adapter):
         return self._reduce(self.sdk_client.models.generate_content(**self._params(request)))
 
     async def _acall(self, request: LLMRequest) -> _Raw:
-        return self._reduce(await self._async_client().models.generate_content(**self._params(request)))
+        return self._reduce(
+            await (await self._async_client()).models.generate_content(**self._params(request))
+        )
 
     def _reduce(self, response: Any) -> _Raw:
         http = getattr(response, "sdk_http_response", None)
