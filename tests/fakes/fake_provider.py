@@ -357,6 +357,9 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     # Tests open many short-lived connections; a restarted session must not trip over TIME_WAIT.
     allow_reuse_address = True
+    # Benchmarks open dozens of connections at once; the stdlib default backlog of 5 would drop SYNs
+    # and add one-second retransmit stalls that look like provider latency.
+    request_queue_size = 256
 
     def __init__(self, owner: FakeProviderServer, address: tuple[str, int]) -> None:
         self.owner = owner
@@ -421,6 +424,8 @@ class FakeProviderServer:
 
     ``latency`` and ``rpm_limit`` may be changed while it runs. ``clock`` (default
     :func:`time.monotonic`) drives the rate-limit window and ``received_at`` so tests can inject time.
+    Only admitted requests take a slot in the rpm window; a request turned away with 429 does not, so
+    a client that honours ``retry-after`` gets through on its next attempt.
     """
 
     def __init__(
