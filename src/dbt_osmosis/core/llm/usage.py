@@ -48,6 +48,7 @@ _PROVIDER_ALIASES = {
     "lmstudio": "lm-studio",
     "google": "gemini",
     "google-genai": "gemini",
+    "google-gemini": "gemini",
     "azure-openai": "azure",
     "claude": "anthropic",
 }
