@@ -50,6 +50,7 @@ __all__ = [
     "clear_client_cache",
     "create_client",
     "parse_retry_after",
+    "raw_sdk_client",
 ]
 
 Role = Literal["system", "user", "assistant"]
@@ -1016,6 +1017,13 @@ def create_client(
             adapter = _ADAPTERS[resolved.family](resolved, settings)
             _cache[key] = adapter
         return adapter
+
+
+def raw_sdk_client(client: LLMClient) -> Any:
+    """The synchronous SDK client behind an adapter from ``create_client`` (for the deprecated facade)."""
+    if not isinstance(client, _Adapter):
+        raise LLMConfigError(f"{client!r} is not an SDK adapter built by create_client().")
+    return client.sdk_client
 
 
 def clear_client_cache() -> None:
