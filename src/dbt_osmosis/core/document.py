@@ -86,7 +86,7 @@ class DocumentPlan:
     order: list[Node]
     targets: list[Node]
     columns: ColumnMap
-    entries: dict[str, tuple[SchemaFile, CommentedMap]] = field(default_factory=dict)
+    entries: dict[str, SchemaFile] = field(default_factory=dict)  # node id -> the file documenting it
     changes: list[Change] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     introspection_seconds: float = 0.0
@@ -104,12 +104,25 @@ class NodeContext:
     plan: DocumentPlan
     node: Node
     schema_file: SchemaFile | None = None
-    entry: CommentedMap | None = None
+    entry: dict[str, Any] | None = None
 
     def record(self, what: str) -> None:
         """Note a change to this node for the final report."""
         path = self.schema_file.display_path if self.schema_file else ""
+        if self.schema_file is not None:
+            self.schema_file.touch()
         self.plan.changes.append(Change(self.node.display_name, path, what))
+
+    def edit(self) -> CommentedMap:
+        """The entry, ready to change: its file is re-read with the round-trip parser on first edit."""
+        assert self.schema_file is not None and self.entry is not None
+        if not self.schema_file.editable:
+            self.schema_file.make_editable()
+            found = find_entry(self.schema_file, self.node)
+            assert found is not None, "the round-trip parse must see the same entries as the fast read"
+            self.entry = found
+        assert isinstance(self.entry, CommentedMap)
+        return self.entry
 
     @property
     def warehouse_columns(self) -> list[WarehouseColumn] | None:
@@ -219,7 +232,7 @@ def locate_entry(context: NodeContext, *, create: bool = True) -> None:
         entry = find_entry(schema_file, node) if schema_file else None
         if schema_file is not None and entry is not None:
             context.schema_file, context.entry = schema_file, entry
-            _remember(context)
+            plan.entries[node.unique_id] = schema_file
         elif create:
             plan.warnings.append(
                 f"{node.display_name}: dbt says it is documented in {node.patch_path}, "
@@ -228,21 +241,14 @@ def locate_entry(context: NodeContext, *, create: bool = True) -> None:
         return
     if not create or node.resource_type == "source":
         return
-    path = target_path(node)
-    schema_file = plan.store.get_or_create(path)
-    entry = find_entry(schema_file, node)
-    if entry is None:
-        entry = create_entry(schema_file, node)
-        context.schema_file, context.entry = schema_file, entry
+    schema_file = plan.store.get_or_create(target_path(node))
+    context.schema_file = schema_file
+    plan.entries[node.unique_id] = schema_file
+    context.entry = find_entry(schema_file, node)
+    if context.entry is None:
+        schema_file.make_editable()
+        context.entry = create_entry(schema_file, node)
         context.record("new entry")
-    else:
-        context.schema_file, context.entry = schema_file, entry
-    _remember(context)
-
-
-def _remember(context: NodeContext) -> None:
-    if context.schema_file is not None and context.entry is not None:
-        context.plan.entries[context.node.unique_id] = (context.schema_file, context.entry)
 
 
 def add_missing_columns(context: NodeContext) -> None:
@@ -253,18 +259,19 @@ def add_missing_columns(context: NodeContext) -> None:
         return
     if node.resource_type == "source" and options.skip_add_source_columns:
         return
-    position = {column_key(item.get("name")) for item in _column_items(entry)}
-    if all(column_key(col.name) in position for col in warehouse):
+    present = {column_key(item.get("name")) for item in _column_items(entry)}
+    if all(column_key(col.name) in present for col in warehouse):
         return
-    items = entry.get("columns")
+    editable = context.edit()
+    items = editable.get("columns")
     if not isinstance(items, list):
         items = CommentedSeq()
-        insert_after(entry, "columns", items, ("name", "description", "config"))
+        insert_after(editable, "columns", items, ("name", "description", "config"))
     insert_at = 0
     added: list[str] = []
     for column in warehouse:
         key = column_key(column.name)
-        if key in position:
+        if key in present:
             insert_at = _index_of(items, key) + 1
             continue
         item = CommentedMap()
@@ -273,7 +280,7 @@ def add_missing_columns(context: NodeContext) -> None:
             item["data_type"] = column.data_type.lower() if options.output_to_lower else column.data_type
         items.insert(insert_at, item)
         insert_at += 1
-        position.add(key)
+        present.add(key)
         added.append(str(item["name"]))
     context.record(f"added column{'s' if len(added) > 1 else ''} {', '.join(added)}")
 
@@ -285,19 +292,22 @@ def add_data_types(context: NodeContext) -> None:
     if entry is None or warehouse is None or options.skip_add_data_types:
         return
     types = {column_key(col.name): col.data_type for col in warehouse if col.data_type}
+    wanted = {
+        column_key(item.get("name"))
+        for item in _column_items(entry)
+        if "data_type" not in item and types.get(column_key(item.get("name")))
+    }
+    if not wanted:
+        return
     typed: list[str] = []
-    for item in _column_items(entry):
-        data_type = types.get(column_key(item.get("name")))
-        if data_type and "data_type" not in item:
-            insert_after(
-                item,
-                "data_type",
-                data_type.lower() if options.output_to_lower else data_type,
-                ("name", "description"),
-            )
+    for item in _column_items(context.edit()):
+        key = column_key(item.get("name"))
+        if key in wanted:
+            data_type = types[key] or ""
+            value = data_type.lower() if options.output_to_lower else data_type
+            insert_after(item, "data_type", value, ("name", "description"))
             typed.append(str(item.get("name")))
-    if typed:
-        context.record(f"data types for {', '.join(typed)}")
+    context.record(f"data types for {', '.join(typed)}")
 
 
 def handle_stale_columns(context: NodeContext) -> None:
@@ -307,20 +317,24 @@ def handle_stale_columns(context: NodeContext) -> None:
     if entry is None or not warehouse:
         return
     present = {column_key(col.name) for col in warehouse}
-    stale = [item for item in _column_items(entry) if column_key(item.get("name")) not in present]
+    stale = [
+        str(item.get("name")) for item in _column_items(entry) if column_key(item.get("name")) not in present
+    ]
     if not stale:
         return
-    names = ", ".join(str(item.get("name")) for item in stale)
-    if options.remove_stale_columns:
-        columns = entry["columns"]
-        for item in stale:
-            columns.remove(item)
-        context.record(f"removed stale column{'s' if len(stale) > 1 else ''} {names}")
-    else:
+    names = ", ".join(stale)
+    if not options.remove_stale_columns:
         context.plan.warnings.append(
             f"{context.node.display_name}: column(s) {names} are in the YAML but not in the warehouse "
             "(kept; pass --remove-stale-columns to remove them)."
         )
+        return
+    columns = context.edit()["columns"]
+    for item in [
+        item for item in _column_items(context.edit()) if column_key(item.get("name")) not in present
+    ]:
+        columns.remove(item)
+    context.record(f"removed stale column{'s' if len(stale) > 1 else ''} {names}")
 
 
 def inherit_column_docs(context: NodeContext) -> None:
@@ -328,7 +342,7 @@ def inherit_column_docs(context: NodeContext) -> None:
     options, plan, entry = context.plan.options, context.plan, context.entry
     if entry is None:
         return
-    inherited: list[str] = []
+    found: dict[str, ColumnKnowledge] = {}
     for item in _column_items(entry):
         key = column_key(item.get("name"))
         current = item.get("description")
@@ -338,26 +352,33 @@ def inherit_column_docs(context: NodeContext) -> None:
         upstream = plan.knowledge.nearest(context.node.unique_id, key)
         if upstream is None or (not missing and str(upstream.description) == str(current)):
             continue
-        insert_after(item, "description", _copy_scalar(upstream.description), ("name",))
-        if upstream.tags and not options.skip_add_tags:
-            _merge_tags(item, upstream.tags)
+        found[key] = upstream
+    if not found:
+        return
+    inherited: list[str] = []
+    for item in _column_items(context.edit()):
+        upstream_doc = found.get(column_key(item.get("name")))
+        if upstream_doc is None:
+            continue
+        insert_after(item, "description", _copy_scalar(upstream_doc.description), ("name",))
+        if upstream_doc.tags and not options.skip_add_tags:
+            _merge_tags(item, upstream_doc.tags)
         if not options.skip_merge_meta:
-            _merge_meta(item, upstream.meta)
+            _merge_meta(item, upstream_doc.meta)
         if options.add_progenitor_to_meta:
-            _meta_of(item)[PROGENITOR_KEY] = upstream.progenitor
+            _meta_of(item)[PROGENITOR_KEY] = upstream_doc.progenitor
         inherited.append(str(item.get("name")))
-    if inherited:
-        context.record(f"inherited docs for {', '.join(inherited)}")
+    context.record(f"inherited docs for {', '.join(inherited)}")
 
 
 def learn(context: NodeContext) -> None:
     """Record what this node now documents so that its children can inherit it."""
     plan = context.plan
-    found = plan.entries.get(context.node.unique_id)
-    if found is None:
+    schema_file = plan.entries.get(context.node.unique_id)
+    entry = find_entry(schema_file, context.node) if schema_file is not None else None
+    if entry is None:
         plan.knowledge.learn(context.node.unique_id, {})
         return
-    _file, entry = found
     own: dict[str, ColumnKnowledge] = {}
     for item in _column_items(entry):
         description = item.get("description")
@@ -366,8 +387,8 @@ def learn(context: NodeContext) -> None:
         key = column_key(item.get("name"))
         meta = _existing_meta(item)
         progenitor = meta.get(PROGENITOR_KEY)
-        upstream = plan.knowledge.nearest(context.node.unique_id, key)
         if not isinstance(progenitor, str):
+            upstream = plan.knowledge.nearest(context.node.unique_id, key)
             inherited = upstream is not None and str(upstream.description) == str(description)
             progenitor = upstream.progenitor if upstream is not None and inherited else context.node.unique_id
         tags = item.get("tags") or []
@@ -389,16 +410,16 @@ def write_changes(plan: DocumentPlan) -> list[str]:
     return written
 
 
-def _column_items(entry: CommentedMap) -> list[CommentedMap]:
-    columns = entry.get("columns")
+def _column_items(entry: Any) -> list[Any]:
+    columns = entry.get("columns") if isinstance(entry, dict) else None
     if not isinstance(columns, list):
         return []
-    return [item for item in columns if isinstance(item, CommentedMap)]
+    return [item for item in columns if isinstance(item, dict)]
 
 
 def _index_of(items: Iterable[Any], key: str) -> int:
     for index, item in enumerate(items):
-        if isinstance(item, CommentedMap) and column_key(item.get("name")) == key:
+        if isinstance(item, dict) and column_key(item.get("name")) == key:
             return index
     return -1
 

@@ -21,7 +21,7 @@ def column_key(name: object) -> str:
     return str(name).strip().strip('"`[]').lower()
 
 
-def find_entry(schema_file: SchemaFile, node: Node) -> CommentedMap | None:
+def find_entry(schema_file: SchemaFile, node: Node) -> dict[str, Any] | None:
     """The mapping that documents ``node`` in ``schema_file`` (a source's table entry for sources)."""
     items = schema_file.data.get(node.yaml_key)
     if not isinstance(items, list):
@@ -59,10 +59,10 @@ def insert_after(mapping: CommentedMap, key: str, value: Any, after: tuple[str, 
     mapping.insert(position, key, value)
 
 
-def _named(items: object, name: str) -> CommentedMap | None:
+def _named(items: object, name: str) -> dict[str, Any] | None:
     if not isinstance(items, list):
         return None
     for item in items:
-        if isinstance(item, CommentedMap) and item.get("name") == name:
+        if isinstance(item, dict) and item.get("name") == name:
             return item
     return None
