@@ -189,7 +189,7 @@ def load_prompts(prompt_file: Path | None = None, env: Mapping[str, str] | None 
         prompt_file = Path(source_env[f"{PROMPT_ENV_PREFIX}FILE"].strip())
 
     templates: dict[str, str] = dict(DEFAULT_PROMPTS)
-    origins: dict[str, str] = {}
+    origins: dict[str, str] = dict.fromkeys(DEFAULT_PROMPTS, _BUILTIN)
     variables: dict[str, str] = {}
     source = _BUILTIN
     if prompt_file is not None:
