@@ -20,6 +20,7 @@ install: $(STAMP)
 # what one `yaml document` run adds.
 demo: install
 	rm -rf $(DEMO_RUN) && mkdir -p build && cp -r demo_duckdb $(DEMO_RUN)
+	rm -rf $(DEMO_RUN)/target $(DEMO_RUN)/logs $(DEMO_RUN)/*.duckdb*
 	cd $(DEMO_RUN) && ../../$(BIN)/dbt seed --quiet --project-dir . --profiles-dir .
 	cd $(DEMO_RUN) && ../../$(BIN)/dbt run --quiet --project-dir . --profiles-dir .
 	$(BIN)/dbt-osmosis yaml document --project-dir $(DEMO_RUN) --profiles-dir $(DEMO_RUN)

@@ -104,6 +104,7 @@ class SchemaFile:
         self.style = style
         self._touched = original is None
         self._rendered: str | None = None
+        self._base: str | None = None
 
     @classmethod
     def read(cls, path: Path, display_path: str) -> SchemaFile:
@@ -151,6 +152,8 @@ class SchemaFile:
             raise YamlError(f"{self.display_path} must hold a YAML mapping at the top (e.g. `version: 2`).")
         self.data = data
         self.editable = True
+        # The merge base is ruamel's rendering of the file as read; take it now, before any edit.
+        self._base = self._dump(data)
 
     @classmethod
     def new(cls, path: Path, display_path: str, style: YamlStyle | None = None) -> SchemaFile:
@@ -181,8 +184,7 @@ class SchemaFile:
         edited = self._dump(self.data)
         if self.original is None:
             return edited.replace("\n", self.style.newline) if self.style.newline != "\n" else edited
-        # The merge base is ruamel's rendering of the file as read: parse the original text again.
-        base = self._dump(_yaml(self.style).load(self.original))
+        base = self._base if self._base is not None else self._dump(_yaml(self.style).load(self.original))
         if edited == base:
             return self.original
         original = self.original.replace("\r\n", "\n")
