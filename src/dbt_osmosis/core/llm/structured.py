@@ -123,10 +123,10 @@ def parse_structured(
     """Extract JSON from ``text`` and validate it; any failure is an ``LLMResponseError`` with an excerpt."""
     context: dict[str, Any] = {"provider": provider, "model": model, "request_id": request_id}
     truncated = finish_reason in {"length", "max_tokens", "MAX_TOKENS"}
+    hint = " (the reply was cut off at the token limit)" if truncated else ""
     try:
         value = extract_json(text)
     except ValueError as exc:
-        hint = " (the reply was cut off at the token limit)" if truncated else ""
         raise LLMResponseError(
             f"The model did not return usable JSON: {exc}{hint}. Reply began: {excerpt(text)!r}", **context
         ) from None
@@ -135,7 +135,7 @@ def parse_structured(
         if problems:
             shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
             raise LLMResponseError(
-                f"The model's JSON does not match the expected shape: {shown}. "
+                f"The model's JSON does not match the expected shape: {shown}{hint}. "
                 f"Reply began: {excerpt(text)!r}",
                 **context,
             )
