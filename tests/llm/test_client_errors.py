@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
+from tests.fakes.fake_provider import Fail, FakeProviderServer, Hang, NotJSON, Reply, Reset
 
 from dbt_osmosis.core.llm.client import (
     LLMRequest,
@@ -24,7 +25,6 @@ from dbt_osmosis.core.llm.exceptions import (
 )
 from dbt_osmosis.core.llm.providers import get_provider_config
 from dbt_osmosis.core.llm.settings import LLMSettings
-from tests.fakes.fake_provider import Fail, FakeProviderServer, Hang, NotJSON, Reply, Reset
 
 # One provider per SDK family (plus Azure, whose client class differs).
 FAMILIES = ["openai", "azure-openai", "anthropic", "google-gemini"]

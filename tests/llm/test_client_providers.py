@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Iterator
 
 import pytest
+from tests.fakes.fake_provider import FakeProviderServer, Reply
 
 from dbt_osmosis.core.llm.client import (
     LLMRequest,
@@ -17,7 +18,6 @@ from dbt_osmosis.core.llm.client import (
 )
 from dbt_osmosis.core.llm.providers import get_provider_config
 from dbt_osmosis.core.llm.settings import LLMSettings
-from tests.fakes.fake_provider import FakeProviderServer, Reply
 
 PROVIDERS = [
     "openai",
