@@ -310,3 +310,20 @@ def test_build_managed_client_creates_the_provider_adapter(
     assert client.complete(_request()).text == "Hello from the fake."
     assert client.provider == "anthropic"
     assert fake_provider.requests[0].wire == "anthropic"
+
+
+def test_retries_are_logged_and_attempts_numbered_without_the_key(
+    env: dict[str, str], fake_provider: FakeProviderServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    time_ = VirtualTime()
+    client = _managed("openai", env, time_)
+    fake_provider.script(Fail(429, retry_after=5), Reply(text="ok"))
+    with caplog.at_level("DEBUG", logger="dbt_osmosis.llm"):
+        client.complete(_request(operation="model_doc"))
+    lines = [record.getMessage() for record in caplog.records]
+    retry_lines = [line for line in lines if line.startswith("llm retry")]
+    assert len(retry_lines) == 1
+    assert "attempt=1/4" in retry_lines[0] and "LLMRateLimitError" in retry_lines[0]
+    assert "operation=model_doc" in retry_lines[0] and "provider asked for 5s" in retry_lines[0]
+    assert any("llm request" in line and "attempt=2" in line for line in lines)
+    assert all(FAKE_API_KEY not in line for line in lines)

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 
 from dbt_osmosis.core.llm.exceptions import LLMError, LLMRateLimitError
+from dbt_osmosis.core.llm.logging import attempt_scope, get_logger
 from dbt_osmosis.core.llm.rate_limit import RateLimiter
 from dbt_osmosis.core.llm.retry import RetryPolicy, final_error
 from dbt_osmosis.core.llm.usage import LLMUsageStats, default_usage_for
@@ -90,9 +91,10 @@ class ManagedClient:
                 self.limiter.acquire(tokens)
             started = self._clock()
             try:
-                response = self.inner.complete(request)
+                with attempt_scope(attempt):
+                    response = self.inner.complete(request)
             except Exception as exc:
-                wait = self._after_failure(exc, attempt)
+                wait = self._after_failure(exc, attempt, request)
                 self._sleep(wait)
                 continue
             self._after_success(response, self._clock() - started)
@@ -108,9 +110,10 @@ class ManagedClient:
                 await self.limiter.acquire_async(tokens)
             started = self._clock()
             try:
-                response = await self.inner.acomplete(request)
+                with attempt_scope(attempt):
+                    response = await self.inner.acomplete(request)
             except Exception as exc:
-                wait = self._after_failure(exc, attempt)
+                wait = self._after_failure(exc, attempt, request)
                 await self._async_sleep(wait)
                 continue
             self._after_success(response, self._clock() - started)
@@ -125,7 +128,7 @@ class ManagedClient:
                 response.provider or self.provider, response.model or self.model, response.usage, latency
             )
 
-    def _after_failure(self, exc: Exception, attempt: int) -> float:
+    def _after_failure(self, exc: Exception, attempt: int, request: LLMRequest) -> float:
         """Account for a failed attempt; return how long to wait, or raise the final error."""
         if isinstance(exc, LLMRateLimitError) and self.limiter is not None:
             self.limiter.penalize(exc.retry_after)
@@ -141,7 +144,22 @@ class ManagedClient:
         # With a limiter, a 429's retry_after is already enforced for everyone by penalize(); waiting
         # it here too would double the pause, so only the jitter is ours (acquire waits out the rest).
         honours_retry_after = isinstance(exc, LLMRateLimitError) and self.limiter is not None
-        return self.retry.delay(attempt, None if honours_retry_after else exc, self._rng)
+        wait = self.retry.delay(attempt, None if honours_retry_after else exc, self._rng)
+        retry_after = getattr(exc, "retry_after", None)
+        # str(exc) is already redacted by LLMError, and the logger's filter redacts once more.
+        get_logger().info(
+            "llm retry provider=%s model=%s operation=%s attempt=%d/%d after %s (%s); waiting %.2fs%s",
+            self.provider,
+            self.model,
+            request.operation,
+            attempt,
+            self.retry.max_retries + 1,
+            type(exc).__name__,
+            exc,
+            wait,
+            f", provider asked for {retry_after:g}s" if retry_after is not None else "",
+        )
+        return wait
 
 
 _shared_lock = threading.Lock()
