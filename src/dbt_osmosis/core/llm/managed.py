@@ -29,7 +29,13 @@ if TYPE_CHECKING:
     from dbt_osmosis.core.llm.providers import ProviderConfig
     from dbt_osmosis.core.llm.settings import LLMSettings
 
-__all__ = ["ManagedClient", "build_managed_client", "estimate_tokens", "shared_limiter"]
+__all__ = [
+    "ManagedClient",
+    "build_managed_client",
+    "estimate_tokens",
+    "reset_shared_limiters",
+    "shared_limiter",
+]
 
 # Roughly four characters per token for English prose and SQL; only used to pace the token budget, so
 # being a little off costs a little throughput, not correctness.
@@ -175,6 +181,12 @@ def shared_limiter(provider: str, settings: LLMSettings) -> RateLimiter:
             limiter = RateLimiter.from_settings(settings)
             _shared_limiters[key] = limiter
         return limiter
+
+
+def reset_shared_limiters() -> None:
+    """Forget the process-wide limiters (tests, or a long-lived process starting an unrelated run)."""
+    with _shared_lock:
+        _shared_limiters.clear()
 
 
 def build_managed_client(
