@@ -144,8 +144,8 @@ def get_llm_client() -> tuple[Any, str]:
     warn_deprecated_once(
         "get_llm_client",
         "Calling dbt_osmosis.core.llm.get_llm_client() for direct openai module usage is deprecated and "
-        f"will be removed in dbt-osmosis {REMOVAL_VERSION}; use create_client()/LLMClient "
-        "(or build_managed_client() for retries and rate limiting) instead.",
+        f"will be removed in dbt-osmosis {REMOVAL_VERSION}; use create_client/LLMClient instead "
+        "(create_client() returns an LLMClient; build_managed_client() adds retries and rate limiting).",
     )
     adapter = create_client()
     if adapter.provider in ("anthropic", "google-gemini"):

@@ -54,11 +54,17 @@ class RedactingFilter(logging.Filter):
             message = str(record.msg)
         record.msg = redact(message, *self._secrets)
         record.args = None
+        if record.exc_info and not record.exc_text:
+            # Render the traceback now so its text (exception messages included) is redacted too;
+            # dropping exc_info keeps handlers that re-render tracebacks from bypassing the filter.
+            record.exc_text = _TRACEBACK_FORMATTER.formatException(record.exc_info)
+        record.exc_info = None
         if record.exc_text:
             record.exc_text = redact(record.exc_text, *self._secrets)
         return True
 
 
+_TRACEBACK_FORMATTER = logging.Formatter()
 _FILTER = RedactingFilter()
 
 
