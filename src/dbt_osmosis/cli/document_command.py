@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
+from dbt_osmosis.cli.progress import SynthesisProgress
 from dbt_osmosis.core.document import DocumentOptions, DocumentPlan, plan_document, write_changes
 from dbt_osmosis.core.inheritance import DEFAULT_PLACEHOLDERS
+from dbt_osmosis.core.llm.managed import ManagedClient, build_managed_client
+from dbt_osmosis.core.llm.prompts import PromptSet, load_prompts
+from dbt_osmosis.core.llm.providers import provider_from_env
+from dbt_osmosis.core.llm.settings import LLMSettings
+from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable
 from dbt_osmosis.core.project import ProjectOptions, load_project
+from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, SynthesisReport, run_synthesis
 
-__all__ = ["document_options", "run_document"]
+__all__ = ["document_options", "llm_settings", "run_document"]
+
+EXIT_OK, EXIT_CHANGES, EXIT_SYNTHESIS_FAILED, EXIT_INTERRUPTED = 0, 1, 3, 130
 
 
 def document_options(params: dict[str, Any]) -> DocumentOptions:
@@ -35,8 +46,49 @@ def document_options(params: dict[str, Any]) -> DocumentOptions:
     )
 
 
+def llm_settings(params: dict[str, Any]) -> LLMSettings:
+    """``OSMOSIS_LLM_*`` settings with the CLI's ``--llm-*`` flags on top."""
+    return LLMSettings.from_env().with_overrides(
+        timeout=params["llm_timeout"],
+        concurrency=params["llm_concurrency"],
+        rate_limit=params["llm_rate_limit"],
+        max_retries=params["llm_max_retries"],
+        prompt_file=params["llm_prompt_file"],
+    )
+
+
+@dataclass
+class _Synthesis:
+    client: ManagedClient | EstimatingClient
+    prompts: PromptSet
+    settings: LLMSettings
+    usage: LLMUsageStats
+    estimator: EstimatingClient | None
+
+
+def _prepare_synthesis(params: dict[str, Any]) -> _Synthesis | None:
+    # Everything that can be wrong with the LLM configuration fails here, before dbt parses anything.
+    if not params["synthesize"]:
+        return None
+    settings = llm_settings(params)
+    prompts = load_prompts(settings.prompt_file)
+    usage = LLMUsageStats(PriceTable.load(settings.price_file))
+    if params["llm_dry_run"]:
+        config, env = provider_from_env()
+        model = (env.get(config.model_env or "", "") or "").strip() or config.model or config.default_model
+        estimator = EstimatingClient(config.name, model or "unknown")
+        return _Synthesis(estimator, prompts, settings, usage, estimator)
+    client = build_managed_client(settings, usage=usage)
+    return _Synthesis(client, prompts, settings, usage, None)
+
+
 def run_document(params: dict[str, Any], console: Console) -> int:
-    """Run ``yaml document``; return the exit code (1 only for ``--check`` with pending changes)."""
+    """Run ``yaml document``; return the exit code.
+
+    0: done (or nothing to do); 1: ``--check`` found changes; 2: bad input, nothing written (raised);
+    3: some nodes could not be synthesized (everything else was written); 130: interrupted.
+    """
+    synthesis = _prepare_synthesis(params)
     project = load_project(
         ProjectOptions(
             project_dir=Path(params["project_dir"]),
@@ -47,22 +99,92 @@ def run_document(params: dict[str, Any], console: Console) -> int:
         )
     )
     plan = plan_document(project, document_options(params))
+    write_allowed = not (params["check"] or params["dry_run"] or params["llm_dry_run"])
+    synth_report: SynthesisReport | None = None
+    if synthesis is not None:
+        options = SynthesisOptions(mark_generated=params["llm_mark_generated"])
+        try:
+            with SynthesisProgress(console, len(plan.targets), synthesis.usage) as progress:
+                synth_report = run_synthesis(
+                    plan, synthesis.client, synthesis.prompts, synthesis.settings, options, progress
+                )
+        except KeyboardInterrupt:
+            written = write_changes(plan) if write_allowed else []
+            console.print(f"Interrupted: wrote {len(written)} file(s) with every node finished so far.")
+            return EXIT_INTERRUPTED
     report(plan, console)
+    if synthesis is not None and synth_report is not None:
+        report_synthesis(synth_report, synthesis, console, show_stats=params["llm_stats"])
     changed = plan.changed_files()
     if params["check"]:
         if changed:
             console.print(
                 f"{len(changed)} file(s) would change; run `dbt-osmosis yaml document` to update them."
             )
-            return 1
+            return EXIT_CHANGES
         console.print("All YAML is up to date.")
-        return 0
-    if params["dry_run"]:
+        return EXIT_OK
+    if not write_allowed:
         console.print(f"Dry run: {len(changed)} file(s) would change; nothing written.")
-        return 0
+        return EXIT_OK
     written = write_changes(plan)
     console.print(f"Wrote {len(written)} file(s)." if written else "Nothing to change.")
-    return 0
+    if synth_report is not None and synth_report.failures:
+        return EXIT_SYNTHESIS_FAILED
+    return EXIT_OK
+
+
+def report_synthesis(
+    result: SynthesisReport, synthesis: _Synthesis, console: Console, *, show_stats: bool
+) -> None:
+    """What synthesis asked, filled, dropped and failed; with ``--llm-dry-run``, the estimate."""
+    estimator = synthesis.estimator
+    if estimator is not None:
+        table = Table(title="What --synthesize would ask (dry run: no request sent)")
+        for column in ("node", "YAML file", "requests", "description", "columns"):
+            table.add_column(column)
+        for outcome in result.outcomes:
+            table.add_row(
+                outcome.node,
+                outcome.path,
+                str(outcome.requests),
+                "yes" if outcome.asked_table else "",
+                str(outcome.asked_columns),
+            )
+        console.print(table)
+        cost = (
+            synthesis.usage.price_table.estimate_cost(
+                estimator.provider, estimator.model, estimator.prompt_tokens, estimator.completion_tokens
+            )
+            if synthesis.usage.price_table
+            else None
+        )
+        money = "unknown (model not in the price table)" if cost is None else f"about ${cost:.4f}"
+        console.print(
+            f"Estimate for {escape(estimator.provider)} / {escape(estimator.model)}: "
+            f"{len(estimator.requests)} request(s), about {estimator.prompt_tokens} prompt and "
+            f"{estimator.completion_tokens} completion tokens; cost {money}.",
+            soft_wrap=True,
+        )
+        return
+    filled = sum(len(outcome.columns_filled) for outcome in result.outcomes)
+    tables = sum(1 for outcome in result.outcomes if outcome.table_filled)
+    console.print(
+        f"Synthesized {tables} model description(s) and {filled} column description(s) "
+        f"with {result.requests} request(s) in {result.seconds:.1f}s."
+    )
+    if result.invented:
+        console.print(
+            f"[yellow]warning:[/yellow] dropped {result.invented} column description(s) for columns "
+            "the nodes do not have."
+        )
+    for failure in result.failures:
+        console.print(
+            f"[red]failed:[/red] {escape(failure.node)}: {escape(failure.error or '')}", soft_wrap=True
+        )
+    if show_stats:
+        console.print(synthesis.usage.rich_table())
+        console.print(escape(synthesis.usage.summary()), soft_wrap=True)
 
 
 def report(plan: DocumentPlan, console: Console) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -108,6 +109,63 @@ def yaml_options(func: F) -> F:
     return func
 
 
+def llm_options(func: F) -> F:
+    """Options that switch on LLM synthesis and tune it (flags win over OSMOSIS_LLM_* variables)."""
+    decorators = [
+        click.option(
+            "--synthesize",
+            is_flag=True,
+            help="Ask the configured LLM (LLM_PROVIDER) for descriptions that inheritance could not fill.",
+        ),
+        click.option(
+            "--llm-prompt-file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="YAML file with custom prompts and variables (see prompts.example.yaml).",
+        ),
+        click.option(
+            "--llm-stats", is_flag=True, help="Print requests, retries, tokens and cost at the end."
+        ),
+        click.option(
+            "--llm-timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            default=None,
+            help="Seconds to wait for one answer (default 120, OSMOSIS_LLM_TIMEOUT).",
+        ),
+        click.option(
+            "--llm-dry-run",
+            is_flag=True,
+            help="Make no API call and need no key: show what would be asked and estimate tokens and cost.",
+        ),
+        click.option(
+            "--llm-concurrency",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Requests in flight at once (default 8, OSMOSIS_LLM_CONCURRENCY).",
+        ),
+        click.option(
+            "--llm-rate-limit",
+            type=click.FloatRange(min=0, min_open=True),
+            default=None,
+            help="Requests per minute for the whole run (default 60, OSMOSIS_LLM_RATE_LIMIT).",
+        ),
+        click.option(
+            "--llm-max-retries",
+            type=click.IntRange(min=0),
+            default=None,
+            help="Retries of a transient failure (default 3, OSMOSIS_LLM_MAX_RETRIES).",
+        ),
+        click.option(
+            "--llm-mark-generated",
+            is_flag=True,
+            help="Record in each synthesized column's meta which provider and model wrote it.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-v", prog_name="dbt-osmosis")
 def cli() -> None:
@@ -122,6 +180,7 @@ def yaml() -> None:
 @yaml.command()
 @dbt_options
 @yaml_options
+@llm_options
 def document(**params: Any) -> None:
     """Add missing columns and data types, inherit column docs down the DAG, and write the YAML back.
 
@@ -131,14 +190,45 @@ def document(**params: Any) -> None:
     from dbt_osmosis.cli.document_command import run_document
 
     logging.basicConfig(level=params["log_level"].upper(), format="%(levelname)s %(name)s: %(message)s")
+    sys.exit(_run_reporting_errors(lambda console: run_document(params, console)))
+
+
+@cli.command("test-llm")
+@click.option(
+    "--llm-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds to wait for the answer.",
+)
+def test_llm(llm_timeout: float | None) -> None:
+    """Check the configured LLM provider with one tiny request and say what is wrong, if anything."""
+    from dbt_osmosis.cli.test_llm_command import run_test_llm
+
+    sys.exit(_run_reporting_errors(lambda console: run_test_llm(console, timeout=llm_timeout)))
+
+
+def _run_reporting_errors(run: Callable[[Console], int]) -> int:
+    """Run a command; bad input (project, YAML or LLM configuration) is one red line and exit code 2."""
+    from dbt_osmosis.core.llm.exceptions import LLMConfigError
+
     console = Console(stderr=False, highlight=False)
     errors = Console(stderr=True, highlight=False)
-    try:
-        code = run_document(params, console)
-    except OsmosisError as exc:
-        errors.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        sys.exit(EXIT_BAD_INPUT)
-    sys.exit(code)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default", DeprecationWarning)
+        try:
+            code = run(console)
+        except (OsmosisError, LLMConfigError) as exc:
+            errors.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+            code = EXIT_BAD_INPUT
+    # Our deprecations reach CLI users once each, as a yellow line, never as a traceback; other
+    # libraries' warnings are not ours to show.
+    shown: set[str] = set()
+    for warning in caught:
+        text = str(warning.message)
+        if issubclass(warning.category, DeprecationWarning) and "dbt-osmosis" in text and text not in shown:
+            shown.add(text)
+            errors.print(f"[yellow]deprecated:[/yellow] {escape(text)}", soft_wrap=True)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -36,6 +36,11 @@ __all__ = [
     "DocumentPlan",
     "NodeContext",
     "apply_node_steps",
+    "column_items",
+    "context_for",
+    "inherit_column_docs",
+    "learn",
+    "meta_of",
     "plan_document",
     "select_nodes",
     "write_changes",
@@ -259,7 +264,7 @@ def add_missing_columns(context: NodeContext) -> None:
         return
     if node.resource_type == "source" and options.skip_add_source_columns:
         return
-    present = {column_key(item.get("name")) for item in _column_items(entry)}
+    present = {column_key(item.get("name")) for item in column_items(entry)}
     if all(column_key(col.name) in present for col in warehouse):
         return
     editable = context.edit()
@@ -294,13 +299,13 @@ def add_data_types(context: NodeContext) -> None:
     types = {column_key(col.name): col.data_type for col in warehouse if col.data_type}
     wanted = {
         column_key(item.get("name"))
-        for item in _column_items(entry)
+        for item in column_items(entry)
         if "data_type" not in item and types.get(column_key(item.get("name")))
     }
     if not wanted:
         return
     typed: list[str] = []
-    for item in _column_items(context.edit()):
+    for item in column_items(context.edit()):
         key = column_key(item.get("name"))
         if key in wanted:
             data_type = types[key] or ""
@@ -318,7 +323,7 @@ def handle_stale_columns(context: NodeContext) -> None:
         return
     present = {column_key(col.name) for col in warehouse}
     stale = [
-        str(item.get("name")) for item in _column_items(entry) if column_key(item.get("name")) not in present
+        str(item.get("name")) for item in column_items(entry) if column_key(item.get("name")) not in present
     ]
     if not stale:
         return
@@ -331,7 +336,7 @@ def handle_stale_columns(context: NodeContext) -> None:
         return
     columns = context.edit()["columns"]
     for item in [
-        item for item in _column_items(context.edit()) if column_key(item.get("name")) not in present
+        item for item in column_items(context.edit()) if column_key(item.get("name")) not in present
     ]:
         columns.remove(item)
     context.record(f"removed stale column{'s' if len(stale) > 1 else ''} {names}")
@@ -343,7 +348,7 @@ def inherit_column_docs(context: NodeContext) -> None:
     if entry is None:
         return
     found: dict[str, ColumnKnowledge] = {}
-    for item in _column_items(entry):
+    for item in column_items(entry):
         key = column_key(item.get("name"))
         current = item.get("description")
         missing = is_placeholder(current, options.placeholders)
@@ -356,7 +361,7 @@ def inherit_column_docs(context: NodeContext) -> None:
     if not found:
         return
     inherited: list[str] = []
-    for item in _column_items(context.edit()):
+    for item in column_items(context.edit()):
         upstream_doc = found.get(column_key(item.get("name")))
         if upstream_doc is None:
             continue
@@ -366,7 +371,7 @@ def inherit_column_docs(context: NodeContext) -> None:
         if not options.skip_merge_meta:
             _merge_meta(item, upstream_doc.meta)
         if options.add_progenitor_to_meta:
-            _meta_of(item)[PROGENITOR_KEY] = upstream_doc.progenitor
+            meta_of(item)[PROGENITOR_KEY] = upstream_doc.progenitor
         inherited.append(str(item.get("name")))
     context.record(f"inherited docs for {', '.join(inherited)}")
 
@@ -380,7 +385,7 @@ def learn(context: NodeContext) -> None:
         plan.knowledge.learn(context.node.unique_id, {})
         return
     own: dict[str, ColumnKnowledge] = {}
-    for item in _column_items(entry):
+    for item in column_items(entry):
         description = item.get("description")
         if is_placeholder(description, plan.options.placeholders):
             continue
@@ -401,6 +406,16 @@ def learn(context: NodeContext) -> None:
     plan.knowledge.learn(context.node.unique_id, own)
 
 
+def context_for(plan: DocumentPlan, node: Node) -> NodeContext:
+    """A context for a node whose entry was located by an earlier pass (none if it has no entry)."""
+    context = NodeContext(plan, node)
+    schema_file = plan.entries.get(node.unique_id)
+    if schema_file is not None:
+        context.schema_file = schema_file
+        context.entry = find_entry(schema_file, node)
+    return context
+
+
 def write_changes(plan: DocumentPlan) -> list[str]:
     """Write every changed file atomically; return their project-relative paths."""
     written: list[str] = []
@@ -410,7 +425,8 @@ def write_changes(plan: DocumentPlan) -> list[str]:
     return written
 
 
-def _column_items(entry: Any) -> list[Any]:
+def column_items(entry: Any) -> list[Any]:
+    """The column mappings of an entry (empty when it lists none)."""
     columns = entry.get("columns") if isinstance(entry, dict) else None
     if not isinstance(columns, list):
         return []
@@ -454,7 +470,8 @@ def _existing_meta(item: CommentedMap) -> dict[str, Any]:
     return meta
 
 
-def _meta_of(item: CommentedMap) -> CommentedMap:
+def meta_of(item: CommentedMap) -> CommentedMap:
+    """Where a column's meta lives (``config.meta`` when the author uses it); created if absent."""
     config = item.get("config")
     if isinstance(config, CommentedMap) and isinstance(config.get("meta"), CommentedMap):
         meta: CommentedMap = config["meta"]
@@ -473,6 +490,6 @@ def _merge_meta(item: CommentedMap, meta: Any) -> None:
     existing = _existing_meta(item)
     missing = {key: value for key, value in meta.items() if key not in existing}
     if missing:
-        target = _meta_of(item)
+        target = meta_of(item)
         for key, value in missing.items():
             target[key] = value

@@ -129,8 +129,16 @@ class LLMResponse:
 class LLMClient(Protocol):
     """Anything that can answer an ``LLMRequest``, synchronously and asynchronously."""
 
-    provider: str
-    model: str
+    # Read-only in the protocol so that wrappers may expose them as properties of the client they wrap.
+    @property
+    def provider(self) -> str:
+        """The provider's registry name."""
+        ...
+
+    @property
+    def model(self) -> str:
+        """The model (or Azure deployment) requests go to."""
+        ...
 
     def complete(self, request: LLMRequest) -> LLMResponse:
         """Answer ``request`` or raise an ``LLMError``."""

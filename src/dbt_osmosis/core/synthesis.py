@@ -1,0 +1,446 @@
+"""Fill what inheritance left empty with an LLM: one request per node, in DAG order, concurrently.
+
+The only module that knows both dbt nodes and the LLM layer. A node is asked about as soon as every
+upstream node it depends on is finished, so what was synthesized upstream is inherited downstream
+first and never asked for twice. Answers are validated against the node's real columns: invented names
+are dropped and counted, hand-written descriptions are never touched, and a node that fails is reported
+without stopping the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dbt_osmosis.core.document import (
+    DocumentPlan,
+    NodeContext,
+    column_items,
+    context_for,
+    inherit_column_docs,
+    learn,
+    meta_of,
+)
+from dbt_osmosis.core.inheritance import is_placeholder
+from dbt_osmosis.core.llm.client import LLMClient, LLMRequest, LLMResponse, Message, Usage
+from dbt_osmosis.core.llm.exceptions import LLMError
+from dbt_osmosis.core.llm.prompts import PromptSet, fence, prepare_sql
+from dbt_osmosis.core.llm.settings import LLMSettings
+from dbt_osmosis.core.project import Node
+from dbt_osmosis.core.schema.entries import column_key, insert_after
+
+__all__ = [
+    "GENERATED_META_KEY",
+    "EstimatingClient",
+    "Gap",
+    "NodeOutcome",
+    "SynthesisOptions",
+    "SynthesisReport",
+    "find_gap",
+    "run_synthesis",
+    "synthesize",
+]
+
+GENERATED_META_KEY = "osmosis_generated"
+#: Characters per token for estimates; close enough for English prose and SQL across providers.
+CHARS_PER_TOKEN = 4
+
+
+@dataclass(frozen=True)
+class SynthesisOptions:
+    """How synthesis behaves beyond the LLM settings."""
+
+    mark_generated: bool = False
+    #: Columns per request; wider tables are split so that answers stay within output limits.
+    chunk_size: int = 40
+    temperature: float | None = 0.2
+
+
+@dataclass(frozen=True)
+class Gap:
+    """What a node still lacks after inheritance."""
+
+    table: bool
+    columns: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return self.table or bool(self.columns)
+
+
+@dataclass
+class NodeOutcome:
+    """What synthesis did for one node."""
+
+    node: str
+    path: str
+    requests: int = 0
+    table_filled: bool = False
+    columns_filled: list[str] = field(default_factory=list)
+    invented: list[str] = field(default_factory=list)
+    asked_columns: int = 0
+    asked_table: bool = False
+    error: str | None = None
+
+
+@dataclass
+class SynthesisReport:
+    """Everything the run asked and got, for the summary and the exit code."""
+
+    outcomes: list[NodeOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failures(self) -> list[NodeOutcome]:
+        """Nodes whose requests failed after their retries."""
+        return [outcome for outcome in self.outcomes if outcome.error]
+
+    @property
+    def requests(self) -> int:
+        """How many requests were sent (retries not counted)."""
+        return sum(outcome.requests for outcome in self.outcomes)
+
+    @property
+    def invented(self) -> int:
+        """Column names the model answered with that the node does not have."""
+        return sum(len(outcome.invented) for outcome in self.outcomes)
+
+
+ProgressCallback = Callable[[NodeOutcome | None], None]
+
+
+def find_gap(context: NodeContext) -> Gap:
+    """The node's missing table description and undocumented columns (names as the YAML spells them)."""
+    entry = context.entry
+    if entry is None:
+        return Gap(False, ())
+    placeholders = context.plan.options.placeholders
+    columns = tuple(
+        str(item.get("name"))
+        for item in column_items(entry)
+        if item.get("name") is not None and is_placeholder(item.get("description"), placeholders)
+    )
+    return Gap(is_placeholder(entry.get("description"), placeholders), columns)
+
+
+def model_schema(columns: Sequence[str]) -> dict[str, Any]:
+    """The JSON schema of an answer: a table description and one description per listed column."""
+    if not columns:
+        # Only the model description is missing; an empty enum would admit no answer at all.
+        return {
+            "type": "object",
+            "properties": {"description": {"type": "string"}},
+            "required": ["description"],
+            "additionalProperties": False,
+        }
+    return {
+        "type": "object",
+        "properties": {
+            "description": {"type": "string"},
+            "columns": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string", "enum": list(columns)},
+                        "description": {"type": "string"},
+                    },
+                    "required": ["name", "description"],
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "required": ["description", "columns"],
+        "additionalProperties": False,
+    }
+
+
+def build_requests(
+    context: NodeContext, gap: Gap, prompts: PromptSet, settings: LLMSettings, options: SynthesisOptions
+) -> list[tuple[LLMRequest, tuple[str, ...]]]:
+    """One request per chunk of missing columns (one request when only the description is missing)."""
+    node, plan = context.node, context.plan
+    chunks: list[tuple[str, ...]] = [
+        gap.columns[start : start + options.chunk_size]
+        for start in range(0, len(gap.columns), options.chunk_size)
+    ] or [()]
+    system = prompts.render("model_system")
+    sql = _sql_for_prompt(node, settings)
+    upstream = fence(_upstream_docs(plan, node, gap.columns) or "(none documented)", "upstream documentation")
+    existing = fence(_existing_docs(context) or "(none yet)", "existing documentation")
+    types = {column_key(col.name): col.data_type for col in (context.warehouse_columns or [])}
+    requests: list[tuple[LLMRequest, tuple[str, ...]]] = []
+    for chunk in chunks:
+        listing = "\n".join(
+            f"- {name}" + (f" ({types[column_key(name)]})" if types.get(column_key(name)) else "")
+            for name in chunk
+        )
+        user = prompts.render(
+            "model_user",
+            model_name=node.display_name,
+            sql=sql,
+            columns=fence(
+                listing or "(no columns to describe: only the model description is needed)", "columns"
+            ),
+            upstream_docs=upstream,
+            existing_docs=existing,
+        )
+        request = LLMRequest(
+            messages=(Message("system", system), Message("user", user)),
+            temperature=options.temperature,
+            max_tokens=min(8192, 400 + 120 * len(chunk)),
+            json_schema=model_schema(chunk),
+            schema_name="model_documentation",
+            operation="synthesize",
+        )
+        requests.append((request, chunk))
+    return requests
+
+
+def apply_answer(
+    context: NodeContext,
+    parsed: Any,
+    asked: Sequence[str],
+    *,
+    want_table: bool,
+    outcome: NodeOutcome,
+    generated_by: Mapping[str, str] | None,
+) -> None:
+    """Write an answer into the node's YAML: only asked-for columns, only where still undocumented."""
+    if not isinstance(parsed, dict):
+        return
+    placeholders = context.plan.options.placeholders
+    wanted = {column_key(name) for name in asked}
+    answers: dict[str, str] = {}
+    for item in parsed.get("columns") or []:
+        if not isinstance(item, dict):
+            continue
+        key = column_key(item.get("name", ""))
+        text = _clean(item.get("description"))
+        if key not in wanted:
+            outcome.invented.append(str(item.get("name")))
+        elif text:
+            answers[key] = text
+    table_text = _clean(parsed.get("description")) if want_table else ""
+    entry = context.entry
+    if entry is None or (not answers and not table_text):
+        return
+    editable = context.edit()
+    filled: list[str] = []
+    for item in column_items(editable):
+        key = column_key(item.get("name"))
+        if key in answers and is_placeholder(item.get("description"), placeholders):
+            insert_after(item, "description", answers[key], ("name",))
+            if generated_by:
+                meta_of(item)[GENERATED_META_KEY] = dict(generated_by)
+            filled.append(str(item.get("name")))
+    if table_text and is_placeholder(editable.get("description"), placeholders):
+        insert_after(editable, "description", table_text, ("name",))
+        outcome.table_filled = True
+    outcome.columns_filled.extend(filled)
+    if filled or outcome.table_filled:
+        what = ["description"] if outcome.table_filled and not filled else []
+        if filled:
+            what.append(f"descriptions for {', '.join(filled)}")
+        context.record(f"synthesized {' and '.join(what)}")
+
+
+async def synthesize(
+    plan: DocumentPlan,
+    client: LLMClient,
+    prompts: PromptSet,
+    settings: LLMSettings,
+    options: SynthesisOptions,
+    on_progress: ProgressCallback | None = None,
+) -> SynthesisReport:
+    """Synthesize every selected node with gaps, each as soon as its upstream nodes are finished."""
+    started = time.perf_counter()
+    report = SynthesisReport()
+    target_ids = {node.unique_id for node in plan.targets}
+    targets = [node for node in plan.order if node.unique_id in target_ids]
+    finished = {node.unique_id: asyncio.Event() for node in targets}
+    in_flight = asyncio.Semaphore(max(1, settings.concurrency))
+    generated_by = {"provider": client.provider, "model": client.model} if options.mark_generated else None
+
+    async def ask(request: LLMRequest) -> LLMResponse:
+        async with in_flight:
+            return await client.acomplete(request)
+
+    async def run_node(node: Node) -> None:
+        parents = [finished[p] for p in node.depends_on if p in finished]
+        for event in parents:
+            await event.wait()
+        context = context_for(plan, node)
+        outcome = NodeOutcome(
+            node.display_name, context.schema_file.display_path if context.schema_file else ""
+        )
+        try:
+            inherit_column_docs(context)  # upstream may have been synthesized since the first pass
+            gap = find_gap(context)
+            if gap:
+                outcome.asked_table, outcome.asked_columns = gap.table, len(gap.columns)
+                report.outcomes.append(outcome)
+                requests = build_requests(context, gap, prompts, settings, options)
+                outcome.requests = len(requests)
+                results = await asyncio.gather(
+                    *(ask(request) for request, _ in requests), return_exceptions=True
+                )
+                for index, ((_, chunk), result) in enumerate(zip(requests, results, strict=True)):
+                    if isinstance(result, LLMError):
+                        outcome.error = str(result)
+                        continue
+                    if isinstance(result, BaseException):
+                        raise result
+                    apply_answer(
+                        context,
+                        result.parsed,
+                        chunk,
+                        want_table=gap.table and index == 0,
+                        outcome=outcome,
+                        generated_by=generated_by,
+                    )
+        finally:
+            learn(context)
+            finished[node.unique_id].set()
+            if on_progress is not None:
+                on_progress(outcome if outcome.requests else None)
+
+    await asyncio.gather(*(run_node(node) for node in targets))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def run_synthesis(
+    plan: DocumentPlan,
+    client: LLMClient,
+    prompts: PromptSet,
+    settings: LLMSettings,
+    options: SynthesisOptions,
+    on_progress: ProgressCallback | None = None,
+) -> SynthesisReport:
+    """Synchronous entry point: run ``synthesize`` in a fresh event loop."""
+    return asyncio.run(synthesize(plan, client, prompts, settings, options, on_progress))
+
+
+class EstimatingClient:
+    """An ``LLMClient`` for ``--llm-dry-run``: answers instantly, sends nothing, estimates tokens.
+
+    It answers every request as a model would (a description for each asked-for column) so that the
+    dry run follows the same DAG-aware path as a real one and counts each question exactly once.
+    """
+
+    def __init__(self, provider: str, model: str) -> None:
+        self.provider = provider
+        self.model = model
+        self.requests: list[LLMRequest] = []
+        self.prompt_tokens = 0
+        self.completion_tokens = 0
+
+    def complete(self, request: LLMRequest) -> LLMResponse:
+        """Record the request and answer it with placeholder text."""
+        self.requests.append(request)
+        columns = _asked_columns(request)
+        prompt_tokens = math.ceil(request.prompt_chars() / CHARS_PER_TOKEN)
+        # A typical answer: ~40 tokens for the table description and ~30 per column.
+        completion_tokens = 40 + 30 * len(columns)
+        self.prompt_tokens += prompt_tokens
+        self.completion_tokens += completion_tokens
+        parsed = {
+            "description": "(dry run)",
+            "columns": [{"name": name, "description": "(dry run)"} for name in columns],
+        }
+        return LLMResponse(
+            text="",
+            parsed=parsed,
+            usage=Usage(prompt_tokens, completion_tokens),
+            latency_s=0.0,
+            request_id=None,
+            provider=self.provider,
+            model=self.model,
+        )
+
+    async def acomplete(self, request: LLMRequest) -> LLMResponse:
+        """Same as ``complete``; nothing is awaited."""
+        return self.complete(request)
+
+
+def _asked_columns(request: LLMRequest) -> list[str]:
+    schema = request.json_schema or {}
+    try:
+        names = schema["properties"]["columns"]["items"]["properties"]["name"]["enum"]
+    except (KeyError, TypeError):
+        return []
+    return [str(name) for name in names]
+
+
+def _clean(text: object) -> str:
+    if not isinstance(text, str):
+        return ""
+    return " ".join(text.split())
+
+
+def _context_text(written: object, rendered: str) -> str:
+    # Jinja in a description (a doc() block, a var) means nothing to a model; show what dbt renders.
+    text = str(written or "")
+    if "{{" in text or "{%" in text:
+        return rendered or text
+    return text
+
+
+def _sql_for_prompt(node: Node, settings: LLMSettings) -> str:
+    sql = node.compiled_code or node.raw_code
+    if not sql.strip():
+        kind = "a seed loaded from a CSV file" if node.resource_type == "seed" else f"a {node.resource_type}"
+        where = ".".join(part for part in (node.database, node.schema, node.identifier) if part)
+        return f"(no SQL: {node.display_name} is {kind}, relation {where})"
+    return fence(
+        prepare_sql(sql, max_chars=settings.max_sql_chars, redact_literals=settings.redact_literals), "sql"
+    )
+
+
+def _upstream_docs(plan: DocumentPlan, node: Node, wanted: Sequence[str]) -> str:
+    # Only the parents' docs for columns this node shares with them, to keep prompts (and costs) small.
+    keys = {column_key(name) for name in wanted}
+    lines: list[str] = []
+    for parent_id in node.depends_on:
+        parent = plan.project.nodes.get(parent_id)
+        if parent is None:
+            continue
+        description = _context_text(_yaml_description(plan, parent), parent.rendered_description)
+        known = plan.knowledge.own(parent_id)
+        shared = [
+            f"  - {key}: {_context_text(doc.description, parent.rendered_columns.get(key, ''))}"
+            for key, doc in known.items()
+            if key in keys
+        ]
+        if description or shared:
+            lines.append(f"{parent.display_name}: {description or '(no description)'}")
+            lines.extend(shared)
+    return "\n".join(lines)
+
+
+def _existing_docs(context: NodeContext) -> str:
+    entry = context.entry or {}
+    node = context.node
+    placeholders = context.plan.options.placeholders
+    lines: list[str] = []
+    description = entry.get("description")
+    if not is_placeholder(description, placeholders):
+        lines.append(f"Model: {_context_text(description, node.rendered_description)}")
+    for item in column_items(entry):
+        text = item.get("description")
+        if not is_placeholder(text, placeholders):
+            name = str(item.get("name"))
+            lines.append(f"  - {name}: {_context_text(text, node.rendered_columns.get(name, ''))}")
+    return "\n".join(lines)
+
+
+def _yaml_description(plan: DocumentPlan, node: Node) -> str:
+    context = context_for(plan, node)
+    if context.entry is None:
+        return ""
+    description = context.entry.get("description")
+    return "" if is_placeholder(description, plan.options.placeholders) else str(description)
