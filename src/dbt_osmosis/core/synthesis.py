@@ -126,15 +126,21 @@ def find_gap(context: NodeContext) -> Gap:
     return Gap(is_placeholder(entry.get("description"), placeholders), columns)
 
 
-def model_schema(columns: Sequence[str]) -> dict[str, Any]:
-    """The JSON schema of an answer: a table description and one description per listed column."""
+def model_schema(columns: Sequence[str], *, strict_names: bool = True) -> dict[str, Any]:
+    """The JSON schema of an answer: a table description and one description per listed column.
+
+    With ``strict_names`` the column names are an ``enum``, which providers with constrained decoding
+    honour; without, any name passes, so that a near miss (other case) is matched and an invented
+    name is dropped and counted instead of failing the whole node.
+    """
     if not columns:
         # Only the model description is missing; an empty enum would admit no answer at all.
         return {
             "type": "object",
             "properties": {"description": {"type": "string"}},
             "required": ["description"],
-            "additionalProperties": False,
+            # A model that answers with an (empty or invented) column list anyway is not wrong.
+            "additionalProperties": not strict_names,
         }
     return {
         "type": "object",
@@ -145,7 +151,9 @@ def model_schema(columns: Sequence[str]) -> dict[str, Any]:
                 "items": {
                     "type": "object",
                     "properties": {
-                        "name": {"type": "string", "enum": list(columns)},
+                        "name": {"type": "string", "enum": list(columns)}
+                        if strict_names
+                        else {"type": "string"},
                         "description": {"type": "string"},
                     },
                     "required": ["name", "description"],
@@ -193,6 +201,7 @@ def build_requests(
             temperature=options.temperature,
             max_tokens=min(8192, 400 + 120 * len(chunk)),
             json_schema=model_schema(chunk),
+            validation_schema=model_schema(chunk, strict_names=False),
             schema_name="model_documentation",
             operation="synthesize",
         )

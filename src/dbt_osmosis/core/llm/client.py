@@ -73,6 +73,10 @@ class LLMRequest:
     max_tokens: int | None = None
     #: When set, a JSON answer validated against this schema is wanted (``LLMResponse.parsed``).
     json_schema: Mapping[str, Any] | None = None
+    #: What the answer is checked against when it should be looser than what the provider is told
+    #: (e.g. the provider gets an ``enum`` of column names, while the caller tolerates other names and
+    #: drops them itself). ``None`` checks against ``json_schema``.
+    validation_schema: Mapping[str, Any] | None = None
     schema_name: str = "response"
     #: Names the call in logs and usage ("model_doc", "column_doc", ...).
     operation: str = "chat"
@@ -89,6 +93,11 @@ class LLMRequest:
                 raise LLMConfigError(f"Unsupported message role {role!r}; use system, user or assistant.")
             converted.append(Message(role, str(item.get("content", ""))))  # type: ignore[arg-type]
         return cls(messages=tuple(converted), **kwargs)
+
+    def schema_to_validate(self) -> Mapping[str, Any]:
+        """The schema an answer must satisfy: ``validation_schema`` when given, else ``json_schema``."""
+        schema = self.validation_schema if self.validation_schema is not None else self.json_schema
+        return schema or {}
 
     def prompt_chars(self) -> int:
         """Total characters across messages; the basis of token estimates."""
@@ -209,7 +218,7 @@ class MockLLMClient:
         parsed = None
         if request.json_schema is not None:
             parsed = structured.parse_structured(
-                text, request.json_schema, provider=self.provider, model=self.model
+                text, request.schema_to_validate(), provider=self.provider, model=self.model
             )
         usage = Usage(
             prompt_tokens=max(1, request.prompt_chars() // 4), completion_tokens=max(1, len(text) // 4)
@@ -474,7 +483,7 @@ class _Adapter(ABC):
         if request.json_schema is not None:
             parsed = structured.parse_structured(
                 raw.text,
-                request.json_schema,
+                request.schema_to_validate(),
                 provider=self.provider,
                 model=self.model,
                 request_id=raw.request_id,
