@@ -53,7 +53,9 @@ def main(sizes: list[int]) -> None:
     sys.path.insert(0, str(HERE))
     from generate_project import generate
 
-    print(f"{'N':>5} {'run':>5} {'parse s':>8} {'own s':>7} {'plan s':>7} {'write s':>7} {'files':>6} {'peak MB':>8}")
+    print(
+        f"{'N':>5} {'run':>5} {'parse s':>8} {'own s':>7} {'plan s':>7} {'write s':>7} {'files':>6} {'peak MB':>8}"
+    )
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / "project"

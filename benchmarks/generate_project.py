@@ -16,7 +16,16 @@ COLUMNS_PER_MODEL = 8
 
 def column_names(index: int) -> list[str]:
     """The columns that flow through the whole project, plus one per model."""
-    return ["id", "customer_id", "order_id", "status", "amount", "created_at", "updated_at", f"attr_{index % 7}"]
+    return [
+        "id",
+        "customer_id",
+        "order_id",
+        "status",
+        "amount",
+        "created_at",
+        "updated_at",
+        f"attr_{index % 7}",
+    ]
 
 
 def generate(root: Path, n_models: int, seed: int = 7) -> Path:
@@ -43,10 +52,15 @@ def generate(root: Path, n_models: int, seed: int = 7) -> Path:
     for i in range(n_staging):
         name = f"stg_{i}"
         cols = column_names(i)
-        (staging_dir / f"{name}.sql").write_text(f"select {', '.join(cols)} from {{{{ source('raw', 'raw_{i}') }}}}\n")
+        (staging_dir / f"{name}.sql").write_text(
+            f"select {', '.join(cols)} from {{{{ source('raw', 'raw_{i}') }}}}\n"
+        )
         staging_yaml += [f"  - name: {name}", f"    description: Staging table {i}.", "    columns:"]
         for col in cols:
-            staging_yaml += [f"      - name: {col}", f"        description: The {col.replace('_', ' ')} of the row."]
+            staging_yaml += [
+                f"      - name: {col}",
+                f"        description: The {col.replace('_', ' ')} of the row.",
+            ]
         names.append(name)
         catalog["nodes"][f"model.bench.{name}"] = _catalog_entry(cols)
         catalog["sources"][f"source.bench.raw.raw_{i}"] = _catalog_entry(cols)

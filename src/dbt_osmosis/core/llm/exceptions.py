@@ -18,6 +18,7 @@ fields hold provider, model, status and request id only, and messages pass throu
 from __future__ import annotations
 
 import re
+from typing import Any
 
 __all__ = [
     "LLMAPIError",
@@ -37,7 +38,9 @@ _SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"sk-[A-Za-z0-9_\-]{8,}"),
     re.compile(r"AIza[0-9A-Za-z_\-]{20,}"),
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-~+/=]{8,}"),
-    re.compile(r"(?i)((?:api[_-]?key|x-api-key|api-key|key|token|secret)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]{6,}"),
+    re.compile(
+        r"(?i)((?:api[_-]?key|x-api-key|api-key|key|token|secret)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]{6,}"
+    ),
     re.compile(r"\b[A-Fa-f0-9]{32,}\b"),
 )
 
@@ -48,10 +51,9 @@ def redact(text: str, *secrets: str | None) -> str:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
     for pattern in _SECRET_PATTERNS:
-        if pattern.groups:
-            text = pattern.sub(lambda m: m.group(1) + "***", text)
-        else:
-            text = pattern.sub("***", text)
+        # Patterns with a group keep their prefix ("Bearer ", "api_key=") so the message still reads.
+        replacement: Any = (lambda m: m.group(1) + "***") if pattern.groups else "***"
+        text = pattern.sub(replacement, text)
     return text
 
 

@@ -39,7 +39,7 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 @dataclass(frozen=True)
 class LLMSettings:
-    """Validated run settings for the LLM layer. Build with ``from_env`` and refine with ``with_overrides``."""
+    """Validated run settings for the LLM layer; build with ``from_env``, refine with ``with_overrides``."""
 
     timeout: float = 120.0
     connect_timeout: float = 10.0
@@ -68,7 +68,9 @@ class LLMSettings:
         tpm = raw("OSMOSIS_LLM_TOKENS_PER_MINUTE")
         return cls(
             timeout=_positive_float("OSMOSIS_LLM_TIMEOUT", raw("OSMOSIS_LLM_TIMEOUT")),
-            connect_timeout=_positive_float("OSMOSIS_LLM_CONNECT_TIMEOUT", raw("OSMOSIS_LLM_CONNECT_TIMEOUT")),
+            connect_timeout=_positive_float(
+                "OSMOSIS_LLM_CONNECT_TIMEOUT", raw("OSMOSIS_LLM_CONNECT_TIMEOUT")
+            ),
             rate_limit=_positive_float("OSMOSIS_LLM_RATE_LIMIT", raw("OSMOSIS_LLM_RATE_LIMIT")),
             tokens_per_minute=_positive_float("OSMOSIS_LLM_TOKENS_PER_MINUTE", tpm) if tpm else None,
             max_retries=_non_negative_int("OSMOSIS_LLM_MAX_RETRIES", raw("OSMOSIS_LLM_MAX_RETRIES")),
