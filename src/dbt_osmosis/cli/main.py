@@ -211,8 +211,9 @@ def _run_reporting_errors(run: Callable[[Console], int]) -> int:
     """Run a command; bad input (project, YAML or LLM configuration) is one red line and exit code 2."""
     from dbt_osmosis.core.llm.exceptions import LLMConfigError
 
-    console = Console(stderr=False, highlight=False)
-    errors = Console(stderr=True, highlight=False)
+    # soft_wrap: a line printed to a pipe or a CI log stays one line instead of wrapping at 80 columns.
+    console = Console(stderr=False, highlight=False, soft_wrap=True)
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("default", DeprecationWarning)
         try:

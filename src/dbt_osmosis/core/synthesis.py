@@ -13,8 +13,9 @@ import asyncio
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from dbt_osmosis.core.document import (
     DocumentPlan,
@@ -44,6 +45,8 @@ __all__ = [
     "run_synthesis",
     "synthesize",
 ]
+
+_T = TypeVar("_T")
 
 GENERATED_META_KEY = "osmosis_generated"
 #: Characters per token for estimates; close enough for English prose and SQL across providers.
@@ -273,53 +276,115 @@ async def synthesize(
     finished = {node.unique_id: asyncio.Event() for node in targets}
     in_flight = asyncio.Semaphore(max(1, settings.concurrency))
     generated_by = {"provider": client.provider, "model": client.model} if options.mark_generated else None
+    waits_on = _dependencies_that_matter(plan, targets)
+
+    # All YAML work (inheritance, prompts, edits) runs on one worker thread: serialised, so the plan
+    # needs no locks, and off the event loop, so parsing a file never delays sending or reading requests.
+    yaml_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="osmosis-yaml")
+    loop = asyncio.get_running_loop()
+
+    async def on_yaml_thread(work: Callable[[], _T]) -> _T:
+        return await loop.run_in_executor(yaml_worker, work)
 
     async def ask(request: LLMRequest) -> LLMResponse:
         async with in_flight:
             return await client.acomplete(request)
 
+    def prepare(
+        context: NodeContext, outcome: NodeOutcome
+    ) -> tuple[Gap, list[tuple[LLMRequest, tuple[str, ...]]]]:
+        inherit_column_docs(context)  # upstream may have been synthesized since the first pass
+        gap = find_gap(context)
+        if not gap:
+            return gap, []
+        outcome.asked_table, outcome.asked_columns = gap.table, len(gap.columns)
+        return gap, build_requests(context, gap, prompts, settings, options)
+
+    def apply_all(
+        context: NodeContext, gap: Gap, outcome: NodeOutcome, answered: list[tuple[tuple[str, ...], Any]]
+    ) -> None:
+        for index, (chunk, parsed) in enumerate(answered):
+            apply_answer(
+                context,
+                parsed,
+                chunk,
+                want_table=gap.table and index == 0,
+                outcome=outcome,
+                generated_by=generated_by,
+            )
+
+    def finish(context: NodeContext, outcome: NodeOutcome) -> None:
+        learn(context)
+        if on_progress is not None:
+            on_progress(outcome if outcome.requests else None)
+
     async def run_node(node: Node) -> None:
-        parents = [finished[p] for p in node.depends_on if p in finished]
-        for event in parents:
-            await event.wait()
+        for parent_id in waits_on[node.unique_id]:
+            await finished[parent_id].wait()
         context = context_for(plan, node)
         outcome = NodeOutcome(
             node.display_name, context.schema_file.display_path if context.schema_file else ""
         )
         try:
-            inherit_column_docs(context)  # upstream may have been synthesized since the first pass
-            gap = find_gap(context)
-            if gap:
-                outcome.asked_table, outcome.asked_columns = gap.table, len(gap.columns)
+            gap, requests = await on_yaml_thread(lambda: prepare(context, outcome))
+            if requests:
                 report.outcomes.append(outcome)
-                requests = build_requests(context, gap, prompts, settings, options)
                 outcome.requests = len(requests)
                 results = await asyncio.gather(
                     *(ask(request) for request, _ in requests), return_exceptions=True
                 )
-                for index, ((_, chunk), result) in enumerate(zip(requests, results, strict=True)):
+                answered: list[tuple[tuple[str, ...], Any]] = []
+                for (_, chunk), result in zip(requests, results, strict=True):
                     if isinstance(result, LLMError):
                         outcome.error = str(result)
-                        continue
-                    if isinstance(result, BaseException):
+                    elif isinstance(result, BaseException):
                         raise result
-                    apply_answer(
-                        context,
-                        result.parsed,
-                        chunk,
-                        want_table=gap.table and index == 0,
-                        outcome=outcome,
-                        generated_by=generated_by,
-                    )
+                    else:
+                        answered.append((chunk, result.parsed))
+                await on_yaml_thread(lambda: apply_all(context, gap, outcome, answered))
         finally:
-            learn(context)
+            await on_yaml_thread(lambda: finish(context, outcome))
             finished[node.unique_id].set()
-            if on_progress is not None:
-                on_progress(outcome if outcome.requests else None)
 
-    await asyncio.gather(*(run_node(node) for node in targets))
+    # Requests queue for a slot in the order their tasks start: start first the nodes that others
+    # wait for, longest chain of waiters first, so the DAG's critical path never trails at the end.
+    height = _waiting_chain_length(targets, waits_on)
+    ordered = sorted(targets, key=lambda node: -height[node.unique_id])
+    try:
+        await asyncio.gather(*(run_node(node) for node in ordered))
+    finally:
+        yaml_worker.shutdown(wait=True)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _dependencies_that_matter(plan: DocumentPlan, targets: Sequence[Node]) -> dict[str, list[str]]:
+    """For each node, the upstream nodes it must wait for before asking about its own gaps.
+
+    A node waits for a parent only when that parent, or anything the parent waits for, is about to be
+    asked about a column this node also lacks: only then can its answer be inherited here instead of
+    being asked again. Waiting on the rest would serialise the DAG for nothing.
+    """
+    gaps = {
+        node.unique_id: {column_key(c) for c in find_gap(context_for(plan, node)).columns} for node in targets
+    }
+    reach: dict[str, set[str]] = {}
+    waits: dict[str, list[str]] = {}
+    for node in targets:  # targets are in DAG order, so parents are done first
+        parents = [p for p in node.depends_on if p in gaps]
+        own = gaps[node.unique_id]
+        waits[node.unique_id] = [p for p in parents if own & reach[p]]
+        reach[node.unique_id] = own.union(*(reach[p] for p in parents))
+    return waits
+
+
+def _waiting_chain_length(targets: Sequence[Node], waits_on: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """How many nodes wait, one behind the other, for each node (0 when nobody waits for it)."""
+    height = {node.unique_id: 0 for node in targets}
+    for node in reversed(targets):  # children before parents
+        for parent_id in waits_on[node.unique_id]:
+            height[parent_id] = max(height[parent_id], height[node.unique_id] + 1)
+    return height
 
 
 def run_synthesis(
