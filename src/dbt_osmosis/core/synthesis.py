@@ -29,7 +29,7 @@ from dbt_osmosis.core.document import (
 from dbt_osmosis.core.inheritance import is_placeholder
 from dbt_osmosis.core.llm.client import LLMClient, LLMRequest, LLMResponse, Message, Usage
 from dbt_osmosis.core.llm.exceptions import LLMError
-from dbt_osmosis.core.llm.prompts import PromptSet, fence, prepare_sql
+from dbt_osmosis.core.llm.prompts import PromptSet, fence, model_answer_schema, prepare_sql
 from dbt_osmosis.core.llm.settings import LLMSettings
 from dbt_osmosis.core.project import Node
 from dbt_osmosis.core.schema.entries import column_key, insert_after
@@ -129,46 +129,6 @@ def find_gap(context: NodeContext) -> Gap:
     return Gap(is_placeholder(entry.get("description"), placeholders), columns)
 
 
-def model_schema(columns: Sequence[str], *, strict_names: bool = True) -> dict[str, Any]:
-    """The JSON schema of an answer: a table description and one description per listed column.
-
-    With ``strict_names`` the column names are an ``enum``, which providers with constrained decoding
-    honour; without, any name passes, so that a near miss (other case) is matched and an invented
-    name is dropped and counted instead of failing the whole node.
-    """
-    if not columns:
-        # Only the model description is missing; an empty enum would admit no answer at all.
-        return {
-            "type": "object",
-            "properties": {"description": {"type": "string"}},
-            "required": ["description"],
-            # A model that answers with an (empty or invented) column list anyway is not wrong.
-            "additionalProperties": not strict_names,
-        }
-    return {
-        "type": "object",
-        "properties": {
-            "description": {"type": "string"},
-            "columns": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "name": {"type": "string", "enum": list(columns)}
-                        if strict_names
-                        else {"type": "string"},
-                        "description": {"type": "string"},
-                    },
-                    "required": ["name", "description"],
-                    "additionalProperties": False,
-                },
-            },
-        },
-        "required": ["description", "columns"],
-        "additionalProperties": False,
-    }
-
-
 def build_requests(
     context: NodeContext, gap: Gap, prompts: PromptSet, settings: LLMSettings, options: SynthesisOptions
 ) -> list[tuple[LLMRequest, tuple[str, ...]]]:
@@ -203,8 +163,8 @@ def build_requests(
             messages=(Message("system", system), Message("user", user)),
             temperature=options.temperature,
             max_tokens=min(8192, 400 + 120 * len(chunk)),
-            json_schema=model_schema(chunk),
-            validation_schema=model_schema(chunk, strict_names=False),
+            json_schema=model_answer_schema(chunk),
+            validation_schema=model_answer_schema(chunk, strict_names=False),
             schema_name="model_documentation",
             operation="synthesize",
         )

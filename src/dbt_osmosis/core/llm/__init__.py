@@ -45,7 +45,14 @@ from dbt_osmosis.core.llm.exceptions import (
     LLMTimeoutError,
 )
 from dbt_osmosis.core.llm.managed import ManagedClient, build_managed_client
-from dbt_osmosis.core.llm.prompts import DEFAULT_PROMPTS, PromptSet, fence, load_prompts, prepare_sql
+from dbt_osmosis.core.llm.prompts import (
+    DEFAULT_PROMPTS,
+    PromptSet,
+    fence,
+    load_prompts,
+    model_answer_schema,
+    prepare_sql,
+)
 from dbt_osmosis.core.llm.providers import (
     PROVIDERS,
     REMOVAL_VERSION,
@@ -98,24 +105,8 @@ __all__ = [
     "retry_with_backoff",
 ]
 
-#: The JSON a model documentation request must produce.
-MODEL_SPEC_SCHEMA: Mapping[str, Any] = {
-    "type": "object",
-    "properties": {
-        "description": {"type": "string"},
-        "columns": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"name": {"type": "string"}, "description": {"type": "string"}},
-                "required": ["name", "description"],
-                "additionalProperties": False,
-            },
-        },
-    },
-    "required": ["description", "columns"],
-    "additionalProperties": False,
-}
+#: The JSON a model documentation request must produce (any column names).
+MODEL_SPEC_SCHEMA: Mapping[str, Any] = model_answer_schema()
 
 #: The JSON a single column or table description request must produce.
 DESCRIPTION_SCHEMA: Mapping[str, Any] = {

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -37,6 +37,7 @@ __all__ = [
     "PromptSet",
     "fence",
     "load_prompts",
+    "model_answer_schema",
     "prepare_sql",
 ]
 
@@ -373,6 +374,47 @@ def _end_of_literal(sql: str, start: int) -> int:
         else:
             i += 1
     return n  # unterminated: everything after the opening quote is literal
+
+
+def model_answer_schema(columns: Sequence[str] | None = None, *, strict_names: bool = True) -> dict[str, Any]:
+    """The JSON schema of an answer to ``model_user``: a model description and one per column.
+
+    ``columns=None`` allows any column name. With a list and ``strict_names`` the names are an
+    ``enum``, which providers with constrained decoding honour; with ``strict_names=False`` any name
+    passes, so a caller can match a near miss (other case) and drop an invented name itself instead of
+    rejecting the whole answer. An empty list asks for the model description alone.
+    """
+    if columns is not None and not columns:
+        # Only the model description is missing; an empty enum would admit no answer at all.
+        return {
+            "type": "object",
+            "properties": {"description": {"type": "string"}},
+            "required": ["description"],
+            # A model that answers with an (empty or invented) column list anyway is not wrong.
+            "additionalProperties": not strict_names,
+        }
+    return {
+        "type": "object",
+        "properties": {
+            "description": {"type": "string"},
+            "columns": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string", "enum": list(columns)}
+                        if strict_names and columns is not None
+                        else {"type": "string"},
+                        "description": {"type": "string"},
+                    },
+                    "required": ["name", "description"],
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "required": ["description", "columns"],
+        "additionalProperties": False,
+    }
 
 
 def fence(text: str, label: str) -> str:
