@@ -104,7 +104,6 @@ class SchemaFile:
         self.style = style
         self._touched = original is None
         self._rendered: str | None = None
-        self._base: str | None = None
 
     @classmethod
     def read(cls, path: Path, display_path: str) -> SchemaFile:
@@ -152,8 +151,6 @@ class SchemaFile:
             raise YamlError(f"{self.display_path} must hold a YAML mapping at the top (e.g. `version: 2`).")
         self.data = data
         self.editable = True
-        # The merge base is ruamel's rendering of the file as read; take it now, before any edit.
-        self._base = self._dump(data)
 
     @classmethod
     def new(cls, path: Path, display_path: str, style: YamlStyle | None = None) -> SchemaFile:
@@ -184,10 +181,15 @@ class SchemaFile:
         edited = self._dump(self.data)
         if self.original is None:
             return edited.replace("\n", self.style.newline) if self.style.newline != "\n" else edited
-        base = self._base if self._base is not None else self._dump(_yaml(self.style).load(self.original))
+        original = self.original.replace("\r\n", "\n")
+        if _only_adds_lines(original, edited):
+            # The common case: ruamel reproduced every line of the file and our edits only added lines,
+            # so its output already keeps every byte the author wrote. No merge base is needed.
+            return self._finish(original, edited)
+        # The merge base is ruamel's rendering of the file as read.
+        base = self._dump(_yaml(self.style).load(self.original))
         if edited == base:
             return self.original
-        original = self.original.replace("\r\n", "\n")
         merged: list[str] = []
         groups = merge3.Merge3(
             base.splitlines(keepends=True),
@@ -201,7 +203,9 @@ class SchemaFile:
                 merged.extend(group[3])  # type: ignore[misc]
             else:
                 merged.extend(group[1])
-        text = "".join(merged)
+        return self._finish(original, "".join(merged))
+
+    def _finish(self, original: str, text: str) -> str:
         if not original.endswith("\n") and text.endswith("\n"):
             text = text[:-1]  # the author's file had no final newline; keep it that way
         return text.replace("\n", self.style.newline) if self.style.newline != "\n" else text
@@ -209,6 +213,12 @@ class SchemaFile:
     def changed(self) -> bool:
         """Whether writing the file would change anything on disk."""
         return self.original is None or self.render() != self.original
+
+
+def _only_adds_lines(original: str, edited: str) -> bool:
+    """Whether ``edited`` is ``original`` with lines inserted: every original line, in order, intact."""
+    remaining = iter(edited.splitlines())
+    return all(any(line == candidate for candidate in remaining) for line in original.splitlines())
 
 
 def write_atomic(path: Path, text: str) -> None:
