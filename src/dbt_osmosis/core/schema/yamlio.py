@@ -10,6 +10,7 @@ for that region.
 
 from __future__ import annotations
 
+import difflib
 import io
 import itertools
 import os
@@ -182,8 +183,8 @@ class SchemaFile:
         if self.original is None:
             return edited.replace("\n", self.style.newline) if self.style.newline != "\n" else edited
         original = self.original.replace("\r\n", "\n")
-        if _only_adds_lines(original, edited):
-            # The common case: ruamel reproduced every line of the file and our edits only added lines,
+        if _only_deliberate_changes(original, edited, self.data):
+            # The common case: ruamel reproduced every line of the file except the values we changed,
             # so its output already keeps every byte the author wrote. No merge base is needed.
             return self._finish(original, edited)
         # The merge base is ruamel's rendering of the file as read.
@@ -215,10 +216,64 @@ class SchemaFile:
         return self.original is None or self.render() != self.original
 
 
-def _only_adds_lines(original: str, edited: str) -> bool:
-    """Whether ``edited`` is ``original`` with lines inserted: every original line, in order, intact."""
-    remaining = iter(edited.splitlines())
-    return all(any(line == candidate for candidate in remaining) for line in original.splitlines())
+def _only_deliberate_changes(original: str, edited: str, data: Any) -> bool:
+    """Whether ``edited`` is ``original`` with lines added and only deliberately changed lines replaced.
+
+    A replaced line is deliberate when it holds a ``key: value`` whose value the run changed in
+    ``data`` (a placeholder description filled, say). A line that ruamel merely re-rendered keeps its
+    value, so it fails this test and the caller falls back to the three-way merge.
+    """
+    before, after = original.splitlines(), edited.splitlines()
+    key_lines: dict[int, tuple[CommentedMap, Any]] | None = None
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if tag in ("equal", "insert"):
+            continue
+        if tag != "replace" or i2 - i1 != 1:
+            return False
+        if key_lines is None:
+            key_lines = _key_lines(data)
+        found = key_lines.get(i1)
+        if found is None or not _value_changed(before[i1], *found):
+            return False
+        key = found[1]
+        prefix = before[i1][: len(before[i1]) - len(before[i1].lstrip(" -"))] + f"{key}:"
+        if not any(line.startswith(prefix) for line in after[j1:j2]):
+            return False
+    return True
+
+
+def _key_lines(
+    node: Any, found: dict[int, tuple[CommentedMap, Any]] | None = None
+) -> dict[int, tuple[CommentedMap, Any]]:
+    # Where each key that was read from the file sat (0-based line); keys added by the run have none.
+    found = {} if found is None else found
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            try:
+                line = node.lc.key(key)[0]
+            except (KeyError, TypeError, AttributeError):
+                line = None
+            if line is not None:
+                found[line] = (node, key)
+            _key_lines(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _key_lines(item, found)
+    return found
+
+
+def _value_changed(line: str, mapping: CommentedMap, key: Any) -> bool:
+    text = line.strip()
+    if text.startswith("- "):
+        text = text[2:]
+    try:
+        parsed = pyyaml.load(text, Loader=_FastLoader)
+    except pyyaml.YAMLError:
+        return False
+    if not isinstance(parsed, dict) or key not in parsed:
+        return False
+    old, new = parsed[key], mapping.get(key)
+    return isinstance(new, str | int | float | bool) and str(old) != str(new)
 
 
 def write_atomic(path: Path, text: str) -> None:
