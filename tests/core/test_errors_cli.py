@@ -69,3 +69,25 @@ def test_unrenderable_path_template(chain: Path, run_cli: RunCli) -> None:
     before = snapshot(chain)
     assert_refused(run_cli(chain), "{nonsense}.yml", "int_customers")
     assert snapshot(chain) == before
+
+
+def test_locked_warehouse_is_one_clear_line(chain: Path) -> None:
+    import subprocess
+    import sys
+
+    import duckdb
+
+    before = snapshot(chain)
+    holder = duckdb.connect(str(chain / "warehouse.duckdb"))  # another program has the file open
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "dbt_osmosis.cli.main", "yaml", "document", "--project-dir", str(chain),
+             "--profiles-dir", str(chain)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    finally:
+        holder.close()
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Cannot read the columns" in result.stderr and "--catalog-path" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert snapshot(chain) == before

@@ -41,7 +41,15 @@ def columns_from_warehouse(project: DbtProject, nodes: Iterable[Node]) -> Column
             # create_from applies the project's quoting policy, which a hand-built relation would miss.
             raw = manifest.nodes.get(node.unique_id) or manifest.sources.get(node.unique_id)
             relation = adapter.Relation.create_from(config, raw)
-            columns = adapter.get_columns_in_relation(relation)
+            try:
+                columns = adapter.get_columns_in_relation(relation)
+            except Exception as exc:  # adapters raise their own driver's errors; all mean "cannot read"
+                first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise ProjectError(
+                    f"Cannot read the columns of {relation} for {node.display_name} from the warehouse: "
+                    f"{first_line}. Check the connection (is the database file locked by another program?), "
+                    "or pass --catalog-path or --disable-introspection."
+                ) from exc
             if columns:
                 found[node.unique_id] = [WarehouseColumn(col.name, _data_type(col)) for col in columns]
     return found

@@ -105,6 +105,10 @@ class DbtProject:
             try:
                 with adapter.connection_named("dbt-osmosis"):
                     yield adapter, config
+            except ProjectError:
+                raise
+            except Exception as exc:  # the connection itself failed to open or to close
+                raise ProjectError(f"Cannot open a warehouse connection: {_one_line(exc)}") from exc
             finally:
                 reset_adapters()  # type: ignore[no-untyped-call]
 
