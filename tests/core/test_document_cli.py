@@ -91,7 +91,8 @@ def test_comments_quotes_blank_lines_and_tests_survive_byte_for_byte(chain: Path
     assert "# Staging models: one per raw table." in after
     assert "  - name: stg_customers   # cleaned customers\n" in after
     assert "    description: 'Customers, renamed and typed.'\n" in after
-    assert "          - not_null\n\n" in after
+    # The blank line stays right above the entry it preceded, even with a new column inserted before it.
+    assert "\n\n      - name: first_name\n" in after
     assert '        description: "Lifecycle status: active or churned."\n' in after
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from dbt_osmosis.core.inheritance import (
     topological_order,
 )
 from dbt_osmosis.core.project import DbtProject, Node
-from dbt_osmosis.core.schema.entries import column_key, create_entry, find_entry, insert_after
+from dbt_osmosis.core.schema.entries import column_key, create_entry, find_entry, insert_after, insert_item
 from dbt_osmosis.core.schema.placement import target_path
 from dbt_osmosis.core.schema.store import SchemaStore
 from dbt_osmosis.core.schema.yamlio import SchemaFile, write_atomic
@@ -40,9 +40,9 @@ __all__ = [
     "context_for",
     "inherit_column_docs",
     "learn",
-    "meta_of",
     "plan_document",
     "select_nodes",
+    "set_meta",
     "write_changes",
 ]
 
@@ -283,7 +283,7 @@ def add_missing_columns(context: NodeContext) -> None:
         item["name"] = column.name.lower() if options.output_to_lower else column.name
         if column.data_type and not options.skip_add_data_types:
             item["data_type"] = column.data_type.lower() if options.output_to_lower else column.data_type
-        items.insert(insert_at, item)
+        insert_item(items, insert_at, item)
         insert_at += 1
         present.add(key)
         added.append(str(item["name"]))
@@ -371,7 +371,7 @@ def inherit_column_docs(context: NodeContext) -> None:
         if not options.skip_merge_meta:
             _merge_meta(item, upstream_doc.meta)
         if options.add_progenitor_to_meta:
-            meta_of(item)[PROGENITOR_KEY] = upstream_doc.progenitor
+            set_meta(item, {PROGENITOR_KEY: upstream_doc.progenitor})
         inherited.append(str(item.get("name")))
     context.record(f"inherited docs for {', '.join(inherited)}")
 
@@ -453,11 +453,12 @@ def _copy_scalar(value: Any) -> Any:
 def _merge_tags(item: CommentedMap, tags: Iterable[str]) -> None:
     current = item.get("tags")
     if not isinstance(current, list):
-        current = CommentedSeq()
-        insert_after(item, "tags", current, ("name", "data_type", "description"))
+        # Inserted already filled, so that comments carried onto it land after its last item.
+        insert_after(item, "tags", CommentedSeq(tags), ("name", "data_type", "description"))
+        return
     for tag in tags:
         if tag not in current:
-            current.append(tag)
+            insert_item(current, len(current), tag)
 
 
 def _existing_meta(item: CommentedMap) -> dict[str, Any]:
@@ -470,18 +471,19 @@ def _existing_meta(item: CommentedMap) -> dict[str, Any]:
     return meta
 
 
-def meta_of(item: CommentedMap) -> CommentedMap:
-    """Where a column's meta lives (``config.meta`` when the author uses it); created if absent."""
+def set_meta(item: CommentedMap, values: Mapping[str, Any]) -> None:
+    """Set keys of a column's meta (``config.meta`` when the author uses it), creating the map if absent."""
     config = item.get("config")
     if isinstance(config, CommentedMap) and isinstance(config.get("meta"), CommentedMap):
-        meta: CommentedMap = config["meta"]
-        return meta
-    current = item.get("meta")
-    if isinstance(current, CommentedMap):
-        return current
-    created = CommentedMap()
-    insert_after(item, "meta", created, ("name", "data_type", "description", "tags"))
-    return created
+        target: CommentedMap = config["meta"]
+    elif isinstance(item.get("meta"), CommentedMap):
+        target = item["meta"]
+    else:
+        # Inserted already filled, so that comments carried onto it land after its last key.
+        insert_after(item, "meta", CommentedMap(values), ("name", "data_type", "description", "tags"))
+        return
+    for key, value in values.items():
+        insert_after(target, key, value, tuple(target.keys()))
 
 
 def _merge_meta(item: CommentedMap, meta: Any) -> None:
@@ -490,6 +492,4 @@ def _merge_meta(item: CommentedMap, meta: Any) -> None:
     existing = _existing_meta(item)
     missing = {key: value for key, value in meta.items() if key not in existing}
     if missing:
-        target = meta_of(item)
-        for key, value in missing.items():
-            target[key] = value
+        set_meta(item, missing)

@@ -24,7 +24,7 @@ from dbt_osmosis.core.document import (
     context_for,
     inherit_column_docs,
     learn,
-    meta_of,
+    set_meta,
 )
 from dbt_osmosis.core.inheritance import is_placeholder
 from dbt_osmosis.core.llm.client import LLMClient, LLMRequest, LLMResponse, Message, Usage
@@ -207,7 +207,7 @@ def apply_answer(
         if key in answers and is_placeholder(item.get("description"), placeholders):
             insert_after(item, "description", answers[key], ("name",))
             if generated_by:
-                meta_of(item)[GENERATED_META_KEY] = dict(generated_by)
+                set_meta(item, {GENERATED_META_KEY: dict(generated_by)})
             filled.append(str(item.get("name")))
     if table_text and is_placeholder(editable.get("description"), placeholders):
         insert_after(editable, "description", table_text, ("name",))
