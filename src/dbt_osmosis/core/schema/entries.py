@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from dbt_osmosis.core.project import Node
@@ -83,10 +84,15 @@ def carry_comment(previous: _Slot | None, new: _Slot | None) -> None:
     token = entry[slot] if entry is not None and len(entry) > slot else None
     if token is None or not isinstance(token.value, str):
         return
-    end_of_line, newline, following = token.value.partition("\n")
-    if not following:
-        return
-    token.value = end_of_line + newline
+    if isinstance(container[key], LiteralScalarString | FoldedScalarString):
+        # A block scalar ends its own last line, so everything in the token follows it.
+        following = token.value
+        entry[slot] = None
+    else:
+        end_of_line, newline, following = token.value.partition("\n")
+        if not following:
+            return
+        token.value = end_of_line + newline
     target, target_key, target_slot = new
     slots = target.ca.items.setdefault(target_key, [None, None, None, None])
     # The moved text has no end-of-line part of its own: its first line ends the new node's line.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import io
 import itertools
+import logging
 import os
 import re
 import tempfile
@@ -30,10 +31,12 @@ from dbt_osmosis.core.errors import YamlError
 
 __all__ = ["SchemaFile", "YamlStyle", "detect_style", "write_atomic"]
 
+log = logging.getLogger("dbt_osmosis")
+
 # libyaml's C loader reads a file about thirty times faster than the round-trip parser.
 _FastLoader: Any = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
 
-_DASH_LINE = re.compile(r"^( *)- ")
+_DASH_LINE = re.compile(r"^( *)-( +)\S")
 _KEY_LINE = re.compile(r"^( *)[^\s#-][^:#]*:\s*(#.*)?$")
 
 
@@ -48,7 +51,12 @@ class YamlStyle:
 
 
 def detect_style(text: str) -> YamlStyle:
-    """Infer indentation, list-indent style and line endings from a file's text."""
+    """Infer indentation, list-indent style and line endings from a file's text.
+
+    ``offset`` is where a list's dash sits relative to its parent key, ``sequence`` where the item's
+    content starts (``  - name`` is offset 2, sequence 4; ``-   name`` is offset 0, sequence 4), and
+    ``mapping`` how far a nested mapping's keys are indented.
+    """
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = [
         line
@@ -56,6 +64,7 @@ def detect_style(text: str) -> YamlStyle:
         if line.strip() and not line.lstrip().startswith("#")
     ]
     offset: int | None = None
+    sequence: int | None = None
     mapping: int | None = None
     for previous, line in itertools.pairwise(lines):
         key = _KEY_LINE.match(previous)
@@ -63,17 +72,21 @@ def detect_style(text: str) -> YamlStyle:
             continue
         key_indent = len(key.group(1))
         dash = _DASH_LINE.match(line)
-        if dash and offset is None:
-            offset = max(0, len(dash.group(1)) - key_indent)
-        elif not dash and mapping is None:
+        if dash:
+            if offset is None:
+                offset = max(0, len(dash.group(1)) - key_indent)
+                sequence = offset + 1 + len(dash.group(2))
+        elif mapping is None and _KEY_LINE.match(line):
             indent = len(line) - len(line.lstrip(" "))
             if indent > key_indent:
                 mapping = indent - key_indent
         if offset is not None and mapping is not None:
             break
-    mapping = mapping or 2
-    offset = 2 if offset is None else offset
-    return YamlStyle(mapping=mapping, sequence=offset + 2, offset=offset, newline=newline)
+    if offset is None or sequence is None:
+        offset, sequence = 2, 4
+    if mapping is None:
+        mapping = max(2, sequence - offset)
+    return YamlStyle(mapping=mapping, sequence=sequence, offset=offset, newline=newline)
 
 
 def _yaml(style: YamlStyle) -> YAML:
@@ -204,7 +217,13 @@ class SchemaFile:
                 merged.extend(group[3])  # type: ignore[misc]
             else:
                 merged.extend(group[1])
-        return self._finish(original, "".join(merged))
+        text = "".join(merged)
+        if not _same_data(text, edited):
+            # The author's layout and ruamel's differ too much around an edit for a line merge to be
+            # safe; never write YAML that means something else: take ruamel's rendering of the file.
+            log.debug("%s: line merge would change the data; writing ruamel's rendering", self.display_path)
+            text = edited
+        return self._finish(original, text)
 
     def _finish(self, original: str, text: str) -> str:
         if not original.endswith("\n") and text.endswith("\n"):
@@ -214,6 +233,13 @@ class SchemaFile:
     def changed(self) -> bool:
         """Whether writing the file would change anything on disk."""
         return self.original is None or self.render() != self.original
+
+
+def _same_data(text: str, reference: str) -> bool:
+    try:
+        return bool(pyyaml.load(text, Loader=_FastLoader) == pyyaml.load(reference, Loader=_FastLoader))
+    except pyyaml.YAMLError:
+        return False
 
 
 def _only_deliberate_changes(original: str, edited: str, data: Any) -> bool:
