@@ -16,7 +16,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from dbt_osmosis.core.catalog import ColumnMap, WarehouseColumn, columns_from_catalog, columns_from_warehouse
-from dbt_osmosis.core.errors import SelectionError
+from dbt_osmosis.core.errors import EntryEditError, SelectionError
 from dbt_osmosis.core.inheritance import (
     DEFAULT_PLACEHOLDERS,
     ColumnKnowledge,
@@ -119,20 +119,35 @@ class NodeContext:
         self.plan.changes.append(Change(self.node.display_name, path, what))
 
     def edit(self) -> CommentedMap:
-        """The entry, ready to change: its file is re-read with the round-trip parser on first edit."""
-        assert self.schema_file is not None and self.entry is not None
-        if not self.schema_file.editable:
-            self.schema_file.make_editable()
-            found = find_entry(self.schema_file, self.node)
-            assert found is not None, "the round-trip parse must see the same entries as the fast read"
+        """The entry, ready to change, always taken from its file's current state.
+
+        The file is re-read with the round-trip parser on its first edit by any node; every context
+        that found its entry in the fast read before that looks it up again here, so the order in
+        which nodes sharing a file are edited does not matter.
+        """
+        schema_file = self.schema_file
+        if schema_file is None or self.entry is None:
+            raise EntryEditError(f"{self.node.display_name}: has no YAML entry to edit.")
+        schema_file.make_editable()
+        if not isinstance(self.entry, CommentedMap) or not _holds(schema_file, self.node, self.entry):
+            found = find_entry(schema_file, self.node)
+            if not isinstance(found, CommentedMap):
+                raise EntryEditError(
+                    f"{self.node.display_name}: its entry in {schema_file.display_path} could not be found "
+                    "again by the round-trip parser; the file was left as written."
+                )
             self.entry = found
-        assert isinstance(self.entry, CommentedMap)
         return self.entry
 
     @property
     def warehouse_columns(self) -> list[WarehouseColumn] | None:
         """The relation's columns in warehouse order, or ``None`` when they are unknown."""
         return self.plan.columns.get(self.node.unique_id)
+
+
+def _holds(schema_file: SchemaFile, node: Node, entry: CommentedMap) -> bool:
+    # Identity, not equality: the entry must be the very object the file will render.
+    return find_entry(schema_file, node) is entry
 
 
 def select_nodes(project: DbtProject, models: Sequence[str], fqns: Sequence[str]) -> list[Node]:

@@ -6,7 +6,15 @@ and exits with code 2.
 
 from __future__ import annotations
 
-__all__ = ["OsmosisError", "ProjectError", "SelectionError", "TemplateError", "YamlError"]
+__all__ = [
+    "EntryEditError",
+    "NodeError",
+    "OsmosisError",
+    "ProjectError",
+    "SelectionError",
+    "TemplateError",
+    "YamlError",
+]
 
 
 class OsmosisError(Exception):
@@ -27,3 +35,11 @@ class SelectionError(OsmosisError):
 
 class TemplateError(OsmosisError):
     """A dbt-osmosis path template cannot be rendered for a node."""
+
+
+class NodeError(Exception):
+    """One node cannot be handled; that node is reported as failed and the run goes on with the rest."""
+
+
+class EntryEditError(NodeError):
+    """A node's YAML entry cannot be edited safely (it vanished, or the file changed under the run)."""
