@@ -10,6 +10,7 @@ without stopping the others.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -26,6 +27,7 @@ from dbt_osmosis.core.document import (
     learn,
     set_meta,
 )
+from dbt_osmosis.core.errors import NodeError, OsmosisError
 from dbt_osmosis.core.inheritance import is_placeholder
 from dbt_osmosis.core.llm.client import LLMClient, LLMRequest, LLMResponse, Message, Usage
 from dbt_osmosis.core.llm.exceptions import LLMError
@@ -47,6 +49,8 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+
+log = logging.getLogger("dbt_osmosis")
 
 GENERATED_META_KEY = "osmosis_generated"
 #: Characters per token for estimates; close enough for English prose and SQL across providers.
@@ -302,8 +306,13 @@ async def synthesize(
                     else:
                         answered.append((chunk, result.parsed))
                 await on_yaml_thread(lambda: apply_all(context, gap, outcome, answered))
+        except Exception as exc:  # one node's failure must never end the run
+            _fail_node(report, outcome, exc)
         finally:
-            await on_yaml_thread(lambda: finish(context, outcome))
+            try:
+                await on_yaml_thread(lambda: finish(context, outcome))
+            except Exception as exc:  # same: report the node, keep the others
+                _fail_node(report, outcome, exc)
             finished[node.unique_id].set()
 
     # Requests queue for a slot in the order their tasks start: start first the nodes that others
@@ -316,6 +325,19 @@ async def synthesize(
         yaml_worker.shutdown(wait=True)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _fail_node(report: SynthesisReport, outcome: NodeOutcome, exc: Exception) -> None:
+    """Mark one node failed with a one-line reason; the traceback goes to the debug log only."""
+    log.debug("synthesis of %s failed", outcome.node, exc_info=exc)
+    if isinstance(exc, NodeError | OsmosisError):
+        reason = str(exc)
+    else:
+        # A bug, not bad input: say so, with the exception's type, so it can be reported.
+        reason = f"internal error: {type(exc).__name__}: {exc}"
+    outcome.error = reason if outcome.error is None else f"{outcome.error}; {reason}"
+    if not any(known is outcome for known in report.outcomes):
+        report.outcomes.append(outcome)
 
 
 def _dependencies_that_matter(plan: DocumentPlan, targets: Sequence[Node]) -> dict[str, list[str]]:
