@@ -201,3 +201,22 @@ def test_wide_tables_are_split_into_chunks(
     assert sizes == [15, 40, 40]
     mart = columns(chain / "models/marts/_marts.yml", "customers")
     assert all(mart[f"col_{i:03d}"]["description"] for i in range(95))
+
+
+def test_a_column_described_twice_keeps_the_first_description_and_says_so(
+    chain: Path, run_cli: RunCli, llm_env: None, fake_provider: FakeProviderServer
+) -> None:
+    def answer(request: RecordedRequest) -> Reply:
+        names = asked_columns(request)
+        cols = [{"name": name, "description": f"First about {name}."} for name in names]
+        cols += [{"name": name.upper(), "description": f"Second about {name}."} for name in names]
+        return Reply(json={"description": "A table.", "columns": cols})
+
+    fake_provider.responder = answer
+    result = run_cli(chain, *FAST)
+    assert result.exit_code == 0, result.output
+    asked = sum(len(asked_columns(r)) for r in fake_provider.requests)
+    assert f"ignored {asked} repeated column description(s)" in result.output
+    staging = columns(chain / "models/staging/_staging.yml", "stg_customers")
+    assert staging["first_name"]["description"] == "First about first_name."
+    assert "Second about" not in "".join(path.read_text() for path in chain.rglob("*.yml"))

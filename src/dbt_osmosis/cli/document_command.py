@@ -178,6 +178,11 @@ def report_synthesis(
             f"[yellow]warning:[/yellow] dropped {result.invented} column description(s) for columns "
             "the nodes do not have."
         )
+    if result.duplicates:
+        console.print(
+            f"[yellow]warning:[/yellow] ignored {result.duplicates} repeated column description(s) "
+            "(an answer described a column twice; the first description was kept)."
+        )
     for failure in result.failures:
         console.print(
             f"[red]failed:[/red] {escape(failure.node)}: {escape(failure.error or '')}", soft_wrap=True

@@ -154,6 +154,15 @@ def select_nodes(project: DbtProject, models: Sequence[str], fqns: Sequence[str]
     """The nodes a run works on: all of the project's, or those matching names, paths or fqn prefixes."""
     nodes = list(project.nodes.values())
     if not models and not fqns:
+        foreign = project.foreign_nodes() if not nodes else {}
+        if foreign:
+            # Never a silent "nothing to change": the project has nodes, they just are not recognised.
+            owners = ", ".join(f"{count} in {name}" for name, count in sorted(foreign.items()))
+            raise SelectionError(
+                f"None of the models, seeds, snapshots or sources dbt parsed belongs to project "
+                f"{project.project_name} (from dbt_project.yml); dbt lists {owners}. If those are yours, "
+                "delete target/partial_parse.msgpack (it may come from another tool) and run again."
+            )
         return nodes
     selected: list[Node] = []
     for node in nodes:

@@ -72,13 +72,38 @@ class Node:
 class DbtProject:
     """A parsed dbt project: its root, name, manifest and documented nodes."""
 
-    def __init__(self, options: ProjectOptions, manifest: Any, parse_seconds: float) -> None:
+    def __init__(
+        self, options: ProjectOptions, manifest: Any, parse_seconds: float, project_name: str
+    ) -> None:
         self.options = options
         self.root = options.project_dir.resolve()
         self.manifest = manifest
         self.parse_seconds = parse_seconds
-        self.project_name: str = manifest.metadata.project_name or ""
+        # From dbt_project.yml, never from the manifest: a partial-parse file left in target/ by another
+        # tool may carry no project name, and every node would then look like a package's.
+        self.project_name = project_name
         self.nodes: dict[str, Node] = _nodes_from_manifest(manifest, self.project_name)
+
+    def foreign_nodes(self) -> dict[str, int]:
+        """Nodes in this project's own folder that dbt attributes to another package, by package name.
+
+        Installed packages live in their own folders and are not counted; a node counted here means
+        the manifest and dbt_project.yml disagree about whose node it is.
+        """
+        counts: dict[str, int] = {}
+        for raw in [*self.manifest.nodes.values(), *self.manifest.sources.values()]:
+            if str(raw.resource_type) not in DOCUMENTED_TYPES or raw.package_name == self.project_name:
+                continue
+            if self._file_root(raw) in (None, self.root):
+                name = str(raw.package_name or "(no package name)")
+                counts[name] = counts.get(name, 0) + 1
+        return counts
+
+    def _file_root(self, raw: Any) -> Path | None:
+        # The project folder dbt read the node's file from (None when the manifest does not say).
+        source_file = self.manifest.files.get(getattr(raw, "file_id", None) or "")
+        project_root = getattr(getattr(source_file, "path", None), "project_root", None)
+        return Path(project_root).resolve() if project_root else None
 
     @contextmanager
     def adapter(self) -> Iterator[tuple[Any, Any]]:
@@ -158,7 +183,25 @@ def load_project(options: ProjectOptions) -> DbtProject:
         ProjectOptions(root, profiles_dir, options.target, options.threads, options.vars),
         result.result,
         elapsed,
+        _project_name(root),
     )
+
+
+def _project_name(root: Path) -> str:
+    # dbt's own reading of dbt_project.yml (the `name:` key, as dbt uses it for package names).
+    from dbt.config.project import PartialProject
+
+    try:
+        name = PartialProject.from_project_root(str(root), verify_version=False).project_name
+    except Exception as exc:  # dbt raises its own error types for an unreadable dbt_project.yml
+        raise ProjectError(
+            f"Cannot read the project name from {root / 'dbt_project.yml'}: {_one_line(exc)}"
+        ) from exc
+    if not isinstance(name, str) or not name.strip():
+        raise ProjectError(
+            f"{root / 'dbt_project.yml'} has no `name:`; dbt needs one to tell your nodes apart."
+        )
+    return name.strip()
 
 
 @contextmanager

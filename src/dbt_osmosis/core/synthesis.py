@@ -88,6 +88,8 @@ class NodeOutcome:
     table_filled: bool = False
     columns_filled: list[str] = field(default_factory=list)
     invented: list[str] = field(default_factory=list)
+    #: Column names the answer described more than once (only the first description was used).
+    duplicates: list[str] = field(default_factory=list)
     asked_columns: int = 0
     asked_table: bool = False
     error: str | None = None
@@ -114,6 +116,11 @@ class SynthesisReport:
     def invented(self) -> int:
         """Column names the model answered with that the node does not have."""
         return sum(len(outcome.invented) for outcome in self.outcomes)
+
+    @property
+    def duplicates(self) -> int:
+        """Column descriptions dropped because the answer had already described that column."""
+        return sum(len(outcome.duplicates) for outcome in self.outcomes)
 
 
 ProgressCallback = Callable[[NodeOutcome | None], None]
@@ -198,6 +205,9 @@ def apply_answer(
         text = _clean(item.get("description"))
         if key not in wanted:
             outcome.invented.append(str(item.get("name")))
+        elif text and key in answers:
+            # A column described twice: the first description wins, whatever order the model chose.
+            outcome.duplicates.append(str(item.get("name")))
         elif text:
             answers[key] = text
     table_text = _clean(parsed.get("description")) if want_table else ""
