@@ -77,6 +77,7 @@ class Reply:
     ``text`` is sent verbatim; otherwise ``json`` is serialised; otherwise the default answer is used.
     ``fenced`` wraps the text in a Markdown code fence, ``prose`` puts a sentence before and after it,
     ``truncated`` sends only the first half and reports the wire's "hit max tokens" finish reason.
+    ``headers`` are added to the response (a proxy that echoes what it was sent, for instance).
     """
 
     text: str | None = None
@@ -87,6 +88,7 @@ class Reply:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     latency: float | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -357,6 +359,78 @@ def _default_text(request: RecordedRequest, asks_json: bool) -> str:
 
 def _estimate_tokens(text: str) -> int:
     return math.ceil(len(text) / 4)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Hostile mode: a provider that answers whatever it likes
+# ----------------------------------------------------------------------------------------------------
+
+#: Descriptions a careless or hostile model may send, each a way to break a dbt project or leak a key
+#: if written as is: live Jinja, YAML 1.1 words and times, a lone surrogate, control characters, an
+#: empty string and a 10,000-character essay.
+HOSTILE_TEXTS: tuple[str, ...] = (
+    'Holds {{ env_var("OPENAI_API_KEY") }} for reference.',
+    "{{ config(materialized='table') }}",
+    "{% if is_incremental() %}new rows only",
+    "{# a comment that never closes",
+    "A {% raw %} tag and {% endraw %} in prose.",
+    "Yes",
+    "Off",
+    "on",
+    "12:30",
+    "~",
+    "lone \ud800 surrogate",
+    "bell\x07 nul\x00 escape\x1b[31m red\x7f",
+    "",
+    "The amount in cents, before refunds. " * 271,
+)
+
+_MODEL_NAME = re.compile(r"Document the dbt model `([^`]+)`")
+_CREDENTIAL_HEADERS = ("authorization", "api-key", "x-api-key", "x-goog-api-key")
+
+
+class HostileResponder:
+    """A responder that fills every description of a structured answer with ``HOSTILE_TEXTS``, in turn.
+
+    Each text is used once before any repeats, so a run over enough columns meets all of them.
+    ``given[(model, field)]`` records what was answered where (``field`` is a column name, or ``""``
+    for the model description), so a test can compare what was written with what was sent.
+    With ``echo_credentials`` every answer also carries the request's credential in an
+    ``x-echoed-credential`` header, as a misbehaving proxy might.
+    """
+
+    def __init__(self, texts: tuple[str, ...] = HOSTILE_TEXTS, *, echo_credentials: bool = False) -> None:
+        self.texts = texts
+        self.echo_credentials = echo_credentials
+        self.given: dict[tuple[str, str], str] = {}
+        self._next = itertools.count()
+        self._lock = threading.Lock()
+
+    def __call__(self, request: RecordedRequest) -> Step:
+        """Answer ``request`` with the next hostile texts in the shape its schema asks for."""
+        headers: dict[str, str] = {}
+        if self.echo_credentials:
+            for name in _CREDENTIAL_HEADERS:
+                if request.headers.get(name):
+                    headers["x-echoed-credential"] = request.headers[name]
+        if request.json_schema is None:
+            return Reply(text=json.dumps({"description": self._take("", "")}), headers=headers)
+        answer = value_from_schema(request.json_schema)
+        found = _MODEL_NAME.search(request.prompt_text)
+        model = found.group(1) if found else ""
+        if isinstance(answer, dict):
+            if "description" in answer:
+                answer["description"] = self._take(model, "")
+            for column in answer.get("columns") or []:
+                if isinstance(column, dict):
+                    column["description"] = self._take(model, str(column.get("name")))
+        return Reply(text=json.dumps(answer), headers=headers)
+
+    def _take(self, model: str, name: str) -> str:
+        with self._lock:
+            text = self.texts[next(self._next) % len(self.texts)]
+            self.given[(model, name)] = text
+        return text
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -771,7 +845,7 @@ class FakeProviderServer:
 
         finish = _FINISH_REASON[("openai" if record.wire == "azure" else record.wire, reply.truncated)]
         model = record.model or "fake-model"
-        headers = self._id_headers(record.wire)
+        headers = {**self._id_headers(record.wire), **reply.headers}
         created = int(time.time())
         payload: dict[str, Any]
         if record.wire in ("openai", "azure"):
@@ -949,8 +1023,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
     parser.add_argument("--rpm", type=int, default=None, help="requests per minute before 429s")
+    parser.add_argument("--hostile", action="store_true", help="answer with HOSTILE_TEXTS (Jinja, ...)")
     args = parser.parse_args(argv)
     server = FakeProviderServer(latency=args.latency, rpm_limit=args.rpm, host=args.host, port=args.port)
+    if args.hostile:
+        server.responder = HostileResponder()
     server.start()
     base = server.base_url
     print(f"fake provider listening on {base}", flush=True)

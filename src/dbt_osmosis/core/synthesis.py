@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from dbt_osmosis.core.answer_text import DEFAULT_MAX_DESCRIPTION_CHARS, description_from_answer
 from dbt_osmosis.core.document import (
     DocumentPlan,
     NodeContext,
@@ -90,6 +91,8 @@ class NodeOutcome:
     invented: list[str] = field(default_factory=list)
     #: Column names the answer described more than once (only the first description was used).
     duplicates: list[str] = field(default_factory=list)
+    #: Asked-for columns (and "the model description") the model answered with no usable text.
+    empty: list[str] = field(default_factory=list)
     asked_columns: int = 0
     asked_table: bool = False
     error: str | None = None
@@ -191,18 +194,24 @@ def apply_answer(
     want_table: bool,
     outcome: NodeOutcome,
     generated_by: Mapping[str, str] | None,
+    max_chars: int = DEFAULT_MAX_DESCRIPTION_CHARS,
 ) -> None:
-    """Write an answer into the node's YAML: only asked-for columns, only where still undocumented."""
+    """Write an answer into the node's YAML: only asked-for columns, only where still undocumented.
+
+    Every text is data, made safe by ``description_from_answer`` (Jinja neutralised, control
+    characters removed, cut to ``max_chars``); an empty one fails that column and is reported.
+    """
     if not isinstance(parsed, dict):
         return
     placeholders = context.plan.options.placeholders
     wanted = {column_key(name) for name in asked}
     answers: dict[str, str] = {}
+    unanswered: dict[str, str] = {}
     for item in parsed.get("columns") or []:
         if not isinstance(item, dict):
             continue
         key = column_key(item.get("name", ""))
-        text = _clean(item.get("description"))
+        text = description_from_answer(item.get("description"), max_chars=max_chars)
         if key not in wanted:
             outcome.invented.append(str(item.get("name")))
         elif text and key in answers:
@@ -210,7 +219,17 @@ def apply_answer(
             outcome.duplicates.append(str(item.get("name")))
         elif text:
             answers[key] = text
-    table_text = _clean(parsed.get("description")) if want_table else ""
+        else:
+            unanswered.setdefault(key, str(item.get("name")))
+    # A column counts as empty only when no description of it was usable, wherever it came in the list.
+    empty = [name for key, name in unanswered.items() if key not in answers]
+    table_text = description_from_answer(parsed.get("description"), max_chars=max_chars) if want_table else ""
+    if want_table and not table_text:
+        empty.append("the model description")
+    if empty:
+        outcome.empty.extend(empty)
+        message = f"empty answer for {', '.join(empty)} (left undocumented)"
+        outcome.error = f"{outcome.error}; {message}" if outcome.error else message
     entry = context.entry
     if entry is None or (not answers and not table_text):
         return
@@ -285,6 +304,7 @@ async def synthesize(
                 want_table=gap.table and index == 0,
                 outcome=outcome,
                 generated_by=generated_by,
+                max_chars=settings.max_description_chars,
             )
 
     def finish(context: NodeContext, outcome: NodeOutcome) -> None:
@@ -440,12 +460,6 @@ def _asked_columns(request: LLMRequest) -> list[str]:
     except (KeyError, TypeError):
         return []
     return [str(name) for name in names]
-
-
-def _clean(text: object) -> str:
-    if not isinstance(text, str):
-        return ""
-    return " ".join(text.split())
 
 
 def _context_text(written: object, rendered: str) -> str:

@@ -31,6 +31,7 @@ ENV_DEFAULTS: Mapping[str, str | None] = {
     "OSMOSIS_LLM_REDACT_LITERALS": "false",
     "OSMOSIS_LLM_CONCURRENCY": "8",
     "OSMOSIS_LLM_PRICE_FILE": None,
+    "OSMOSIS_LLM_MAX_DESCRIPTION_CHARS": "1000",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -53,6 +54,8 @@ class LLMSettings:
     concurrency: int = 8
     prompt_file: Path | None = None
     price_file: Path | None = None
+    #: Longer model descriptions are cut at the last sentence boundary that fits.
+    max_description_chars: int = 1000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> LLMSettings:
@@ -81,6 +84,9 @@ class LLMSettings:
             concurrency=max(1, _non_negative_int("OSMOSIS_LLM_CONCURRENCY", raw("OSMOSIS_LLM_CONCURRENCY"))),
             prompt_file=Path(prompt_file) if prompt_file else None,
             price_file=Path(price_file) if price_file else None,
+            max_description_chars=_positive_int(
+                "OSMOSIS_LLM_MAX_DESCRIPTION_CHARS", raw("OSMOSIS_LLM_MAX_DESCRIPTION_CHARS")
+            ),
         )
 
     def with_overrides(self, **overrides: Any) -> LLMSettings:
@@ -120,6 +126,13 @@ def _non_negative_int(name: str, value: str | None) -> int:
         raise LLMConfigError(f"{name} must be a whole number, got {value!r}.") from None
     if number < 0:
         raise LLMConfigError(f"{name} must be 0 or more, got {value!r}.")
+    return number
+
+
+def _positive_int(name: str, value: str | None) -> int:
+    number = _non_negative_int(name, value)
+    if number == 0:
+        raise LLMConfigError(f"{name} must be greater than 0, got {value!r}.")
     return number
 
 

@@ -1,0 +1,155 @@
+"""A provider that answers whatever it likes cannot break the dbt project or leak a secret through it.
+
+The real OpenAI SDK talks to the fake server in hostile mode; after each `--synthesize` run a real
+`dbt parse` must pass, `target/manifest.json` must not hold the API key, and every description must
+read back (with PyYAML, as dbt reads it, and from dbt's rendered manifest) as the text the model meant.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from dbt_osmosis.core.answer_text import clean_text, description_from_answer, truncate_at_sentence
+from dbt_osmosis.core.project import working_directory
+from tests.fakes.fake_provider import HOSTILE_TEXTS, FakeProviderServer, HostileResponder
+
+from .conftest import RunCli
+from .dbt_projects import build, copy_project, write_project
+
+pytestmark = pytest.mark.slow
+
+FAST = ("--synthesize", "--llm-rate-limit", "100000", "--llm-max-retries", "0")
+#: Looks like nothing the key patterns know, so only the verbatim secret list can hide it.
+SECRET = "hostile-test-credential-5b1e0c"
+COLUMNS = [f"c{index:02d}" for index in range(1, 17)]
+# YAML 1.1 words ("Yes", "12:30") need the writer's YAML 1.1 quoting, which lands separately; until then
+# these tests send every other hostile text.
+_YAML11_WORDS = {"Yes", "Off", "on", "12:30"}
+TEXTS = tuple(text for text in HOSTILE_TEXTS if text not in _YAML11_WORDS)
+
+WIDE_FILES = {
+    "models/wide.sql": "select " + ", ".join(f"{i} as {name}" for i, name in enumerate(COLUMNS)) + "\n",
+    "models/wide_child.sql": "select * from {{ ref('wide') }}\n",
+    "models/_models.yml": """
+        version: 2
+        models:
+          - name: wide
+          - name: wide_child
+            description: Hand-written child description.
+    """,
+}
+
+
+@pytest.fixture(scope="session")
+def built_wide(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = write_project(tmp_path_factory.mktemp("wide") / "project", WIDE_FILES)
+    build(root)
+    return root
+
+
+@pytest.fixture
+def wide(built_wide: Path, tmp_path: Path) -> Path:
+    return copy_project(built_wide, tmp_path / "project")
+
+
+@pytest.fixture
+def hostile_env(monkeypatch: pytest.MonkeyPatch, fake_provider_env: dict[str, str]) -> None:
+    monkeypatch.delenv("LLM_PROVIDER", raising=False)
+    for name, value in fake_provider_env.items():
+        monkeypatch.setenv(name, value)
+    # The key dbt's env_var() would read if a model's Jinja were ever rendered live.
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+
+
+def dbt_parse(root: Path) -> dict[str, Any]:
+    """Run a real `dbt parse` (the next thing a user does) and return the manifest it wrote."""
+    from dbt.cli.main import dbtRunner
+
+    args = [
+        "parse",
+        "--project-dir",
+        str(root),
+        "--profiles-dir",
+        str(root),
+        "--quiet",
+        "--log-level",
+        "none",
+    ]
+    with working_directory(root):
+        result = dbtRunner().invoke([*args, "--no-partial-parse"])
+    assert result.success, f"dbt parse failed after the run: {result.exception}"
+    manifest_text = (root / "target" / "manifest.json").read_text(encoding="utf-8")
+    assert SECRET not in manifest_text
+    manifest: dict[str, Any] = json.loads(manifest_text)
+    return manifest
+
+
+def yaml_descriptions(root: Path) -> dict[tuple[str, str], object]:
+    """Every description in the models file as PyYAML (dbt's reader) sees it; "" keys the model."""
+    data = yaml.safe_load((root / "models" / "_models.yml").read_text(encoding="utf-8"))
+    found: dict[tuple[str, str], object] = {}
+    for entry in data["models"]:
+        found[(entry["name"], "")] = entry.get("description")
+        for column in entry.get("columns") or []:
+            found[(entry["name"], str(column["name"]))] = column.get("description")
+    return found
+
+
+def manifest_descriptions(manifest: dict[str, Any]) -> dict[tuple[str, str], str]:
+    found: dict[tuple[str, str], str] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model":
+            continue
+        found[(node["name"], "")] = node["description"]
+        for name, column in node["columns"].items():
+            found[(node["name"], name)] = column["description"]
+    return found
+
+
+def test_hostile_answers_are_written_as_the_text_the_model_meant(
+    wide: Path, run_cli: RunCli, hostile_env: None, fake_provider: FakeProviderServer
+) -> None:
+    responder = HostileResponder(TEXTS)
+    fake_provider.responder = responder
+    result = run_cli(wide, *FAST)
+    # The empty answer fails its column: reported, exit 3, everything else written.
+    assert result.exit_code == 3, result.output
+    assert "empty answer for" in result.output
+
+    manifest = dbt_parse(wide)
+    written = yaml_descriptions(wide)
+    rendered = manifest_descriptions(manifest)
+    assert set(TEXTS) <= set(responder.given.values()), "every hostile text was answered"
+    for (model, name), text in responder.given.items():
+        if (model, name) == ("wide_child", ""):
+            continue  # answered, but hand-written text is never replaced (checked below)
+        meant = truncate_at_sentence(clean_text(text), 1000)
+        if not meant:
+            assert not written.get((model, name)), (model, name)
+            continue
+        assert written[(model, name)] == description_from_answer(text), (model, name, text[:40])
+        assert rendered[(model, name)] == meant, (model, name, text[:40])
+    # Inherited downstream, the text still renders as what the model meant.
+    for name in COLUMNS:
+        if written.get(("wide", name)):
+            assert rendered[("wide_child", name)] == rendered[("wide", name)]
+    assert rendered[("wide_child", "")] == "Hand-written child description."
+
+
+def test_a_second_run_after_hostile_answers_changes_nothing(
+    wide: Path, run_cli: RunCli, hostile_env: None, fake_provider: FakeProviderServer
+) -> None:
+    fake_provider.responder = HostileResponder(tuple(text for text in TEXTS if text))
+    first = run_cli(wide, *FAST)
+    assert first.exit_code == 0, first.output
+    before = (wide / "models" / "_models.yml").read_bytes()
+    fake_provider.reset()
+    second = run_cli(wide, *FAST)
+    assert second.exit_code == 0, second.output
+    assert fake_provider.requests == []
+    assert (wide / "models" / "_models.yml").read_bytes() == before
