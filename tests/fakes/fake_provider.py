@@ -349,9 +349,28 @@ def _string_for(name: str, schema: Mapping[str, Any]) -> str:
     return text
 
 
+def _schema_in_prompt(prompt: str) -> dict[str, Any] | None:
+    """A JSON schema written into the prompt after the words "JSON Schema", as a good model reads it."""
+    at = prompt.find("JSON Schema")
+    if at < 0:
+        return None
+    start = prompt.find("{", at)
+    if start < 0:
+        return None
+    try:
+        value, _end = json.JSONDecoder().raw_decode(prompt, start)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def _default_text(request: RecordedRequest, asks_json: bool) -> str:
     if request.json_schema is not None:
         return json.dumps(value_from_schema(request.json_schema))
+    in_prompt = _schema_in_prompt(request.prompt_text)
+    if in_prompt is not None:
+        # JSON mode or a prompt-only instruction: answer the schema the prompt spells out.
+        return json.dumps(value_from_schema(in_prompt))
     if asks_json or "json" in request.prompt_text.lower():
         return json.dumps({"answer": "Fake answer from the fake provider."})
     return "This is a fake answer from the fake provider."
@@ -528,6 +547,10 @@ class FakeProviderServer:
         self.latency = latency
         self.rpm_limit = rpm_limit
         self.responder: Responder | None = None
+        #: Parameters the "model" refuses with the provider's real HTTP 400, like a reasoning model
+        #: (``"temperature"``), an older model or Azure deployment (``"json_schema"``), or one without
+        #: any JSON mode (``"json_object"``). See :meth:`refused`.
+        self.refuse: set[str] = set()
         self.clock = clock
         self._host = host
         self._port = port
@@ -538,6 +561,7 @@ class FakeProviderServer:
         self._window: deque[float] = deque()
         self._prompt_tokens = 0
         self._completion_tokens = 0
+        self._refused = 0
         self._connections: set[socket.socket] = set()
         self._stopped = threading.Event()
         # Replaced on reset(): anything sleeping on the old event wakes up and gives up.
@@ -622,6 +646,8 @@ class FakeProviderServer:
             self.latency = 0.0
             self.rpm_limit = None
             self.responder = None
+            self.refuse = set()
+            self._refused = 0
             # Requests still hanging from the previous test give up instead of leaking into this one.
             self._generation.set()
             self._generation = threading.Event()
@@ -640,6 +666,12 @@ class FakeProviderServer:
                 "prompt_tokens": self._prompt_tokens,
                 "completion_tokens": self._completion_tokens,
             }
+
+    @property
+    def refused(self) -> int:
+        """How many requests were answered with a parameter refusal (see ``refuse``)."""
+        with self._lock:
+            return self._refused
 
     def pending(self) -> int:
         """How many scripted steps have not been consumed yet (all queues)."""
@@ -719,6 +751,13 @@ class FakeProviderServer:
             return
         if isinstance(body, dict) and body.get("stream"):
             self._send_error(handler, wire, 400, "the fake provider does not stream", {})
+            return
+
+        refusal = _refusal(wire, body, self.refuse)
+        if refusal is not None:
+            with self._lock:
+                self._refused += 1
+            handler.send_json(400, refusal, self._id_headers(wire))
             return
 
         wait = self._admit(record.received_at)
@@ -948,6 +987,61 @@ def _tool_input(text: str, reply: Reply) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def _refusal(wire: str, body: Any, refuse: set[str]) -> Any | None:
+    """The error body a provider sends for a parameter this model refuses, or None to go on.
+
+    The texts are the ones OpenAI, Azure OpenAI, Gemini and Anthropic really send (as reported in
+    public bug trackers), so the client's recognition is tested against real wording.
+    """
+    if not refuse or not isinstance(body, dict):
+        return None
+    if wire in ("openai", "azure"):
+        temperature = body.get("temperature")
+        if "temperature" in refuse and temperature is not None and temperature != 1:
+            return {
+                "error": {
+                    "message": f"Unsupported value: 'temperature' does not support {temperature} with this "
+                    "model. Only the default (1) value is supported.",
+                    "type": "invalid_request_error",
+                    "param": "temperature",
+                    "code": "unsupported_value",
+                }
+            }
+        fmt = body.get("response_format")
+        kind = fmt.get("type") if isinstance(fmt, dict) else None
+        if kind in ("json_schema", "json_object") and kind in refuse:
+            return {
+                "error": {
+                    "message": f"Invalid parameter: 'response_format' of type '{kind}' is not supported "
+                    "with this model. Learn more about supported models at the Structured Outputs "
+                    "guide: https://platform.openai.com/docs/guides/structured-outputs",
+                    "type": "invalid_request_error",
+                    # Azure sends null here for json_schema; OpenAI names the parameter for json_object.
+                    "param": None if kind == "json_schema" else "response_format",
+                    "code": None,
+                }
+            }
+        return None
+    if wire == "gemini":
+        config = body.get("generationConfig") or {}
+        if "json_schema" in refuse and isinstance(config, dict) and "responseJsonSchema" in config:
+            return {
+                "error": {
+                    "code": 400,
+                    "message": 'Invalid JSON payload received. Unknown name "responseJsonSchema" at '
+                    "'generation_config': Cannot find field.",
+                    "status": "INVALID_ARGUMENT",
+                }
+            }
+        return None
+    if wire == "anthropic" and "json_schema" in refuse and body.get("tools"):
+        return {
+            "type": "error",
+            "error": {"type": "invalid_request_error", "message": "tools: Extra inputs are not permitted"},
+        }
+    return None
+
+
 def _format_seconds(seconds: float) -> str:
     return str(int(seconds)) if float(seconds).is_integer() else f"{seconds:g}"
 
@@ -1024,10 +1118,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
     parser.add_argument("--rpm", type=int, default=None, help="requests per minute before 429s")
     parser.add_argument("--hostile", action="store_true", help="answer with HOSTILE_TEXTS (Jinja, ...)")
+    parser.add_argument(
+        "--refuse",
+        default="",
+        help="comma-separated parameters the model refuses: temperature, json_schema, json_object",
+    )
     args = parser.parse_args(argv)
     server = FakeProviderServer(latency=args.latency, rpm_limit=args.rpm, host=args.host, port=args.port)
     if args.hostile:
         server.responder = HostileResponder()
+    server.refuse = {name.strip() for name in args.refuse.split(",") if name.strip()}
     server.start()
     base = server.base_url
     print(f"fake provider listening on {base}", flush=True)

@@ -98,7 +98,8 @@ def test_429_429_then_success_through_the_openai_sdk(
     assert time_.slept == [7.0, 2.5]
     assert client.usage is not None
     totals = client.usage.totals()
-    assert (totals.requests, totals.retries, totals.errors) == (1, 2, 0)
+    # One definition of a request: an attempt sent, as the server counts them; retries apart.
+    assert (totals.requests, totals.answered, totals.retries, totals.errors) == (3, 1, 2, 0)
 
 
 def test_retry_after_holds_back_every_caller_through_the_shared_limiter(
@@ -154,7 +155,7 @@ def test_giving_up_after_n_retries_without_sdk_retries_multiplying(
     assert len(time_.slept) == 2
     assert client.usage is not None
     totals = client.usage.totals()
-    assert (totals.requests, totals.retries, totals.errors) == (0, 2, 1)
+    assert (totals.requests, totals.answered, totals.retries, totals.errors) == (3, 0, 2, 1)
 
 
 def test_final_rate_limit_error_is_typed_and_keeps_retry_after(
@@ -191,7 +192,8 @@ def test_usage_totals_equal_what_the_fake_server_reported(
         server["completion_tokens"],
     )
     assert (totals.prompt_tokens, totals.completion_tokens) == (400, 80)
-    assert totals.requests + totals.retries + totals.errors == server["requests"] == 4
+    assert totals.requests == server["requests"] == 4
+    assert (totals.answered, totals.retries) == (3, 1)
     # gpt-4o-mini is priced, so the cost is known and matches the arithmetic.
     assert client.usage.cost() == pytest.approx((400 * 0.15 + 80 * 0.60) / 1_000_000)
 
@@ -259,11 +261,23 @@ def test_response_headers_feed_the_limiter() -> None:
 def test_token_estimate_reaches_the_tokens_per_minute_budget() -> None:
     time_ = VirtualTime()
     limiter = RateLimiter(600, tokens_per_minute=1000, clock=time_, sleep=time_.sleep)
-    client = ManagedClient(MockLLMClient(default="fine"), limiter=limiter, sleep=time_.sleep, clock=time_)
+    # The reply really uses ~700 tokens (2,800 characters of output), as estimated.
+    client = ManagedClient(MockLLMClient(default="x" * 2800), limiter=limiter, sleep=time_.sleep, clock=time_)
     client.complete(_request(estimated_tokens=700))
     client.complete(_request(estimated_tokens=700))  # does not fit in the same minute
     assert time_.now == pytest.approx(60.0)
     assert estimate_tokens(_request("x" * 400, max_tokens=100)) == 400 // 4 + 1 + 100
+
+
+def test_reported_usage_corrects_the_token_estimate() -> None:
+    time_ = VirtualTime()
+    limiter = RateLimiter(600, tokens_per_minute=1000, clock=time_, sleep=time_.sleep)
+    # Estimated at 700 each, but the provider reports a few tokens per reply: the second request
+    # fits in the same minute because the window holds what was really used.
+    client = ManagedClient(MockLLMClient(default="fine"), limiter=limiter, sleep=time_.sleep, clock=time_)
+    client.complete(_request(estimated_tokens=700))
+    client.complete(_request(estimated_tokens=700))
+    assert time_.now < 1.0
 
 
 def test_mock_client_errors_are_retried_like_real_ones() -> None:
@@ -273,7 +287,7 @@ def test_mock_client_errors_are_retried_like_real_ones() -> None:
     client = ManagedClient(mock, usage=usage, sleep=time_.sleep, clock=time_)
     response = client.complete(_request(json_schema=SCHEMA))
     assert response.parsed == {"description": "ok"} and len(mock.calls) == 2
-    assert usage.totals().retries == 1 and usage.totals().requests == 1
+    assert usage.totals().retries == 1 and usage.totals().requests == 2  # two attempts sent
     assert (client.provider, client.model) == ("mock", "mock-model")
 
 

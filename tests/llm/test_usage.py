@@ -116,8 +116,9 @@ def test_stats_count_per_model_and_in_total() -> None:
     stats.record_error("anthropic", "claude-haiku-4-5")
     per_model = stats.by_model()
     mini = per_model[("openai", "gpt-4o-mini")]
+    # A request is an attempt sent: two answered plus one that failed and was retried.
     assert (mini.requests, mini.retries, mini.prompt_tokens, mini.completion_tokens, mini.cached_tokens) == (
-        2,
+        3,
         1,
         1500,
         250,
@@ -125,7 +126,8 @@ def test_stats_count_per_model_and_in_total() -> None:
     )
     assert mini.latency_s == pytest.approx(2.0)
     totals = stats.totals()
-    assert (totals.requests, totals.retries, totals.errors, totals.total_tokens) == (2, 1, 1, 1750)
+    assert (totals.requests, totals.retries, totals.errors, totals.total_tokens) == (4, 1, 1, 1750)
+    assert totals.answered == 2
     # The model that only errored was never billed, so it does not make the total unknown.
     expected = (1400 * 0.15 + 100 * 0.075 + 250 * 0.60) / 1_000_000
     assert stats.cost() == pytest.approx(expected)
@@ -162,7 +164,7 @@ def test_recording_is_thread_safe() -> None:
         thread.join()
     totals = stats.totals()
     assert (totals.requests, totals.retries, totals.prompt_tokens, totals.completion_tokens) == (
-        4000,
+        8000,
         4000,
         12000,
         8000,

@@ -48,13 +48,38 @@ def document_options(params: dict[str, Any]) -> DocumentOptions:
 
 def llm_settings(params: dict[str, Any]) -> LLMSettings:
     """``OSMOSIS_LLM_*`` settings with the CLI's ``--llm-*`` flags on top."""
-    return LLMSettings.from_env().with_overrides(
+    settings = LLMSettings.from_env()
+    return settings.with_overrides(
         timeout=params["llm_timeout"],
         concurrency=params["llm_concurrency"],
         rate_limit=params["llm_rate_limit"],
         max_retries=params["llm_max_retries"],
         prompt_file=params["llm_prompt_file"],
+        # OSMOSIS_LLM_CACHE_DIR wins; otherwise files kept between runs live under the project's target.
+        cache_dir=None if settings.cache_dir else llm_cache_dir(Path(params["project_dir"])),
     )
+
+
+def llm_cache_dir(project_dir: Path) -> Path:
+    """Where the LLM layer keeps files between runs: ``<target-path>/dbt-osmosis`` of the project.
+
+    The target path is dbt's ``DBT_TARGET_PATH``, else ``target-path`` in ``dbt_project.yml``, else
+    ``target``; a relative one is under the project folder.
+    """
+    import os
+
+    import yaml as pyyaml
+
+    target = os.environ.get("DBT_TARGET_PATH", "").strip()
+    if not target:
+        try:
+            config = pyyaml.safe_load((project_dir / "dbt_project.yml").read_text("utf-8"))
+        except (OSError, ValueError, pyyaml.YAMLError):
+            config = None
+        configured = config.get("target-path") if isinstance(config, dict) else None
+        # A templated value cannot be rendered here; dbt's default is the honest fallback.
+        target = configured if isinstance(configured, str) and "{" not in configured else "target"
+    return project_dir / target / "dbt-osmosis"
 
 
 @dataclass
@@ -89,6 +114,9 @@ def run_document(params: dict[str, Any], console: Console) -> int:
     3: some nodes could not be synthesized (everything else was written); 130: interrupted.
     """
     synthesis = _prepare_synthesis(params)
+    if synthesis is not None:
+        for notice in synthesis.settings.notices():
+            console.print(f"[yellow]note:[/yellow] {escape(notice)}", soft_wrap=True)
     project = load_project(
         ProjectOptions(
             project_dir=Path(params["project_dir"]),

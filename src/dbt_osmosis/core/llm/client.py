@@ -26,18 +26,21 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from dbt_osmosis.core.llm import structured
+from dbt_osmosis.core.llm.capabilities import classify_refusal
 from dbt_osmosis.core.llm.exceptions import (
     LLMAPIError,
     LLMAuthError,
     LLMConfigError,
     LLMError,
+    LLMInternalError,
+    LLMParameterError,
     LLMRateLimitError,
     LLMResponseError,
     LLMTimeoutError,
 )
 from dbt_osmosis.core.llm.logging import log_request, log_response, register_secret
 from dbt_osmosis.core.llm.providers import ProviderConfig, ResolvedProvider, resolve_provider
-from dbt_osmosis.core.llm.settings import LLMSettings
+from dbt_osmosis.core.llm.settings import JsonMode, LLMSettings
 
 __all__ = [
     "LLMClient",
@@ -82,6 +85,10 @@ class LLMRequest:
     operation: str = "chat"
     #: For the token-per-minute limiter; ``None`` lets the limiter estimate from the text.
     estimated_tokens: int | None = None
+    #: How to ask for JSON: ``"schema"`` (the provider's schema mechanism), ``"object"`` (its plain
+    #: JSON mode, schema in the prompt) or ``"prompt"`` (instruction only). ``None``: the provider's
+    #: best. The managed client sets it from what it learned the model accepts.
+    json_mode: JsonMode | None = None
 
     @classmethod
     def from_messages(cls, messages: Iterable[Mapping[str, str]], **kwargs: Any) -> LLMRequest:
@@ -382,6 +389,21 @@ class _Adapter(ABC):
             with contextlib.suppress(Exception):
                 closer()
 
+    @property
+    def json_modes(self) -> tuple[JsonMode, ...]:
+        """The ways this provider can be asked for JSON, best first (the managed client steps down)."""
+        capabilities = self._resolved.capabilities
+        modes: list[JsonMode] = []
+        if capabilities.json_schema:
+            modes.append("schema")
+        if capabilities.json_mode:
+            modes.append("object")
+        modes.append("prompt")
+        return tuple(modes)
+
+    def _json_mode(self, request: LLMRequest) -> JsonMode:
+        return request.json_mode or self.json_modes[0]
+
     @abstractmethod
     def _build_sync(self) -> Any: ...
 
@@ -443,16 +465,18 @@ class _Adapter(ABC):
         translated = self._translate(exc)
         if translated is not None:
             return translated
-        if isinstance(exc, (ValueError, KeyError, TypeError, AttributeError)):
-            # The SDK could not make sense of the answer (a proxy's HTML page, a missing field).
+        if isinstance(exc, json.JSONDecodeError):
+            # Some SDKs (google-genai) let the JSON parser's error through for a body that is not JSON
+            # (a proxy's HTML page): the provider's reply is unusable, which is not a bug of ours.
             return LLMResponseError(
-                f"The {self.provider} reply could not be read: {type(exc).__name__}: "
-                f"{structured.excerpt(str(exc))}",
+                f"{self.provider} sent a body that is not JSON: {structured.excerpt(str(exc))}",
                 **self._context(),
             )
-        return LLMAPIError(
-            f"Unexpected failure calling {self.provider}: {type(exc).__name__}: "
-            f"{structured.excerpt(str(exc))}",
+        # Not the SDK's own network or HTTP error: a bug here or in the SDK. Retrying it as if the
+        # connection had dropped would only repeat the bug, so it is an internal error, never retried.
+        return LLMInternalError(
+            f"Internal error while asking {self.provider}: {type(exc).__name__}: "
+            f"{structured.excerpt(str(exc))}. This is a bug; please report it with this message.",
             **self._context(),
         )
 
@@ -510,12 +534,24 @@ class _Adapter(ABC):
         }
 
     def _status_error(
-        self, status: int, headers: Mapping[str, str], detail: str, request_id: str | None = None
+        self,
+        status: int,
+        headers: Mapping[str, str],
+        detail: str,
+        request_id: str | None = None,
+        body: Any = None,
     ) -> LLMError:
         """The LLMError for an HTTP error status; used by every family once it has status and headers."""
         rid = request_id or _request_id(headers)
         context = self._context(status, rid)
+        refused = classify_refusal(status, body, detail or "")
         detail = structured.excerpt(detail).rstrip(".") if detail else f"HTTP {status}"
+        if refused is not None:
+            return LLMParameterError(
+                f"{self.provider} model {self.model} does not accept {refused} (HTTP {status}): {detail}.",
+                parameter=refused,
+                **context,
+            )
         if status in (401, 403):
             return LLMAuthError(
                 f"{self.provider} rejected the credentials (HTTP {status}): {detail}. "
@@ -635,7 +671,8 @@ class OpenAIAdapter(_Adapter):
             params[key] = request.max_tokens
         schema = request.json_schema
         if schema is not None:
-            if self._resolved.capabilities.json_schema:
+            mode = self._json_mode(request)
+            if mode == "schema":
                 params["response_format"] = {
                     "type": "json_schema",
                     "json_schema": {
@@ -646,7 +683,7 @@ class OpenAIAdapter(_Adapter):
                 }
             else:
                 messages = _with_json_instruction(messages, schema)
-                if self._resolved.capabilities.json_mode:
+                if mode == "object":
                     params["response_format"] = {"type": "json_object"}
         params["messages"] = [{"role": m.role, "content": m.content} for m in messages]
         return params
@@ -708,7 +745,7 @@ class OpenAIAdapter(_Adapter):
         if isinstance(exc, openai.APIStatusError):
             headers = _lower_headers(exc.response.headers)
             return self._status_error(
-                exc.status_code, headers, _error_detail(exc.body, exc.message), exc.request_id
+                exc.status_code, headers, _error_detail(exc.body, exc.message), exc.request_id, exc.body
             )
         if isinstance(exc, openai.APIResponseValidationError):
             return LLMResponseError(
@@ -778,9 +815,7 @@ class AnthropicAdapter(_Adapter):
     def _uses_tool(self, request: LLMRequest) -> bool:
         schema = request.json_schema
         # Tool input schemas must describe an object; anything else falls back to prompt-only JSON.
-        return (
-            schema is not None and self._resolved.capabilities.json_schema and schema.get("type") == "object"
-        )
+        return schema is not None and self._json_mode(request) == "schema" and schema.get("type") == "object"
 
     def _params(self, request: LLMRequest) -> dict[str, Any]:
         messages: Sequence[Message] = request.messages
@@ -861,7 +896,7 @@ class AnthropicAdapter(_Adapter):
         if isinstance(exc, anthropic.APIStatusError):
             headers = _lower_headers(exc.response.headers)
             return self._status_error(
-                exc.status_code, headers, _error_detail(exc.body, exc.message), exc.request_id
+                exc.status_code, headers, _error_detail(exc.body, exc.message), exc.request_id, exc.body
             )
         if isinstance(exc, anthropic.APIResponseValidationError):
             return LLMResponseError(
@@ -916,8 +951,10 @@ class GeminiAdapter(_Adapter):
             config["max_output_tokens"] = request.max_tokens
         schema = request.json_schema
         if schema is not None:
-            config["response_mime_type"] = "application/json"
-            if self._resolved.capabilities.json_schema:
+            mode = self._json_mode(request)
+            if mode != "prompt":
+                config["response_mime_type"] = "application/json"
+            if mode == "schema":
                 config["response_json_schema"] = dict(schema)
             else:
                 instruction = structured.json_instruction(schema)
@@ -977,7 +1014,9 @@ class GeminiAdapter(_Adapter):
         if isinstance(exc, errors.APIError):
             response = getattr(exc, "response", None)
             headers = _lower_headers(getattr(response, "headers", None))
-            return self._status_error(int(exc.code), headers, exc.message or exc.status or "")
+            return self._status_error(
+                int(exc.code), headers, exc.message or exc.status or "", body=exc.details
+            )
         if isinstance(exc, errors.UnknownApiResponseError):
             return LLMResponseError(
                 f"{self.provider} sent a body that is not JSON: {structured.excerpt(str(exc))}",

@@ -7,7 +7,9 @@ LLMError                      base; its message is written for the person runnin
 ├── LLMRateLimitError         429: carries retry_after when the provider sent one
 ├── LLMTimeoutError           connect or read timeout; the server never answered in time
 ├── LLMAPIError               any other failure talking to the provider (5xx, 4xx, connection reset)
-└── LLMResponseError          (also ValueError) the provider answered, but the reply is unusable
+│   └── LLMParameterError     400: the model refuses a parameter (temperature, response_format)
+├── LLMResponseError          (also ValueError) the provider answered, but the reply is unusable
+└── LLMInternalError          a bug (ours or an SDK's), not a provider failure: never retried
 ```
 
 SDK exceptions are translated into this tree once, at the SDK boundary (``client.py``); code above
@@ -25,6 +27,8 @@ __all__ = [
     "LLMAuthError",
     "LLMConfigError",
     "LLMError",
+    "LLMInternalError",
+    "LLMParameterError",
     "LLMRateLimitError",
     "LLMResponseError",
     "LLMTimeoutError",
@@ -139,3 +143,41 @@ class LLMAPIError(LLMError):
 
 class LLMResponseError(LLMError, ValueError):
     """The provider answered, but the reply cannot be used (not JSON, wrong shape, truncated)."""
+
+
+class LLMParameterError(LLMAPIError):
+    """The model rejected a request parameter it does not support (HTTP 400).
+
+    ``parameter`` is ``"temperature"`` or ``"response_format"`` (any wire's structured-output
+    mechanism). The managed client learns from it: it drops the parameter or asks for JSON a simpler
+    way, and sends the request again at once.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        parameter: str,
+        provider: str | None = None,
+        model: str | None = None,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        attempts: int | None = None,
+    ) -> None:
+        self.parameter = parameter
+        super().__init__(
+            message,
+            provider=provider,
+            model=model,
+            status_code=status_code,
+            request_id=request_id,
+            attempts=attempts,
+        )
+
+
+class LLMInternalError(LLMError):
+    """An exception that is neither a provider answer nor a network failure: a programming error.
+
+    Repeating the request cannot fix it, so it is never retried; the message names the exception so
+    it can be reported.
+    """

@@ -12,16 +12,30 @@ the response's rate-limit headers back to the limiter. A 429 makes the limiter h
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 
-from dbt_osmosis.core.llm.exceptions import LLMError, LLMRateLimitError
+from dbt_osmosis.core.llm.capabilities import (
+    CapabilityStore,
+    ModelParams,
+    rejects_temperature_by_default,
+    shared_store,
+)
+from dbt_osmosis.core.llm.exceptions import (
+    LLMError,
+    LLMInternalError,
+    LLMParameterError,
+    LLMRateLimitError,
+    LLMResponseError,
+)
 from dbt_osmosis.core.llm.logging import attempt_scope, get_logger
 from dbt_osmosis.core.llm.rate_limit import RateLimiter
 from dbt_osmosis.core.llm.retry import RetryPolicy, final_error
+from dbt_osmosis.core.llm.settings import JSON_MODES, JsonMode
 from dbt_osmosis.core.llm.usage import LLMUsageStats, default_usage_for
 
 if TYPE_CHECKING:
@@ -50,8 +64,20 @@ def estimate_tokens(request: LLMRequest) -> int:
     return prompt_chars // _CHARS_PER_TOKEN + 1 + (request.max_tokens or 0)
 
 
+#: A request is re-sent at once after a parameter refusal at most this many times (temperature, then
+#: two steps down the JSON ladder); more would mean the provider refuses everything we can drop.
+_MAX_REFUSALS = 3
+
+
 class ManagedClient:
-    """An ``LLMClient`` that retries, rate-limits and records usage around another ``LLMClient``."""
+    """An ``LLMClient`` that retries, rate-limits and records usage around another ``LLMClient``.
+
+    It also learns what the model accepts: a 400 refusing ``temperature`` or ``response_format`` makes
+    it drop the parameter (or ask for JSON more simply), re-send the request at once (a refusal is not
+    a retry of a transient failure), and remember it in ``capabilities`` for every later request. Until
+    one request of a model has been answered, only one is in flight, so a run pays for a few refused
+    requests, not one per node.
+    """
 
     def __init__(
         self,
@@ -64,15 +90,24 @@ class ManagedClient:
         async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        settings: LLMSettings | None = None,
+        capabilities: CapabilityStore | None = None,
     ) -> None:
+        from dbt_osmosis.core.llm.settings import LLMSettings
+
         self.inner = inner
         self.retry = retry or RetryPolicy()
         self.limiter = limiter
         self.usage = usage
+        self.settings = settings or LLMSettings()
+        self.capabilities = capabilities or CapabilityStore()
         self._sleep = sleep
         self._async_sleep = async_sleep
         self._clock = clock
         self._rng = rng
+        hand_set = self._hand_set_params()
+        if hand_set is not None:
+            self.capabilities.override(self.provider, self.model, hand_set)
 
     @property
     def provider(self) -> str:
@@ -87,59 +122,183 @@ class ManagedClient:
     def __repr__(self) -> str:
         return f"ManagedClient(provider={self.provider!r}, model={self.model!r}, retry={self.retry!r})"
 
+    # ---- what to send -----------------------------------------------------------------------------
+
+    def _ladder(self) -> tuple[JsonMode, ...]:
+        modes = getattr(self.inner, "json_modes", None)
+        return tuple(modes) if modes else JSON_MODES
+
+    def _start_params(self) -> ModelParams:
+        """Parameters for a model nothing was learned about: its family's and provider's defaults."""
+        send_temperature = not rejects_temperature_by_default(self.model)
+        if self.settings.temperature is not None:
+            send_temperature = True
+        if self.settings.omit_temperature:
+            send_temperature = False
+        mode = self.settings.json_mode or self._ladder()[0]
+        return ModelParams(send_temperature=send_temperature, json_mode=mode)
+
+    def _hand_set_params(self) -> ModelParams | None:
+        """The start parameters when the user set any of them by hand (they beat what was learned)."""
+        settings = self.settings
+        if settings.json_mode is None and settings.temperature is None and not settings.omit_temperature:
+            return None
+        learned = self.capabilities.known(self.provider, self.model)
+        start = self._start_params()
+        if learned is None:
+            return start
+        return ModelParams(
+            send_temperature=start.send_temperature
+            if settings.temperature is not None or settings.omit_temperature
+            else learned.send_temperature,
+            json_mode=settings.json_mode or learned.json_mode,
+        )
+
+    def _params(self) -> ModelParams:
+        return self.capabilities.current(self.provider, self.model, self._start_params())
+
+    def _shape(self, request: LLMRequest, params: ModelParams) -> LLMRequest:
+        temperature = request.temperature
+        if self.settings.temperature is not None:
+            temperature = self.settings.temperature
+        if not params.send_temperature:
+            temperature = None
+        json_mode = params.json_mode if request.json_schema is not None else None
+        if temperature == request.temperature and json_mode == request.json_mode:
+            return request
+        return dataclasses.replace(request, temperature=temperature, json_mode=json_mode)
+
+    @staticmethod
+    def _sent(shaped: LLMRequest, params: ModelParams) -> ModelParams:
+        # What the refused request really carried: a refusal of something not sent cannot be fixed.
+        return ModelParams(send_temperature=shaped.temperature is not None, json_mode=params.json_mode)
+
+    # ---- the two entry points ---------------------------------------------------------------------
+
     def complete(self, request: LLMRequest) -> LLMResponse:
         """Send ``request`` with rate limiting and retries; raise the typed error when giving up."""
-        tokens = estimate_tokens(request)
-        attempt = 0
-        while True:
-            attempt += 1
-            if self.limiter is not None:
-                self.limiter.acquire(tokens)
-            started = self._clock()
-            try:
-                with attempt_scope(attempt):
-                    response = self.inner.complete(request)
-            except Exception as exc:
-                wait = self._after_failure(exc, attempt, request)
-                self._sleep(wait)
-                continue
-            self._after_success(response, self._clock() - started)
-            return response
+        store = self.capabilities
+        if not store.is_open(self.provider, self.model):
+            with store.thread_gate(self.provider, self.model):
+                if not store.is_open(self.provider, self.model):
+                    return self._complete(request)
+        return self._complete(request)
 
     async def acomplete(self, request: LLMRequest) -> LLMResponse:
         """Asyncio twin of ``complete``; waits with ``async_sleep`` so the event loop keeps running."""
+        store = self.capabilities
+        if not store.is_open(self.provider, self.model):
+            async with store.loop_gate(self.provider, self.model):
+                if not store.is_open(self.provider, self.model):
+                    return await self._acomplete(request)
+        return await self._acomplete(request)
+
+    def _complete(self, request: LLMRequest) -> LLMResponse:
         tokens = estimate_tokens(request)
         attempt = 0
+        refusals = 0
+        params = self._params()
         while True:
             attempt += 1
-            if self.limiter is not None:
-                await self.limiter.acquire_async(tokens)
+            shaped = self._shape(request, params)
+            admitted = self.limiter.acquire(tokens) if self.limiter is not None else None
             started = self._clock()
             try:
                 with attempt_scope(attempt):
-                    response = await self.inner.acomplete(request)
+                    response = self.inner.complete(shaped)
             except Exception as exc:
-                wait = self._after_failure(exc, attempt, request)
-                await self._async_sleep(wait)
+                step = self._after_failure(exc, attempt, refusals, request, shaped, params, admitted, tokens)
+                if isinstance(step, ModelParams):
+                    params, refusals, attempt = step, refusals + 1, attempt - 1
+                    continue
+                self._sleep(step)
                 continue
-            self._after_success(response, self._clock() - started)
+            self._after_success(response, self._clock() - started, admitted, tokens)
             return response
 
-    def _after_success(self, response: LLMResponse, measured_s: float) -> None:
-        if self.limiter is not None and response.headers:
-            self.limiter.observe_headers(response.headers)
+    async def _acomplete(self, request: LLMRequest) -> LLMResponse:
+        tokens = estimate_tokens(request)
+        attempt = 0
+        refusals = 0
+        params = self._params()
+        while True:
+            attempt += 1
+            shaped = self._shape(request, params)
+            admitted = await self.limiter.acquire_async(tokens) if self.limiter is not None else None
+            started = self._clock()
+            try:
+                with attempt_scope(attempt):
+                    response = await self.inner.acomplete(shaped)
+            except Exception as exc:
+                step = self._after_failure(exc, attempt, refusals, request, shaped, params, admitted, tokens)
+                if isinstance(step, ModelParams):
+                    params, refusals, attempt = step, refusals + 1, attempt - 1
+                    continue
+                await self._async_sleep(step)
+                continue
+            self._after_success(response, self._clock() - started, admitted, tokens)
+            return response
+
+    # ---- bookkeeping ------------------------------------------------------------------------------
+
+    def _after_success(
+        self, response: LLMResponse, measured_s: float, admitted: float | None, estimated: int
+    ) -> None:
+        self.capabilities.settle(self.provider, self.model, accepted=True)
+        if self.limiter is not None:
+            if admitted is not None:
+                # The estimate paced the start; the provider's count is what its quota really used.
+                self.limiter.correct(admitted, estimated, response.usage.total_tokens)
+            if response.headers:
+                self.limiter.observe_headers(response.headers)
         if self.usage is not None:
             latency = response.latency_s if response.latency_s and response.latency_s > 0 else measured_s
             self.usage.record(
                 response.provider or self.provider, response.model or self.model, response.usage, latency
             )
 
-    def _after_failure(self, exc: Exception, attempt: int, request: LLMRequest) -> float:
-        """Account for a failed attempt; return how long to wait, or raise the final error."""
+    def _after_failure(
+        self,
+        exc: Exception,
+        attempt: int,
+        refusals: int,
+        request: LLMRequest,
+        shaped: LLMRequest,
+        params: ModelParams,
+        admitted: float | None,
+        estimated: int,
+    ) -> float | ModelParams:
+        """Account for a failed attempt; return parameters to re-send with, or a wait, or raise.
+
+        A parameter refusal returns the parameters to re-send with at once; a transient failure returns
+        how long to wait before the retry; anything else raises the final error.
+        """
+        if not isinstance(exc, LLMError):
+            # Not a provider answer nor a network failure: a bug, which repeating cannot fix.
+            internal = LLMInternalError(
+                f"Internal error while asking {self.provider}: {type(exc).__name__}: {exc}. "
+                "This is a bug; please report it with this message.",
+                provider=self.provider,
+                model=self.model,
+            )
+            internal.__cause__ = exc
+            exc = internal
+        if self.limiter is not None and admitted is not None:
+            # A failed attempt used no tokens of the provider's quota (or none it reports to us).
+            self.limiter.correct(admitted, estimated, 0)
+        if isinstance(exc, LLMParameterError) and refusals < _MAX_REFUSALS:
+            relearned = self._learn(exc, request, shaped, params)
+            if relearned is not None:
+                if self.usage is not None:
+                    self.usage.record_refused(self.provider, self.model)
+                return relearned
         if isinstance(exc, LLMRateLimitError) and self.limiter is not None:
             self.limiter.penalize(exc.retry_after)
         if attempt > self.retry.max_retries or not self.retry.should_retry(exc):
-            if self.usage is not None and isinstance(exc, LLMError):
+            # Any answer that is not a refusal settles the probe: a reply that failed validation
+            # still proves the parameters were accepted.
+            self.capabilities.settle(self.provider, self.model, accepted=isinstance(exc, LLMResponseError))
+            if self.usage is not None:
                 self.usage.record_error(self.provider, self.model)
             final = final_error(exc, attempt)
             if final is exc:
@@ -166,6 +325,15 @@ class ManagedClient:
             f", provider asked for {retry_after:g}s" if retry_after is not None else "",
         )
         return wait
+
+    def _learn(
+        self, exc: LLMParameterError, request: LLMRequest, shaped: LLMRequest, params: ModelParams
+    ) -> ModelParams | None:
+        if exc.parameter == "response_format" and request.json_schema is None:
+            return None
+        return self.capabilities.learn(
+            self.provider, self.model, self._sent(shaped, params), exc.parameter, self._ladder()
+        )
 
 
 _shared_lock = threading.Lock()
@@ -197,12 +365,14 @@ def build_managed_client(
     limiter: RateLimiter | None = None,
     usage: LLMUsageStats | None = None,
     inner: LLMClient | None = None,
+    capabilities: CapabilityStore | None = None,
 ) -> ManagedClient:
     """The one way the CLI and the facade get a ready client: provider adapter plus every policy.
 
     Without an explicit ``limiter`` the process-wide one for the provider is used, so clients built
-    separately in one run still share one budget. Without explicit ``usage``, the default stats object
-    is used when ``OSMOSIS_LLM_TRACK_USAGE`` is on.
+    separately in one run still share one budget, and the process-wide capability store of
+    ``settings.cache_dir`` so they share what was learned about the model. Without explicit
+    ``usage``, the default stats object is used when ``OSMOSIS_LLM_TRACK_USAGE`` is on.
     """
     if inner is None:
         from dbt_osmosis.core.llm.client import create_client
@@ -215,4 +385,6 @@ def build_managed_client(
         retry=RetryPolicy.from_settings(settings),
         limiter=limiter if limiter is not None else shared_limiter(inner.provider, settings),
         usage=usage,
+        settings=settings,
+        capabilities=capabilities if capabilities is not None else shared_store(settings.cache_dir),
     )

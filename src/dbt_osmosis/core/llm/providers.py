@@ -21,6 +21,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import urlsplit
 
 from dbt_osmosis.core.llm.exceptions import LLMConfigError
 
@@ -56,7 +57,8 @@ class Capabilities:
 
     #: Native JSON-schema output (OpenAI ``response_format``, Anthropic forced tool, Gemini schema).
     json_schema: bool = True
-    #: A plain "JSON mode" without a schema (OpenAI ``json_object``); used when ``json_schema`` is off.
+    #: A plain "JSON mode" without a schema (OpenAI ``json_object``, Gemini's JSON mime type); the step
+    #: down when ``json_schema`` is off or refused.
     json_mode: bool = False
 
 
@@ -130,6 +132,7 @@ class ProviderConfig:
         if not model:
             raise LLMConfigError(f"No model configured for the {self.name!r} provider.", provider=self.name)
         base_url = self.base_url or get(self.base_url_env)
+        _check_base_url(self.base_url_env or "base_url", base_url)
         capabilities = self.capabilities
         if self.json_schema_env and (get(self.json_schema_env) or "").lower() in {"0", "false", "no", "off"}:
             capabilities = dataclasses.replace(capabilities, json_schema=False)
@@ -177,6 +180,7 @@ PROVIDERS: Mapping[str, ProviderConfig] = {
             model_env="OPENAI_MODEL",
             base_url_env="OPENAI_BASE_URL",
             api_key_env="OPENAI_API_KEY",
+            capabilities=Capabilities(json_schema=True, json_mode=True),
         ),
         ProviderConfig(
             name="azure-openai",
@@ -189,6 +193,7 @@ PROVIDERS: Mapping[str, ProviderConfig] = {
             model_env="AZURE_OPENAI_DEPLOYMENT_NAME",
             base_url_env="AZURE_OPENAI_BASE_URL",
             api_key_env="AZURE_OPENAI_API_KEY",
+            capabilities=Capabilities(json_schema=True, json_mode=True),
         ),
         ProviderConfig(
             name="anthropic",
@@ -209,6 +214,8 @@ PROVIDERS: Mapping[str, ProviderConfig] = {
             model_env="GOOGLE_GEMINI_MODEL",
             base_url_env="GOOGLE_GEMINI_BASE_URL",
             api_key_env="GOOGLE_GEMINI_API_KEY",
+            # response_mime_type application/json without a schema is Gemini's plain JSON mode.
+            capabilities=Capabilities(json_schema=True, json_mode=True),
         ),
         ProviderConfig(
             name="ollama",
@@ -356,6 +363,22 @@ def _reset_deprecation_warnings() -> None:
     """Forget which deprecations were announced (tests only: each wants to see its own warning)."""
     with _warned_lock:
         _warned.clear()
+
+
+def _check_base_url(label: str, base_url: str | None) -> None:
+    """A base URL must be an absolute http(s) URL; anything else is a configuration error.
+
+    Without this, ``localhost:11434/v1`` reaches the SDK, fails on every request as a connection
+    error, and is retried as if the network were flaky.
+    """
+    if base_url is None:
+        return
+    parts = urlsplit(base_url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise LLMConfigError(
+            f"{label} must be an absolute URL starting with http:// or https://, got {base_url!r} "
+            f"(for example http://{base_url.strip().split('://')[-1].lstrip('/') or 'localhost:8000'})."
+        )
 
 
 def _normalise_base_url(provider: str, base_url: str | None) -> str | None:

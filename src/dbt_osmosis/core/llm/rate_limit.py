@@ -138,6 +138,23 @@ class RateLimiter:
                     self._refill_locked(now)
                     self._bucket = min(self._bucket, remaining)
 
+    def correct(self, admitted_at: float, estimated: int, actual: int) -> None:
+        """Replace a request's estimated tokens with what the provider reported it used.
+
+        ``admitted_at`` is what ``acquire`` returned for the request. The token budget was reserved
+        from an estimate (prompt characters / 4 plus the whole output budget); once the reply says what
+        the request really cost, the window holds that instead, so the pace follows the real usage.
+        """
+        if self.tokens_per_minute is None or estimated <= 0:
+            return
+        actual = max(0, int(actual))
+        with self._lock:
+            for index, (started, amount) in enumerate(self._token_log):
+                if started == admitted_at and amount == estimated:
+                    self._token_log[index] = (started, actual)
+                    self._token_sum += actual - estimated
+                    return
+
     def _block_locked(self, until: float) -> None:
         if until > self._blocked_until:
             self._blocked_until = until

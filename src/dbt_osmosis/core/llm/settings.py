@@ -7,15 +7,21 @@ Provider variables (keys, models, base URLs) belong to ``providers.py``; this mo
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from dbt_osmosis.core.llm.exceptions import LLMConfigError
 
-__all__ = ["ENV_DEFAULTS", "LLMSettings"]
+__all__ = ["ENV_DEFAULTS", "JSON_MODES", "JsonMode", "LLMSettings"]
+
+#: How structured output is asked for: the provider's JSON-schema mechanism, its plain JSON mode, or
+#: an instruction in the prompt. Every mode's answer is validated against the schema all the same.
+JsonMode = Literal["schema", "object", "prompt"]
+JSON_MODES: tuple[JsonMode, ...] = ("schema", "object", "prompt")
 
 #: Every ``OSMOSIS_LLM_*`` variable with its default, as documented in the README and migration guide.
 ENV_DEFAULTS: Mapping[str, str | None] = {
@@ -32,15 +38,86 @@ ENV_DEFAULTS: Mapping[str, str | None] = {
     "OSMOSIS_LLM_CONCURRENCY": "8",
     "OSMOSIS_LLM_PRICE_FILE": None,
     "OSMOSIS_LLM_MAX_DESCRIPTION_CHARS": "1000",
+    "OSMOSIS_LLM_TEMPERATURE": None,
+    "OSMOSIS_LLM_JSON_MODE": None,
+    "OSMOSIS_LLM_CACHE_DIR": None,
 }
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+#: OSMOSIS_LLM_TEMPERATURE values that mean "never send a temperature; use the model's default".
+_OMIT_TEMPERATURE = {"default", "omit", "none"}
+
+
+@dataclass(frozen=True)
+class _Range:
+    """The accepted values of one numeric setting; anything outside is a configuration error."""
+
+    low: float
+    high: float
+    unit: str
+    low_open: bool = False
+    whole: bool = False
+
+    def accepts(self, value: float) -> bool:
+        if not math.isfinite(value):
+            return False
+        above = value > self.low if self.low_open else value >= self.low
+        return above and value <= self.high
+
+    def describe(self) -> str:
+        low = f"greater than {_num(self.low)}" if self.low_open else f"from {_num(self.low)}"
+        kind = "a whole number" if self.whole else "a number"
+        joiner = " and at most " if self.low_open else " to "
+        return f"{kind} {low}{joiner}{_num(self.high)} ({self.unit})"
+
+
+#: Field -> accepted range. Bounds are generous; they exist to catch typos and inf/nan, which would
+#: otherwise crash deep inside the run (a nan timeout fails every request, an inf rate never waits).
+_RANGES: Mapping[str, _Range] = {
+    "timeout": _Range(0, 3600, "seconds", low_open=True),
+    "connect_timeout": _Range(0, 600, "seconds", low_open=True),
+    "rate_limit": _Range(0.01, 1_000_000, "requests per minute"),
+    "tokens_per_minute": _Range(1, 1_000_000_000, "tokens per minute"),
+    "max_retries": _Range(0, 100, "retries", whole=True),
+    "retry_delay": _Range(0, 600, "seconds"),
+    "max_sql_chars": _Range(0, 10_000_000, "characters", whole=True),
+    "concurrency": _Range(1, 1000, "requests in flight", whole=True),
+    "temperature": _Range(0, 2, "sampling temperature"),
+    "max_description_chars": _Range(1, 1_000_000, "characters", whole=True),
+}
+
+#: The environment variable behind each field, to name it in errors.
+_ENV_NAMES: Mapping[str, str] = {
+    "timeout": "OSMOSIS_LLM_TIMEOUT",
+    "connect_timeout": "OSMOSIS_LLM_CONNECT_TIMEOUT",
+    "rate_limit": "OSMOSIS_LLM_RATE_LIMIT",
+    "tokens_per_minute": "OSMOSIS_LLM_TOKENS_PER_MINUTE",
+    "max_retries": "OSMOSIS_LLM_MAX_RETRIES",
+    "retry_delay": "OSMOSIS_LLM_RETRY_DELAY",
+    "max_sql_chars": "OSMOSIS_LLM_MAX_SQL_CHARS",
+    "concurrency": "OSMOSIS_LLM_CONCURRENCY",
+    "temperature": "OSMOSIS_LLM_TEMPERATURE",
+    "json_mode": "OSMOSIS_LLM_JSON_MODE",
+    "max_description_chars": "OSMOSIS_LLM_MAX_DESCRIPTION_CHARS",
+}
+
+#: The CLI flag that overrides each field, to name it in errors about a flag's value.
+CLI_FLAGS: Mapping[str, str] = {
+    "timeout": "--llm-timeout",
+    "rate_limit": "--llm-rate-limit",
+    "max_retries": "--llm-max-retries",
+    "concurrency": "--llm-concurrency",
+}
 
 
 @dataclass(frozen=True)
 class LLMSettings:
-    """Validated run settings for the LLM layer; build with ``from_env``, refine with ``with_overrides``."""
+    """Validated run settings for the LLM layer; build with ``from_env``, refine with ``with_overrides``.
+
+    Every number is checked against its accepted range when the object is built, so ``inf``, ``nan``
+    and absurd values are an ``LLMConfigError`` naming the setting, never a crash mid-run.
+    """
 
     timeout: float = 120.0
     connect_timeout: float = 10.0
@@ -56,6 +133,23 @@ class LLMSettings:
     price_file: Path | None = None
     #: Longer model descriptions are cut at the last sentence boundary that fits.
     max_description_chars: int = 1000
+    #: Sent instead of the caller's temperature when set (``OSMOSIS_LLM_TEMPERATURE``).
+    temperature: float | None = None
+    #: Never send a temperature (``OSMOSIS_LLM_TEMPERATURE=default``): the model uses its own.
+    omit_temperature: bool = False
+    #: How to ask for JSON to start with (``OSMOSIS_LLM_JSON_MODE``); ``None`` = the provider's best.
+    json_mode: JsonMode | None = None
+    #: Folder for files the LLM layer keeps between runs (learned model capabilities, the response
+    #: cache). ``None``: the CLI uses ``<project target>/dbt-osmosis``; a library caller keeps them in
+    #: memory only.
+    cache_dir: Path | None = None
+
+    def __post_init__(self) -> None:
+        _validate(self, {name: _ENV_NAMES.get(name, name) for name in _RANGES})
+        if self.json_mode is not None and self.json_mode not in JSON_MODES:
+            raise LLMConfigError(
+                f"OSMOSIS_LLM_JSON_MODE must be one of {', '.join(JSON_MODES)}, got {self.json_mode!r}."
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> LLMSettings:
@@ -68,72 +162,123 @@ class LLMSettings:
 
         prompt_file = raw("OSMOSIS_LLM_PROMPT_FILE")
         price_file = raw("OSMOSIS_LLM_PRICE_FILE")
+        cache_dir = raw("OSMOSIS_LLM_CACHE_DIR")
         tpm = raw("OSMOSIS_LLM_TOKENS_PER_MINUTE")
-        return cls(
-            timeout=_positive_float("OSMOSIS_LLM_TIMEOUT", raw("OSMOSIS_LLM_TIMEOUT")),
-            connect_timeout=_positive_float(
-                "OSMOSIS_LLM_CONNECT_TIMEOUT", raw("OSMOSIS_LLM_CONNECT_TIMEOUT")
-            ),
-            rate_limit=_positive_float("OSMOSIS_LLM_RATE_LIMIT", raw("OSMOSIS_LLM_RATE_LIMIT")),
-            tokens_per_minute=_positive_float("OSMOSIS_LLM_TOKENS_PER_MINUTE", tpm) if tpm else None,
-            max_retries=_non_negative_int("OSMOSIS_LLM_MAX_RETRIES", raw("OSMOSIS_LLM_MAX_RETRIES")),
-            retry_delay=_non_negative_float("OSMOSIS_LLM_RETRY_DELAY", raw("OSMOSIS_LLM_RETRY_DELAY")),
-            track_usage=_boolean("OSMOSIS_LLM_TRACK_USAGE", raw("OSMOSIS_LLM_TRACK_USAGE")),
-            max_sql_chars=_non_negative_int("OSMOSIS_LLM_MAX_SQL_CHARS", raw("OSMOSIS_LLM_MAX_SQL_CHARS")),
-            redact_literals=_boolean("OSMOSIS_LLM_REDACT_LITERALS", raw("OSMOSIS_LLM_REDACT_LITERALS")),
-            concurrency=max(1, _non_negative_int("OSMOSIS_LLM_CONCURRENCY", raw("OSMOSIS_LLM_CONCURRENCY"))),
-            prompt_file=Path(prompt_file) if prompt_file else None,
-            price_file=Path(price_file) if price_file else None,
-            max_description_chars=_positive_int(
+        temperature_raw = raw("OSMOSIS_LLM_TEMPERATURE")
+        omit_temperature = (temperature_raw or "").lower() in _OMIT_TEMPERATURE
+        temperature = (
+            _number("OSMOSIS_LLM_TEMPERATURE", temperature_raw)
+            if temperature_raw and not omit_temperature
+            else None
+        )
+        json_mode = (raw("OSMOSIS_LLM_JSON_MODE") or "").lower() or None
+        if json_mode is not None and json_mode not in JSON_MODES:
+            raise LLMConfigError(
+                f"OSMOSIS_LLM_JSON_MODE must be one of {', '.join(JSON_MODES)}, got {json_mode!r}."
+            )
+        values: dict[str, Any] = {
+            "timeout": _number("OSMOSIS_LLM_TIMEOUT", raw("OSMOSIS_LLM_TIMEOUT")),
+            "connect_timeout": _number("OSMOSIS_LLM_CONNECT_TIMEOUT", raw("OSMOSIS_LLM_CONNECT_TIMEOUT")),
+            "rate_limit": _number("OSMOSIS_LLM_RATE_LIMIT", raw("OSMOSIS_LLM_RATE_LIMIT")),
+            "tokens_per_minute": _number("OSMOSIS_LLM_TOKENS_PER_MINUTE", tpm) if tpm else None,
+            "max_retries": _whole("OSMOSIS_LLM_MAX_RETRIES", raw("OSMOSIS_LLM_MAX_RETRIES")),
+            "retry_delay": _number("OSMOSIS_LLM_RETRY_DELAY", raw("OSMOSIS_LLM_RETRY_DELAY")),
+            "track_usage": _boolean("OSMOSIS_LLM_TRACK_USAGE", raw("OSMOSIS_LLM_TRACK_USAGE")),
+            "max_sql_chars": _whole("OSMOSIS_LLM_MAX_SQL_CHARS", raw("OSMOSIS_LLM_MAX_SQL_CHARS")),
+            "redact_literals": _boolean("OSMOSIS_LLM_REDACT_LITERALS", raw("OSMOSIS_LLM_REDACT_LITERALS")),
+            "concurrency": _whole("OSMOSIS_LLM_CONCURRENCY", raw("OSMOSIS_LLM_CONCURRENCY")),
+            "prompt_file": Path(prompt_file) if prompt_file else None,
+            "price_file": Path(price_file) if price_file else None,
+            "temperature": temperature,
+            "omit_temperature": omit_temperature,
+            "json_mode": json_mode,
+            "cache_dir": Path(cache_dir) if cache_dir else None,
+            "max_description_chars": _whole(
                 "OSMOSIS_LLM_MAX_DESCRIPTION_CHARS", raw("OSMOSIS_LLM_MAX_DESCRIPTION_CHARS")
             ),
-        )
+        }
+        _validate_values(values, _ENV_NAMES)
+        return cls(**values)
 
     def with_overrides(self, **overrides: Any) -> LLMSettings:
-        """Return a copy where every override that is not ``None`` wins (CLI flags use this)."""
+        """Return a copy where every override that is not ``None`` wins (CLI flags use this).
+
+        An out-of-range override raises ``LLMConfigError`` naming its CLI flag (``--llm-rate-limit``).
+        """
         given = {key: value for key, value in overrides.items() if value is not None}
         unknown = set(given) - {field.name for field in dataclasses.fields(self)}
         if unknown:
             raise LLMConfigError(f"Unknown LLM setting(s): {', '.join(sorted(unknown))}")
+        _validate_values(given, {name: CLI_FLAGS.get(name, name) for name in given})
         return dataclasses.replace(self, **given)
 
-
-def _positive_float(name: str, value: str | None) -> float:
-    number = _float(name, value)
-    if number <= 0:
-        raise LLMConfigError(f"{name} must be greater than 0, got {value!r}.")
-    return number
-
-
-def _non_negative_float(name: str, value: str | None) -> float:
-    number = _float(name, value)
-    if number < 0:
-        raise LLMConfigError(f"{name} must be 0 or more, got {value!r}.")
-    return number
+    def notices(self) -> list[str]:
+        """Things worth telling the user before a run starts (e.g. how long a slow rate limit waits)."""
+        out: list[str] = []
+        if self.rate_limit < 1:
+            gap = 60.0 / self.rate_limit
+            out.append(
+                f"The LLM rate limit is {_num(self.rate_limit)} request(s) per minute: requests will be "
+                f"{_duration(gap)} apart (set OSMOSIS_LLM_RATE_LIMIT or --llm-rate-limit to change it)."
+            )
+        return out
 
 
-def _float(name: str, value: str | None) -> float:
+def _validate(settings: LLMSettings, labels: Mapping[str, str]) -> None:
+    _validate_values({name: getattr(settings, name) for name in _RANGES}, labels)
+
+
+def _validate_values(values: Mapping[str, Any], labels: Mapping[str, str]) -> None:
+    """Check each numeric value against its range; the error names the setting as ``labels`` says."""
+    for name, value in values.items():
+        bounds = _RANGES.get(name)
+        if bounds is None or value is None:
+            continue
+        label = labels.get(name, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise LLMConfigError(f"{label} must be {bounds.describe()}, got {value!r}.")
+        if not bounds.accepts(float(value)) or (bounds.whole and float(value) != int(value)):
+            raise LLMConfigError(f"{label} must be {bounds.describe()}, got {_shown(value)}.")
+
+
+def _shown(value: float) -> str:
+    return repr(value) if isinstance(value, str) else _num(value)
+
+
+def _num(value: float) -> str:
+    if math.isfinite(value) and float(value).is_integer():
+        return f"{int(value):,}".replace(",", "")
+    return f"{value:g}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} seconds"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:.1f} hours"
+
+
+def _number(name: str, value: str | None) -> float:
     try:
-        return float(value or "")
+        number = float(value or "")
     except ValueError:
-        raise LLMConfigError(f"{name} must be a number, got {value!r}.") from None
+        raise LLMConfigError(
+            f"{name} must be {_RANGES[_FIELD_OF[name]].describe()}, got {value!r}."
+        ) from None
+    return number
 
 
-def _non_negative_int(name: str, value: str | None) -> int:
+def _whole(name: str, value: str | None) -> int:
     try:
-        number = int(value or "")
+        return int(value or "")
     except ValueError:
-        raise LLMConfigError(f"{name} must be a whole number, got {value!r}.") from None
-    if number < 0:
-        raise LLMConfigError(f"{name} must be 0 or more, got {value!r}.")
-    return number
+        raise LLMConfigError(
+            f"{name} must be {_RANGES[_FIELD_OF[name]].describe()}, got {value!r}."
+        ) from None
 
 
-def _positive_int(name: str, value: str | None) -> int:
-    number = _non_negative_int(name, value)
-    if number == 0:
-        raise LLMConfigError(f"{name} must be greater than 0, got {value!r}.")
-    return number
+_FIELD_OF: Mapping[str, str] = {env: name for name, env in _ENV_NAMES.items()}
 
 
 def _boolean(name: str, value: str | None) -> bool:

@@ -184,11 +184,19 @@ def _parse_price(numbers: Any, origin: str, where: str) -> ModelPrice:
 
 @dataclass(frozen=True)
 class UsageTotals:
-    """Counters for one model or for the whole run. ``requests`` counts answered calls."""
+    """Counters for one model or for the whole run.
+
+    One definition of a request everywhere: ``requests`` counts attempts *sent* (answered or not).
+    ``retries`` counts those that re-sent a request after a transient failure, ``refused`` those
+    re-sent after the model refused a parameter, ``errors`` the calls that finally failed, and
+    ``answered`` the attempts that came back with a usable reply.
+    """
 
     requests: int = 0
     retries: int = 0
     errors: int = 0
+    refused: int = 0
+    answered: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_tokens: int = 0
@@ -204,6 +212,8 @@ class UsageTotals:
             requests=self.requests + other.requests,
             retries=self.retries + other.retries,
             errors=self.errors + other.errors,
+            refused=self.refused + other.refused,
+            answered=self.answered + other.answered,
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
             cached_tokens=self.cached_tokens + other.cached_tokens,
@@ -223,12 +233,13 @@ class LLMUsageStats:
     _last: float | None = field(default=None, init=False, repr=False)
 
     def record(self, provider: str, model: str, usage: Usage, latency_s: float) -> None:
-        """Count one answered request with its token usage and latency."""
+        """Count one answered request (an attempt sent) with its token usage and latency."""
         self._bump(
             provider,
             model,
             latency_s,
             requests=1,
+            answered=1,
             prompt_tokens=int(usage.prompt_tokens or 0),
             completion_tokens=int(usage.completion_tokens or 0),
             cached_tokens=int(usage.cached_tokens or 0),
@@ -236,12 +247,16 @@ class LLMUsageStats:
         )
 
     def record_retry(self, provider: str, model: str) -> None:
-        """Count one retried attempt (a transient failure that was tried again)."""
-        self._bump(provider, model, 0.0, retries=1)
+        """Count one attempt that failed transiently and will be tried again (it was sent)."""
+        self._bump(provider, model, 0.0, requests=1, retries=1)
+
+    def record_refused(self, provider: str, model: str) -> None:
+        """Count one attempt the model refused for a parameter; it is re-sent without it at once."""
+        self._bump(provider, model, 0.0, requests=1, refused=1)
 
     def record_error(self, provider: str, model: str) -> None:
-        """Count one call that finally failed."""
-        self._bump(provider, model, 0.0, errors=1)
+        """Count one call that finally failed (its last attempt was sent)."""
+        self._bump(provider, model, 0.0, requests=1, errors=1)
 
     def _bump(self, provider: str, model: str, elapsed: float, **counts: Any) -> None:
         now = self.clock()
@@ -289,16 +304,16 @@ class LLMUsageStats:
         total = 0.0
         for (provider, model), cost in self.cost_by_model().items():
             if cost is None:
-                if self._per_model_requests(provider, model) == 0:
-                    continue  # only errors: nothing was billed, so nothing is unknown
+                if self._per_model_answered(provider, model) == 0:
+                    continue  # nothing answered: nothing was billed, so nothing is unknown
                 return None
             total += cost
         return total
 
-    def _per_model_requests(self, provider: str, model: str) -> int:
+    def _per_model_answered(self, provider: str, model: str) -> int:
         with self._lock:
             totals = self._per_model.get((provider, model))
-            return totals.requests if totals else 0
+            return totals.answered if totals else 0
 
     def summary(self) -> str:
         """One line for logs and the end of a CLI run."""
@@ -306,8 +321,9 @@ class LLMUsageStats:
         cost = self.cost()
         cost_text = "cost unknown" if cost is None else f"~${cost:.4f}"
         cached = f" ({totals.cached_tokens:,} cached)" if totals.cached_tokens else ""
+        refused = f", {totals.refused} refused for a parameter" if totals.refused else ""
         return (
-            f"LLM usage: {totals.requests} request(s), {totals.retries} retry(ies), "
+            f"LLM usage: {totals.requests} request(s) sent ({totals.retries} retry(ies){refused}), "
             f"{totals.errors} error(s); {totals.prompt_tokens:,} prompt{cached} + "
             f"{totals.completion_tokens:,} completion tokens; {cost_text}; {self.wall_time_s():.1f}s wall"
         )
@@ -347,7 +363,7 @@ class LLMUsageStats:
 
 
 def _row(provider: str, model: str, totals: UsageTotals, cost: float | None) -> list[str]:
-    average = totals.latency_s / totals.requests if totals.requests else 0.0
+    average = totals.latency_s / totals.answered if totals.answered else 0.0
     return [
         provider,
         model,
