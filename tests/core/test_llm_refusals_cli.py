@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,3 +107,22 @@ def test_a_rate_limit_below_one_a_minute_says_how_long_it_waits(
     result = run_cli(chain, "--synthesize", "--llm-dry-run", "--llm-rate-limit", "0.25")
     assert result.exit_code == 0, result.output
     assert "requests will be 4 minutes apart" in result.output
+
+
+@pytest.mark.slow
+def test_track_usage_prints_the_summary_at_the_end_of_a_cli_run(
+    chain: Path, fake_provider_env: dict[str, str], fake_provider: FakeProviderServer
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OSMOSIS_LLM_", "LLM_PROVIDER"))}
+    env.update(fake_provider_env, OSMOSIS_LLM_TRACK_USAGE="true")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt-osmosis"), "yaml", "document", "--project-dir", str(chain),
+         "--profiles-dir", str(chain), *FAST],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    sent = len(fake_provider.requests)
+    assert f"LLM usage: {sent} request(s) sent" in result.stderr

@@ -17,7 +17,7 @@ from dbt_osmosis.core.llm.managed import ManagedClient, build_managed_client
 from dbt_osmosis.core.llm.prompts import PromptSet, load_prompts
 from dbt_osmosis.core.llm.providers import provider_from_env
 from dbt_osmosis.core.llm.settings import LLMSettings
-from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable
+from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, default_usage_for
 from dbt_osmosis.core.project import ProjectOptions, load_project
 from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, SynthesisReport, run_synthesis
 
@@ -97,7 +97,13 @@ def _prepare_synthesis(params: dict[str, Any]) -> _Synthesis | None:
         return None
     settings = llm_settings(params)
     prompts = load_prompts(settings.prompt_file)
-    usage = LLMUsageStats(PriceTable.load(settings.price_file))
+    # With OSMOSIS_LLM_TRACK_USAGE the run records into the process-wide stats, whose summary is
+    # printed when the process ends (unless --llm-stats showed it already).
+    usage = (
+        default_usage_for(settings)
+        if settings.track_usage
+        else LLMUsageStats(PriceTable.load(settings.price_file))
+    )
     if params["llm_dry_run"]:
         config, env = provider_from_env()
         model = (env.get(config.model_env or "", "") or "").strip() or config.model or config.default_model
@@ -218,6 +224,7 @@ def report_synthesis(
     if show_stats:
         console.print(synthesis.usage.rich_table())
         console.print(escape(synthesis.usage.summary()), soft_wrap=True)
+        synthesis.usage.mark_reported()
 
 
 def report(plan: DocumentPlan, console: Console) -> None:

@@ -21,6 +21,7 @@ import os
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from dbt_osmosis.core.llm import structured
@@ -40,6 +41,8 @@ from dbt_osmosis.core.llm.exceptions import (
     LLMAuthError,
     LLMConfigError,
     LLMError,
+    LLMInternalError,
+    LLMParameterError,
     LLMRateLimitError,
     LLMResponseError,
     LLMTimeoutError,
@@ -64,7 +67,7 @@ from dbt_osmosis.core.llm.providers import (
 from dbt_osmosis.core.llm.rate_limit import RateLimiter
 from dbt_osmosis.core.llm.retry import RetryPolicy, retry_with_backoff
 from dbt_osmosis.core.llm.settings import LLMSettings
-from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, get_default_usage
+from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, get_default_usage, get_usage_stats
 
 __all__ = [
     "DEFAULT_PROMPTS",
@@ -76,6 +79,8 @@ __all__ = [
     "LLMClient",
     "LLMConfigError",
     "LLMError",
+    "LLMInternalError",
+    "LLMParameterError",
     "LLMRateLimitError",
     "LLMRequest",
     "LLMResponse",
@@ -101,6 +106,8 @@ __all__ = [
     "get_default_usage",
     "get_llm_client",
     "get_provider_config",
+    "get_usage_stats",
+    "load_custom_prompts",
     "load_prompts",
     "retry_with_backoff",
 ]
@@ -117,6 +124,19 @@ DESCRIPTION_SCHEMA: Mapping[str, Any] = {
 }
 
 _NONE = "(none)"
+
+
+def load_custom_prompts(prompt_file: str | os.PathLike[str] | None = None) -> PromptSet:
+    """The prompts a run would use: the defaults, then ``prompt_file``, then ``OSMOSIS_LLM_PROMPT_*``.
+
+    Without ``prompt_file``, ``OSMOSIS_LLM_PROMPT_FILE`` names the file (when set). Every template is
+    checked: an unknown key, an unknown ``$placeholder`` or a file that does not parse raises
+    ``LLMConfigError`` naming the file and the key. ``render(key, **values)`` fills one in::
+
+        prompts = load_custom_prompts("prompts.yaml")
+        print(prompts.render("model_system"))
+    """
+    return load_prompts(Path(prompt_file) if prompt_file is not None else None)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -11,15 +11,18 @@ cached tokens are charged at the cached-input price and the rest of the prompt a
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from dbt_osmosis.core.llm.exceptions import LLMConfigError
 
@@ -36,7 +39,9 @@ __all__ = [
     "UsageTotals",
     "default_usage_for",
     "get_default_usage",
+    "get_usage_stats",
     "normalize_provider",
+    "report_at_exit",
     "reset_default_usage",
 ]
 
@@ -231,6 +236,16 @@ class LLMUsageStats:
     _per_model: dict[tuple[str, str], UsageTotals] = field(default_factory=dict, init=False, repr=False)
     _first: float | None = field(default=None, init=False, repr=False)
     _last: float | None = field(default=None, init=False, repr=False)
+    _reported: bool = field(default=False, init=False, repr=False)
+
+    def mark_reported(self) -> None:
+        """Say the summary was shown already, so the end-of-process report does not repeat it."""
+        self._reported = True
+
+    @property
+    def reported(self) -> bool:
+        """Whether ``mark_reported`` was called."""
+        return self._reported
 
     def record(self, provider: str, model: str, usage: Usage, latency_s: float) -> None:
         """Count one answered request (an attempt sent) with its token usage and latency."""
@@ -395,12 +410,44 @@ def get_default_usage() -> LLMUsageStats | None:
 
 
 def default_usage_for(settings: LLMSettings) -> LLMUsageStats:
-    """The process-wide stats object, created on first use with the prices of ``settings``."""
+    """The process-wide stats object, created on first use with the prices of ``settings``.
+
+    With ``OSMOSIS_LLM_TRACK_USAGE`` on, its summary is printed to stderr when the process ends (once,
+    and only if a request was sent and nobody showed the summary already).
+    """
     global _default_usage
     with _default_lock:
         if _default_usage is None:
             _default_usage = LLMUsageStats(price_table=PriceTable.load(settings.price_file))
+            if settings.track_usage:
+                report_at_exit(_default_usage)
         return _default_usage
+
+
+def report_at_exit(stats: LLMUsageStats, stream: TextIO | None = None) -> None:
+    """Print ``stats.summary()`` when the interpreter exits, unless nothing was sent or it was shown."""
+
+    def report() -> None:
+        if stats.reported or stats.totals().requests == 0:
+            return
+        out = stream if stream is not None else sys.stderr
+        # Shutdown is no time to fail: a closed stream just means nobody is listening any more.
+        with contextlib.suppress(Exception):
+            print(stats.summary(), file=out, flush=True)
+
+    atexit.register(report)
+
+
+def get_usage_stats(settings: LLMSettings | None = None) -> LLMUsageStats:
+    """The process-wide usage and cost statistics that managed clients record into.
+
+    Clients built by ``build_managed_client`` without an explicit ``usage`` record here when
+    ``OSMOSIS_LLM_TRACK_USAGE`` is on (and the summary is printed when the process ends); with it off
+    the object exists but stays empty. ``settings`` only matters on first use (its price file).
+    """
+    from dbt_osmosis.core.llm.settings import LLMSettings
+
+    return default_usage_for(settings or LLMSettings.from_env())
 
 
 def reset_default_usage() -> None:
