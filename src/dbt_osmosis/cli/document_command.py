@@ -19,6 +19,7 @@ from dbt_osmosis.core.llm.providers import provider_from_env
 from dbt_osmosis.core.llm.settings import LLMSettings
 from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, default_usage_for
 from dbt_osmosis.core.project import ProjectOptions, load_project
+from dbt_osmosis.core.runlock import project_lock
 from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, SynthesisReport, run_synthesis
 
 __all__ = ["document_options", "llm_settings", "run_document"]
@@ -116,9 +117,18 @@ def _prepare_synthesis(params: dict[str, Any]) -> _Synthesis | None:
 def run_document(params: dict[str, Any], console: Console) -> int:
     """Run ``yaml document``; return the exit code.
 
-    0: done (or nothing to do); 1: ``--check`` found changes; 2: bad input, nothing written (raised);
-    3: some nodes could not be synthesized (everything else was written); 130: interrupted.
+    0: done (or nothing to do); 1: ``--check`` found changes; 2: bad input, nothing written (raised),
+    or another run holds the project's lock; 3: some nodes could not be synthesized or some files could
+    not be edited or written (everything else was written); 130: interrupted.
     """
+    project_dir = Path(params["project_dir"])
+    if not (project_dir / "dbt_project.yml").is_file():
+        return _run_document(params, console)  # not a project: loading it says so, nothing to lock
+    with project_lock(project_dir):
+        return _run_document(params, console)
+
+
+def _run_document(params: dict[str, Any], console: Console) -> int:
     synthesis = _prepare_synthesis(params)
     if synthesis is not None:
         for notice in synthesis.settings.notices():
