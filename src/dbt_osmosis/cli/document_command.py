@@ -18,6 +18,7 @@ from dbt_osmosis.core.llm.prompts import PromptSet, load_prompts
 from dbt_osmosis.core.llm.providers import provider_from_env
 from dbt_osmosis.core.llm.settings import LLMSettings
 from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, default_usage_for
+from dbt_osmosis.core.preflight import preflight
 from dbt_osmosis.core.project import ProjectOptions, load_project
 from dbt_osmosis.core.runlock import project_lock
 from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, SynthesisReport, run_synthesis
@@ -143,6 +144,10 @@ def _run_document(params: dict[str, Any], console: Console) -> int:
         )
     )
     plan = plan_document(project, document_options(params))
+    # Before any request is paid for: files the run cannot edit or write are reported and left alone.
+    preflight(plan, synthesize=synthesis is not None)
+    report_problems(plan, console)
+    reported = set(plan.blocked)
     write_allowed = not (params["check"] or params["dry_run"] or params["llm_dry_run"])
     synth_report: SynthesisReport | None = None
     if synthesis is not None:
@@ -160,22 +165,40 @@ def _run_document(params: dict[str, Any], console: Console) -> int:
     if synthesis is not None and synth_report is not None:
         report_synthesis(synth_report, synthesis, console, show_stats=params["llm_stats"])
     changed = plan.changed_files()
+    incomplete = bool(plan.blocked or plan.failures)
     if params["check"]:
         if changed:
             console.print(
                 f"{len(changed)} file(s) would change; run `dbt-osmosis yaml document` to update them."
             )
             return EXIT_CHANGES
-        console.print("All YAML is up to date.")
-        return EXIT_OK
+        console.print("All YAML is up to date." if not incomplete else "The other YAML is up to date.")
+        return EXIT_SYNTHESIS_FAILED if incomplete else EXIT_OK
     if not write_allowed:
         console.print(f"Dry run: {len(changed)} file(s) would change; nothing written.")
         return EXIT_OK
     written = write_changes(plan)
+    for path, reason in plan.blocked.items():
+        if path not in reported:
+            console.print(f"[red]error:[/red] {escape(path)} {escape(reason)}", soft_wrap=True)
     console.print(f"Wrote {len(written)} file(s)." if written else "Nothing to change.")
-    if synth_report is not None and synth_report.failures:
+    if (synth_report is not None and synth_report.failures) or plan.blocked or plan.failures:
         return EXIT_SYNTHESIS_FAILED
     return EXIT_OK
+
+
+def report_problems(plan: DocumentPlan, console: Console) -> None:
+    """Files the run leaves alone and nodes whose steps failed, one line each, before any request."""
+    for path, reason in plan.blocked.items():
+        nodes = sorted(
+            node.display_name
+            for unique_id, node in plan.project.nodes.items()
+            if (owner := plan.entries.get(unique_id)) is not None and owner.display_path == path
+        )
+        which = f" (not edited: {', '.join(nodes)})" if nodes else ""
+        console.print(f"[red]error:[/red] {escape(path)} {escape(reason)}{escape(which)}", soft_wrap=True)
+    for node, reason in plan.failures.items():
+        console.print(f"[red]failed:[/red] {escape(node)}: {escape(reason)}", soft_wrap=True)
 
 
 def report_synthesis(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from dbt_osmosis.core.catalog import ColumnMap, WarehouseColumn, columns_from_catalog, columns_from_warehouse
-from dbt_osmosis.core.errors import EntryEditError, SelectionError
+from dbt_osmosis.core.errors import EntryEditError, NodeError, SelectionError, YamlError
 from dbt_osmosis.core.inheritance import (
     DEFAULT_PLACEHOLDERS,
     ColumnKnowledge,
@@ -96,10 +96,43 @@ class DocumentPlan:
     warnings: list[str] = field(default_factory=list)
     introspection_seconds: float = 0.0
     work_seconds: float = 0.0
+    #: Nodes whose YAML is read (children still inherit from it) but never edited by this run.
+    frozen: set[str] = field(default_factory=set)
+    #: Files this run must not write (read-only, outside the project, not editable), with the reason.
+    blocked: dict[str, str] = field(default_factory=dict)
+    #: Nodes whose steps failed, by display name, with the reason; the rest of the run went on.
+    failures: dict[str, str] = field(default_factory=dict)
+    _shared: dict[int, tuple[Any, frozenset[int]]] = field(default_factory=dict, repr=False)
+
+    def shares_through_alias(self, schema_file: SchemaFile, entry: Any) -> bool:
+        """Whether ``entry``, or anything inside it, is also reachable elsewhere in its file.
+
+        That is what a YAML anchor and alias (``columns: *common``, ``<<: *base``) make: one object in
+        two places. Editing it for one node would silently change the other, so such a node is left
+        as written.
+        """
+        data = schema_file.data
+        cached = self._shared.get(id(data))
+        if cached is None or cached[0] is not data:
+            cached = (data, _shared_containers(data))
+            self._shared[id(data)] = cached
+        shared = cached[1]
+        return bool(shared) and any(id(value) in shared for value in _containers(entry))
 
     def changed_files(self) -> list[SchemaFile]:
-        """The files whose text on disk would change."""
-        return [schema_file for schema_file in self.store.files() if schema_file.changed()]
+        """The files whose text on disk would change (files the run may not write are left out)."""
+        return [
+            schema_file
+            for schema_file in self.store.files()
+            if schema_file.display_path not in self.blocked and schema_file.changed()
+        ]
+
+    def block(self, schema_file: SchemaFile, reason: str) -> None:
+        """Leave ``schema_file`` as it is on disk, and every node documented in it unedited."""
+        self.blocked.setdefault(schema_file.display_path, reason)
+        for unique_id, owner in self.entries.items():
+            if owner is schema_file:
+                self.frozen.add(unique_id)
 
 
 @dataclass
@@ -225,10 +258,19 @@ def plan_document(project: DbtProject, options: DocumentOptions) -> DocumentPlan
     target_ids = {node.unique_id for node in targets}
     for node in order:
         context = NodeContext(plan, node)
-        if node.unique_id in target_ids:
-            apply_node_steps(context)
-        else:
-            locate_entry(context, create=False)
+        try:
+            if node.unique_id in target_ids:
+                apply_node_steps(context)
+            else:
+                locate_entry(context, create=False)
+        except YamlError as exc:
+            # The file cannot be edited safely (a duplicate key, say): leave it and its nodes alone.
+            if context.schema_file is None:
+                raise
+            plan.block(context.schema_file, str(exc))
+        except NodeError as exc:
+            plan.failures[node.display_name] = str(exc)
+            plan.frozen.add(node.unique_id)
         learn(context)
     plan.work_seconds = time.perf_counter() - started
     return plan
@@ -244,7 +286,7 @@ def apply_node_steps(context: NodeContext) -> None:
         inherit_column_docs,
     ):
         step(context)
-        if context.entry is None:
+        if context.entry is None or context.node.unique_id in context.plan.frozen:
             return
 
 
@@ -260,8 +302,10 @@ def locate_entry(context: NodeContext, *, create: bool = True) -> None:
         schema_file = plan.store.get(node.patch_path)
         entry = find_entry(schema_file, node) if schema_file else None
         if schema_file is not None and entry is not None:
-            context.schema_file, context.entry = schema_file, entry
             plan.entries[node.unique_id] = schema_file
+            if _left_for_anchor(context, schema_file, entry, create):
+                return
+            context.schema_file, context.entry = schema_file, entry
         elif create:
             plan.warnings.append(
                 f"{node.display_name}: dbt says it is documented in {node.patch_path}, "
@@ -271,13 +315,35 @@ def locate_entry(context: NodeContext, *, create: bool = True) -> None:
     if not create or node.resource_type == "source":
         return
     schema_file = plan.store.get_or_create(target_path(node))
-    context.schema_file = schema_file
     plan.entries[node.unique_id] = schema_file
-    context.entry = find_entry(schema_file, node)
+    if schema_file.display_path in plan.blocked:
+        plan.frozen.add(node.unique_id)
+        return
+    found = find_entry(schema_file, node)
+    if found is not None and _left_for_anchor(context, schema_file, found, create):
+        return
+    context.schema_file, context.entry = schema_file, found
     if context.entry is None:
         schema_file.make_editable()
         context.entry = create_entry(schema_file, node)
         context.record("new entry")
+
+
+def _left_for_anchor(context: NodeContext, schema_file: SchemaFile, entry: Any, report: bool) -> bool:
+    # True (and reported once) when the node's entry is shared through an alias: read it, never edit it.
+    plan, node = context.plan, context.node
+    if schema_file.display_path in plan.blocked:
+        plan.frozen.add(node.unique_id)
+        return True
+    if node.unique_id not in plan.frozen and not plan.shares_through_alias(schema_file, entry):
+        return False
+    if report and node.unique_id not in plan.frozen:
+        plan.warnings.append(
+            f"{node.display_name}: its entry in {schema_file.display_path} is shared through a YAML "
+            "anchor; edit by hand (left as written)."
+        )
+    plan.frozen.add(node.unique_id)
+    return True
 
 
 def add_missing_columns(context: NodeContext) -> None:
@@ -434,17 +500,27 @@ def context_for(plan: DocumentPlan, node: Node) -> NodeContext:
     """A context for a node whose entry was located by an earlier pass (none if it has no entry)."""
     context = NodeContext(plan, node)
     schema_file = plan.entries.get(node.unique_id)
-    if schema_file is not None:
+    if schema_file is not None and node.unique_id not in plan.frozen:
         context.schema_file = schema_file
         context.entry = find_entry(schema_file, node)
     return context
 
 
-def write_changes(plan: DocumentPlan) -> list[str]:
-    """Write every changed file atomically; return their project-relative paths."""
+def write_changes(plan: DocumentPlan, writer: Callable[[Path, str], None] = write_atomic) -> list[str]:
+    """Write every changed file atomically; return their project-relative paths.
+
+    A file that cannot be written is recorded in ``plan.blocked`` and the others are still written.
+    A symlinked file is written at its target (preflight has checked that it is inside the project).
+    """
     written: list[str] = []
     for schema_file in plan.changed_files():
-        write_atomic(schema_file.path, schema_file.render())
+        try:
+            writer(schema_file.path.resolve(), schema_file.render())
+        except OSError as exc:
+            plan.blocked[schema_file.display_path] = (
+                f"could not be written ({exc.strerror or exc}); not changed"
+            )
+            continue
         written.append(schema_file.display_path)
     return written
 
@@ -517,3 +593,35 @@ def _merge_meta(item: CommentedMap, meta: Any) -> None:
     missing = {key: value for key, value in meta.items() if key not in existing}
     if missing:
         set_meta(item, missing)
+
+
+def _containers(value: Any) -> Iterator[Any]:
+    """Every mapping and list in ``value``, itself included (each object once)."""
+    seen: set[int] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, dict | list) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        yield item
+        stack.extend(item.values() if isinstance(item, dict) else item)
+
+
+def _shared_containers(data: Any) -> frozenset[int]:
+    """Ids of the mappings and lists reachable by more than one path from the top of a document.
+
+    Each object is entered at most twice, so the walk stays linear even for alias bombs, and whatever
+    sits inside a shared object is itself reached twice and so counted as shared too.
+    """
+    visits: dict[int, int] = {}
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, dict | list):
+            continue
+        count = visits.get(id(item), 0) + 1
+        visits[id(item)] = count
+        if count <= 2:
+            stack.extend(item.values() if isinstance(item, dict) else item)
+    return frozenset(key for key, count in visits.items() if count > 1)
