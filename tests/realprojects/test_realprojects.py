@@ -1,0 +1,212 @@
+"""Real public dbt projects, vendored under tests/realprojects/ (see its README for sources and changes).
+
+For each project, on a private copy of a built warehouse:
+1. `yaml document`: the original files keep every line byte for byte (lines are only inserted),
+   `dbt parse` passes;
+2. `yaml document --synthesize` against the fake provider: still insertion-only (placeholder
+   descriptions may be filled), every model, seed, snapshot and source table of the project and every
+   one of their columns (the warehouse's columns included) has a real description, `dbt parse` passes,
+   and at most one request went out per node that still had gaps (one per 40-column chunk);
+3. the same command again changes nothing and asks nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from dbt.cli.main import dbtRunner
+from tests.fakes.fake_provider import FAKE_API_KEY, FakeProviderServer
+from tests.fidelity.test_fixture_corpus import assert_only_deliberate_changes
+
+from dbt_osmosis.core.inheritance import is_placeholder
+from dbt_osmosis.core.project import working_directory
+
+HERE = Path(__file__).resolve().parent
+# Files a dbt run produces; everything else in a project copy is the project.
+RUN_OUTPUT = shutil.ignore_patterns("target", "logs", "*.duckdb*", ".user.yml", "package-lock.yml")
+SYNTHESIZE = ("--synthesize", "--llm-rate-limit", "100000", "--llm-max-retries", "0")
+CHUNK = 40  # columns per request; wider tables are split (README: "more than 40 missing columns")
+DOCUMENTED = ("model", "seed", "snapshot")
+
+
+def load_raw_csvs(folder: str, schema: str, prefix: str = "", suffix: str = "") -> Callable[[Path], None]:
+    """A loader that puts each CSV of ``folder`` into ``schema`` as a table, as an EL tool would."""
+
+    def load(root: Path) -> None:
+        with duckdb.connect(str(root / "warehouse.duckdb")) as con:
+            con.execute(f'create schema if not exists "{schema}"')
+            for csv in sorted((root / folder).glob("*.csv")):
+                table = csv.stem.removeprefix(prefix).removesuffix(suffix)
+                con.execute(
+                    f'create or replace table "{schema}"."{table}" as select * from read_csv(?, header=true)',
+                    [str(csv)],
+                )
+
+    return load
+
+
+@dataclass(frozen=True)
+class RealProject:
+    """How to build one vendored project so every relation it documents exists in DuckDB."""
+
+    folder: str
+    commands: tuple[str, ...] = ("seed", "run")
+    load: Callable[[Path], None] | None = None
+    vars: Mapping[str, Any] = field(default_factory=dict)
+
+
+PROJECTS = {
+    "jaffle_shop": RealProject("jaffle_shop"),
+}
+
+
+def vars_of(name: str) -> tuple[str, ...]:
+    """``--vars`` for a project that needs them (dbt and dbt-osmosis take the same flag)."""
+    spec = PROJECTS[name]
+    return ("--vars", json.dumps(dict(spec.vars))) if spec.vars else ()
+
+
+def dbt(root: Path, *args: str) -> Any:
+    common = ["--project-dir", str(root), "--profiles-dir", str(root), "--quiet", "--log-level", "none"]
+    with working_directory(root):
+        result = dbtRunner().invoke([*args, *common])
+    assert result.success, f"dbt {args[0]} failed in {root.name}: {result.exception}"
+    return result
+
+
+@pytest.fixture(scope="session")
+def built_projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each project built once per session (raw data loaded, seeds, models, snapshots), on first use."""
+
+    class Lazy(dict[str, Path]):
+        def __missing__(self, name: str) -> Path:
+            spec = PROJECTS[name]
+            root = tmp_path_factory.mktemp(f"real-{name}") / name
+            shutil.copytree(HERE / spec.folder, root, ignore=RUN_OUTPUT)
+            if spec.load:
+                spec.load(root)
+            for command in spec.commands:
+                dbt(root, command, *vars_of(name))
+            self[name] = root
+            return root
+
+    return Lazy()
+
+
+def project_files(root: Path) -> dict[str, bytes]:
+    """Every file of the project (packages included), not what dbt or DuckDB write."""
+    skip = {"target", "logs"}
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+        and not skip.intersection(path.relative_to(root).parts)
+        and ".duckdb" not in path.name
+        and path.name not in {".user.yml", "package-lock.yml"}
+    }
+
+
+def assert_insertions_only(before: Mapping[str, bytes], after: Mapping[str, bytes]) -> None:
+    """Project YAML only gains lines; nothing else changes; new files are YAML of the project."""
+    for name, text in before.items():
+        assert name in after, f"{name} was deleted"
+        if name.endswith(".yml") and not name.startswith("dbt_packages/") and name != "profiles.yml":
+            assert_only_deliberate_changes(name, text, after[name])
+        else:
+            assert after[name] == text, f"{name} changed, and a run must never touch it"
+    for name in after.keys() - before.keys():
+        assert name.endswith(".yml") and not name.startswith("dbt_packages/"), f"unexpected new file {name}"
+
+
+def parsed_manifest(root: Path, name: str) -> dict[str, Any]:
+    """`dbt parse` from scratch must pass; its manifest, as written to target/."""
+    dbt(root, "parse", "--no-partial-parse", *vars_of(name))
+    manifest: dict[str, Any] = json.loads((root / "target/manifest.json").read_text())
+    return manifest
+
+
+def documented_nodes(manifest: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """The project's own models, seeds, snapshots and source tables (packages' nodes are not ours)."""
+    project = manifest["metadata"]["project_name"]
+    for node in manifest["nodes"].values():
+        if node["resource_type"] in DOCUMENTED and node["package_name"] == project:
+            yield node
+    for node in manifest["sources"].values():
+        if node["package_name"] == project:
+            yield node
+
+
+def warehouse_columns(root: Path) -> dict[tuple[str, str], set[str]]:
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        rows = con.execute("select table_schema, table_name, column_name from information_schema.columns")
+        found: dict[tuple[str, str], set[str]] = {}
+        for schema, table, column in rows.fetchall():
+            found.setdefault((schema.lower(), table.lower()), set()).add(column.lower())
+    return found
+
+
+def gaps(manifest: Mapping[str, Any], warehouse: Mapping[tuple[str, str], set[str]]) -> dict[str, list[str]]:
+    """What is undocumented, by node: "" for the node's own description, else column names."""
+    missing: dict[str, list[str]] = {}
+    for node in documented_nodes(manifest):
+        relation = (node["schema"].lower(), (node.get("identifier") or node["alias"]).lower())
+        written = {name.lower(): col for name, col in node["columns"].items()}
+        holes = [""] if is_placeholder(node["description"] or None) else []
+        holes += [name for name, col in written.items() if is_placeholder(col["description"] or None)]
+        holes += sorted(warehouse.get(relation, set()) - written.keys())
+        if holes:
+            missing[node["unique_id"]] = holes
+    return missing
+
+
+def requests_allowed(missing: Mapping[str, list[str]]) -> int:
+    """One request per node with gaps, one per chunk of columns for wide ones."""
+    return sum(max(1, math.ceil(len([c for c in holes if c]) / CHUNK)) for holes in missing.values())
+
+
+@pytest.fixture
+def llm_env(monkeypatch: pytest.MonkeyPatch, fake_provider: FakeProviderServer) -> FakeProviderServer:
+    monkeypatch.setenv("LLM_PROVIDER", "openai")
+    monkeypatch.setenv("OPENAI_API_KEY", FAKE_API_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{fake_provider.base_url}/v1")
+    return fake_provider
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(PROJECTS))
+def test_real_project_document_synthesize_and_rerun(
+    name: str, built_projects: dict[str, Path], tmp_path: Path, run_cli: Any, llm_env: FakeProviderServer
+) -> None:
+    root = tmp_path / name
+    shutil.copytree(built_projects[name], root, ignore=shutil.ignore_patterns("target", "logs"))
+    vars_args = vars_of(name)
+    original = project_files(root)
+    warehouse = warehouse_columns(root)
+
+    documented = run_cli(root, *vars_args)
+    assert documented.exit_code == 0, documented.output
+    assert_insertions_only(original, project_files(root))
+    still_missing = gaps(parsed_manifest(root, name), warehouse)
+    assert not llm_env.requests
+
+    synthesized = run_cli(root, *vars_args, *SYNTHESIZE)
+    assert synthesized.exit_code == 0, synthesized.output
+    after = project_files(root)
+    assert_insertions_only(original, after)
+    assert gaps(parsed_manifest(root, name), warehouse) == {}, "gaps left after --synthesize"
+    asked = len(llm_env.requests)
+    assert 0 < asked <= requests_allowed(still_missing), (asked, still_missing)
+
+    llm_env.reset()
+    again = run_cli(root, *vars_args, *SYNTHESIZE)
+    assert again.exit_code == 0, again.output
+    assert project_files(root) == after, "a second run changed the project"
+    assert llm_env.requests == []
