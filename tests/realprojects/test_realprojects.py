@@ -33,6 +33,11 @@ HERE = Path(__file__).resolve().parent
 # Files a dbt run produces; everything else in a project copy is the project.
 RUN_OUTPUT = shutil.ignore_patterns("target", "logs", "*.duckdb*", ".user.yml", "package-lock.yml")
 SYNTHESIZE = ("--synthesize", "--llm-rate-limit", "100000", "--llm-max-retries", "0")
+# Every vendored profile reads its DuckDB file from this variable (default warehouse.duckdb). dbt-duckdb
+# keeps one open database per process for equal credentials, so two projects (or a project and its
+# copy) with the same relative path would share whichever file was opened first; absolute paths don't.
+DUCKDB_PATH = "DUCKDB_PATH"
+WAREHOUSE = "warehouse.duckdb"
 CHUNK = 40  # columns per request; wider tables are split (README: "more than 40 missing columns")
 DOCUMENTED = ("model", "seed", "snapshot")
 
@@ -41,7 +46,7 @@ def load_raw_csvs(folder: str, schema: str, prefix: str = "", suffix: str = "") 
     """A loader that puts each CSV of ``folder`` into ``schema`` as a table, as an EL tool would."""
 
     def load(root: Path) -> None:
-        with duckdb.connect(str(root / "warehouse.duckdb")) as con:
+        with duckdb.connect(str(root / WAREHOUSE)) as con:
             con.execute(f'create schema if not exists "{schema}"')
             for csv in sorted((root / folder).glob("*.csv")):
                 table = csv.stem.removeprefix(prefix).removesuffix(suffix)
@@ -93,8 +98,10 @@ def built_projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             shutil.copytree(HERE / spec.folder, root, ignore=RUN_OUTPUT)
             if spec.load:
                 spec.load(root)
-            for command in spec.commands:
-                dbt(root, command, *vars_of(name))
+            with pytest.MonkeyPatch.context() as env:
+                env.setenv(DUCKDB_PATH, str(root / WAREHOUSE))
+                for command in spec.commands:
+                    dbt(root, *command.split(), *vars_of(name))
             self[name] = root
             return root
 
@@ -145,7 +152,7 @@ def documented_nodes(manifest: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def warehouse_columns(root: Path) -> dict[tuple[str, str], set[str]]:
-    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(root / WAREHOUSE), read_only=True) as con:
         rows = con.execute("select table_schema, table_name, column_name from information_schema.columns")
         found: dict[tuple[str, str], set[str]] = {}
         for schema, table, column in rows.fetchall():
@@ -183,10 +190,16 @@ def llm_env(monkeypatch: pytest.MonkeyPatch, fake_provider: FakeProviderServer) 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PROJECTS))
 def test_real_project_document_synthesize_and_rerun(
-    name: str, built_projects: dict[str, Path], tmp_path: Path, run_cli: Any, llm_env: FakeProviderServer
+    name: str,
+    built_projects: dict[str, Path],
+    tmp_path: Path,
+    run_cli: Any,
+    llm_env: FakeProviderServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     root = tmp_path / name
     shutil.copytree(built_projects[name], root, ignore=shutil.ignore_patterns("target", "logs"))
+    monkeypatch.setenv(DUCKDB_PATH, str(root / WAREHOUSE))
     vars_args = vars_of(name)
     original = project_files(root)
     warehouse = warehouse_columns(root)
