@@ -70,6 +70,12 @@ class RealProject:
 
 PROJECTS = {
     "jaffle_shop": RealProject("jaffle_shop"),
+    "octo_jaffle_shop": RealProject("octo_jaffle_shop", commands=("seed", "run --selector jaffle_shop")),
+    "stripe_source": RealProject(
+        "stripe_source",
+        commands=("run",),
+        load=load_raw_csvs("integration_tests/seeds", "stripe", suffix="_data"),
+    ),
 }
 
 

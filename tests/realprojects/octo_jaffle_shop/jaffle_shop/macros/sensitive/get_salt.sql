@@ -1,0 +1,3 @@
+{% macro get_salt(column_name) %}
+    {{ return( env_var("SALT") ) }}
+{% endmacro %}
