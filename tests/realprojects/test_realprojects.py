@@ -69,6 +69,7 @@ class RealProject:
 
 
 PROJECTS = {
+    "codegen_it": RealProject("codegen_it", commands=("seed", "run-operation create_source_table", "run")),
     "jaffle_shop": RealProject("jaffle_shop"),
     "octo_jaffle_shop": RealProject("octo_jaffle_shop", commands=("seed", "run --selector jaffle_shop")),
     "stripe_source": RealProject(

@@ -1,0 +1,5 @@
+{{ config(
+    materialized='incremental'
+) }}
+
+select 1 as id
