@@ -71,6 +71,7 @@ class RealProject:
 PROJECTS = {
     "codegen_it": RealProject("codegen_it", commands=("seed", "run-operation create_source_table", "run")),
     "jaffle_shop": RealProject("jaffle_shop"),
+    "project_evaluator_2": RealProject("project_evaluator_2", commands=("seed",)),
     "octo_jaffle_shop": RealProject("octo_jaffle_shop", commands=("seed", "run --selector jaffle_shop")),
     "stripe_source": RealProject(
         "stripe_source",

@@ -1,0 +1,2 @@
+{{ ref('int_model_4') }}
+{{ ref('stg_model_1') }}
