@@ -91,3 +91,20 @@ def test_locked_warehouse_is_one_clear_line(chain: Path) -> None:
     assert "Cannot read the columns" in result.stderr and "--catalog-path" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert snapshot(chain) == before
+
+
+def test_one_unreadable_relation_warns_and_the_run_goes_on(chain: Path, run_cli: RunCli) -> None:
+    # A real pattern (brooklyn-data/dbt_artifacts): a source table named as a quoted identifier that
+    # this warehouse cannot quote. That node gets no columns; every other node is still documented.
+    (chain / "models/staging/_sources.yml").write_text(
+        "version: 2\nsources:\n  - name: app\n    schema: main\n    tables:\n"
+        "      - name: '\"GROUP\"'\n      - name: stg_customers\n"
+    )
+    result = run_cli(chain)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert 'app."GROUP"' in result.output and "zero-length delimited identifier" in result.output
+    assert "Runtime Error" not in result.output  # dbt's header line says nothing; the reason is shown
+    written = (chain / "models/staging/_sources.yml").read_text()
+    assert "- name: '\"GROUP\"'\n      - name: stg_customers\n        columns:\n" in written
+    assert "- name: first_name" in written

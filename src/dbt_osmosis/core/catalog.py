@@ -6,7 +6,9 @@ map has unknown columns (not built yet, or introspection disabled): the run then
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 from dbt_osmosis.core.errors import ProjectError
 from dbt_osmosis.core.project import DbtProject, Node
 
-__all__ = ["WarehouseColumn", "columns_from_catalog", "columns_from_warehouse"]
+__all__ = ["WarehouseColumn", "columns_from_catalog", "columns_from_warehouse", "error_reason"]
 
 
 @dataclass(frozen=True)
@@ -29,8 +31,15 @@ class WarehouseColumn:
 ColumnMap = dict[str, list[WarehouseColumn]]
 
 
-def columns_from_warehouse(project: DbtProject, nodes: Iterable[Node]) -> ColumnMap:
-    """Ask the warehouse for the columns of every node's relation over one adapter connection."""
+def columns_from_warehouse(
+    project: DbtProject, nodes: Iterable[Node], warnings: list[str] | None = None
+) -> ColumnMap:
+    """Ask the warehouse for the columns of every node's relation over one adapter connection.
+
+    A relation that cannot be read (a name this warehouse cannot quote, a table that only exists
+    elsewhere) leaves that node's columns unknown and adds a line to ``warnings``; only a failure of the
+    connection itself ends the run, because then no node's columns can be trusted.
+    """
     wanted = list(nodes)
     found: ColumnMap = {}
     if not wanted:
@@ -44,15 +53,44 @@ def columns_from_warehouse(project: DbtProject, nodes: Iterable[Node]) -> Column
             try:
                 columns = adapter.get_columns_in_relation(relation)
             except Exception as exc:  # adapters raise their own driver's errors; all mean "cannot read"
-                first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise ProjectError(
-                    f"Cannot read the columns of {relation} for {node.display_name} from the warehouse: "
-                    f"{first_line}. Check the connection (is the database file locked by another program?), "
-                    "or pass --catalog-path or --disable-introspection."
-                ) from exc
+                if not _connection_works(adapter):
+                    raise ProjectError(
+                        f"Cannot read the columns of {relation} for {node.display_name} from the warehouse: "
+                        f"{error_reason(exc)}. Check the connection (is the database file locked by another "
+                        "program?), or pass --catalog-path or --disable-introspection."
+                    ) from exc
+                if warnings is not None:
+                    warnings.append(
+                        f"{node.display_name}: cannot read the columns of {relation} ({error_reason(exc)}); "
+                        "no columns added to it."
+                    )
+                continue
             if columns:
                 found[node.unique_id] = [WarehouseColumn(col.name, _data_type(col)) for col in columns]
     return found
+
+
+#: dbt's exception headers: the first line of their text, which says nothing about the cause.
+_DBT_ERROR_HEADER = re.compile(r"^(\w+ )?(Runtime|Database|Compilation|Parsing|Internal|Dependency) Error$")
+
+
+def error_reason(exc: BaseException) -> str:
+    """The first line of an exception's text that says what went wrong (dbt's headers skipped)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    meaningful = [line for line in lines if not _DBT_ERROR_HEADER.match(line)]
+    return (meaningful or lines or [type(exc).__name__])[0].rstrip(".")
+
+
+def _connection_works(adapter: Any) -> bool:
+    # A failed statement can leave an open transaction aborted; roll it back so the next relation gets a
+    # clean connection, then prove the connection still answers.
+    with contextlib.suppress(Exception):  # nothing to roll back, or no transactions: both fine
+        adapter.connections.rollback_if_open()
+    try:
+        adapter.execute("select 1", fetch=True)
+    except Exception:
+        return False
+    return True
 
 
 def columns_from_catalog(path: Path, nodes: Iterable[Node]) -> ColumnMap:

@@ -238,10 +238,11 @@ def plan_document(project: DbtProject, options: DocumentOptions) -> DocumentPlan
 
     started = time.perf_counter()
     columns: ColumnMap = {}
+    unreadable: list[str] = []
     if options.catalog_path is not None:
         columns = columns_from_catalog(options.catalog_path, targets)
     elif not options.disable_introspection:
-        columns = columns_from_warehouse(project, targets)
+        columns = columns_from_warehouse(project, targets, unreadable)
     introspection_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -255,6 +256,7 @@ def plan_document(project: DbtProject, options: DocumentOptions) -> DocumentPlan
         columns=columns,
         introspection_seconds=introspection_seconds,
     )
+    plan.warnings.extend(unreadable)
     target_ids = {node.unique_id for node in targets}
     for node in order:
         context = NodeContext(plan, node)
