@@ -1130,14 +1130,18 @@ def main(argv: list[str] | None = None) -> int:
     server.refuse = {name.strip() for name in args.refuse.split(",") if name.strip()}
     server.start()
     base = server.base_url
-    print(f"fake provider listening on {base}", flush=True)
-    print(f"  OPENAI_BASE_URL={base}/v1  OLLAMA_BASE_URL={base}/v1  LM_STUDIO_BASE_URL={base}/v1", flush=True)
-    print(
-        f"  ANTHROPIC_BASE_URL={base}  GOOGLE_GEMINI_BASE_URL={base}  AZURE_OPENAI_BASE_URL={base}",
-        flush=True,
-    )
-    print("  any API key is accepted", flush=True)
     try:
+        # Inside the try: a Ctrl-C that arrives while the banner is still being printed is a clean stop too.
+        print(f"fake provider listening on {base}", flush=True)
+        print(
+            f"  OPENAI_BASE_URL={base}/v1  OLLAMA_BASE_URL={base}/v1  LM_STUDIO_BASE_URL={base}/v1",
+            flush=True,
+        )
+        print(
+            f"  ANTHROPIC_BASE_URL={base}  GOOGLE_GEMINI_BASE_URL={base}  AZURE_OPENAI_BASE_URL={base}",
+            flush=True,
+        )
+        print("  any API key is accepted", flush=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
