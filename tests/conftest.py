@@ -40,3 +40,16 @@ def fake_provider_env(fake_provider: FakeProviderServer) -> dict[str, str]:
         "OLLAMA_BASE_URL": f"{base}/v1",
         "LM_STUDIO_BASE_URL": f"{base}/v1",
     }
+
+
+@pytest.fixture(autouse=True)
+def _no_usage_summary_from_the_test_process() -> Iterator[None]:
+    # A test that turns OSMOSIS_LLM_TRACK_USAGE on in-process leaves the shared stats behind, and their
+    # exit-time summary would print after pytest's own closing line; each test starts and ends clean.
+    yield
+    from dbt_osmosis.core.llm import usage
+
+    stats = usage._default_usage
+    if stats is not None:
+        stats.mark_reported()
+    usage.reset_default_usage()
