@@ -79,7 +79,7 @@ def test_a_file_that_cannot_be_edited_safely_is_found_before_any_request(
         deprecations.reset_deprecations()
     assert result.exit_code == 3, result.output
     output = _one_line(result.output)
-    assert f"{MARTS} cannot be edited safely" in output and "duplicate" in output.lower()
+    assert f"error: {MARTS} cannot be edited safely" in output and "duplicate" in output.lower()
     # The error comes before the synthesis summary, and nobody paid for a request about `customers`.
     assert output.index(MARTS) < output.index("Synthesized")
     assert "customers" not in _asked_models(fake_provider.requests)
@@ -135,3 +135,17 @@ def test_a_file_that_fails_to_write_is_reported_and_the_others_are_written(chain
     assert "No space left on device" in plan.blocked[STAGING]
     assert (chain / STAGING).read_bytes() == staging_before
     assert columns(chain / MARTS, "customers")["status"]["description"]
+
+
+def test_a_tab_after_a_colon_is_reported_and_the_file_left_alone(chain: Path, run_cli: RunCli) -> None:
+    staging = chain / STAGING
+    text = staging.read_text().replace("description: Primary key", "description:\tPrimary key")
+    staging.write_text(text)  # dbt reads this; a round-trip edit of it cannot be made safely
+    result = run_cli(chain)
+    assert result.exit_code == 3, result.output
+    assert f"error: {STAGING} cannot be edited safely" in _one_line(result.output)
+    assert "not edited: stg_customers" in _one_line(result.output)
+    assert staging.read_text() == text
+    # Downstream still inherits what that file says.
+    mart = columns(chain / MARTS, "customers")
+    assert mart["status"]["description"] == "Lifecycle status: active or churned."
