@@ -41,6 +41,7 @@ ENV_DEFAULTS: Mapping[str, str | None] = {
     "OSMOSIS_LLM_TEMPERATURE": None,
     "OSMOSIS_LLM_JSON_MODE": None,
     "OSMOSIS_LLM_CACHE_DIR": None,
+    "OSMOSIS_LLM_STREAM": None,
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -143,6 +144,8 @@ class LLMSettings:
     #: cache). ``None``: the CLI uses ``<project target>/dbt-osmosis``; a library caller keeps them in
     #: memory only.
     cache_dir: Path | None = None
+    #: Stream replies (``OSMOSIS_LLM_STREAM``); ``None``: where the provider streams structured output.
+    stream: bool | None = None
 
     def __post_init__(self) -> None:
         _validate(self, {name: _ENV_NAMES.get(name, name) for name in _RANGES})
@@ -176,6 +179,7 @@ class LLMSettings:
             raise LLMConfigError(
                 f"OSMOSIS_LLM_JSON_MODE must be one of {', '.join(JSON_MODES)}, got {json_mode!r}."
             )
+        stream = raw("OSMOSIS_LLM_STREAM")
         values: dict[str, Any] = {
             "timeout": _number("OSMOSIS_LLM_TIMEOUT", raw("OSMOSIS_LLM_TIMEOUT")),
             "connect_timeout": _number("OSMOSIS_LLM_CONNECT_TIMEOUT", raw("OSMOSIS_LLM_CONNECT_TIMEOUT")),
@@ -193,6 +197,7 @@ class LLMSettings:
             "omit_temperature": omit_temperature,
             "json_mode": json_mode,
             "cache_dir": Path(cache_dir) if cache_dir else None,
+            "stream": _boolean("OSMOSIS_LLM_STREAM", stream) if stream else None,
             "max_description_chars": _whole(
                 "OSMOSIS_LLM_MAX_DESCRIPTION_CHARS", raw("OSMOSIS_LLM_MAX_DESCRIPTION_CHARS")
             ),
