@@ -25,8 +25,8 @@ def test_make_demo_ends_with_a_dry_run_that_needs_no_key(tmp_path: Path) -> None
     demo = tmp_path / "build" / "demo_duckdb"
     result = subprocess.run(
         # -o: the test's own environment is the installed one; never reinstall from here.
-        ["make", "--no-print-directory", "-C", str(ROOT), "-o", ".venv/.installed", "demo", f"DEMO_RUN={demo}",
-         f"BIN={Path(sys.executable).parent}"],
+        ["make", "--no-print-directory", "-C", str(ROOT), "-o", ".venv/.installed", "demo",
+         f"DEMO_RUN={demo}", f"BIN={Path(sys.executable).parent}"],
         env=env, capture_output=True, text=True, check=False, timeout=600,
     )  # fmt: skip
     output = result.stdout + result.stderr

@@ -238,3 +238,13 @@ def test_ctrl_c_is_one_line_and_never_a_traceback(
         if not line.startswith(("Interrupted", "Stopping:")) and not NODE_LINE.match(line)
     ]
     assert others == [], output
+
+
+def test_a_failed_node_line_says_failed_with_its_own_requests(
+    chain: Path, run_cli: RunCli, llm_env: None, fake_provider: FakeProviderServer
+) -> None:
+    fake_provider.script_for("`int_customers`", Fail(400))
+    result = run_cli(chain, *FAST)
+    assert result.exit_code == 3, result.output
+    (line,) = [text for _, _, name, text in node_lines(result.output) if name == "int_customers"]
+    assert line.startswith("failed: ") and line.endswith("; 1 request (1 failed), 0 tokens, $0.0000"), line

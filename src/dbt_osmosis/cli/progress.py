@@ -85,12 +85,12 @@ class SynthesisProgress:
 def describe_outcome(outcome: NodeOutcome, *, estimate: bool = False) -> str:
     """What happened to one node, with its own requests, tokens and cost."""
     asked = _asked(outcome)
-    if not outcome.requests and not asked:
-        return "nothing to ask"
-    if estimate:
-        what = f"would ask for {asked}"
-    elif outcome.error:
+    if outcome.error:
         what = f"failed: {outcome.error}"
+    elif not outcome.requests and not asked:
+        return "nothing to ask"
+    elif estimate:
+        what = f"would ask for {asked}"
     else:
         what = f"filled {_filled(outcome)}"
     if outcome.usage is None:
@@ -104,10 +104,14 @@ def usage_text(usage: LLMUsageStats, *, estimate: bool = False) -> str:
     about = "~" if estimate else ""
     cost = usage.cost()
     money = "cost unknown" if cost is None else f"{about}${cost:.4f}"
-    retries = f" ({totals.retries} {'retry' if totals.retries == 1 else 'retries'})" if totals.retries else ""
-    failed = f", {totals.errors} failed" if totals.errors else ""
+    apart = []
+    if totals.retries:
+        apart.append(f"{totals.retries} {'retry' if totals.retries == 1 else 'retries'}")
+    if totals.errors:
+        apart.append(f"{totals.errors} failed")
+    detail = f" ({', '.join(apart)})" if apart else ""
     return (
-        f"{about}{totals.requests} request{'' if totals.requests == 1 else 's'}{retries}{failed}, "
+        f"{about}{totals.requests} request{'' if totals.requests == 1 else 's'}{detail}, "
         f"{about}{totals.total_tokens:,} tokens, {money}"
     )
 
