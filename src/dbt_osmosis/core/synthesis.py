@@ -34,6 +34,7 @@ from dbt_osmosis.core.llm.client import LLMClient, LLMRequest, LLMResponse, Mess
 from dbt_osmosis.core.llm.exceptions import LLMError
 from dbt_osmosis.core.llm.prompts import PromptSet, fence, model_answer_schema, prepare_sql
 from dbt_osmosis.core.llm.settings import LLMSettings
+from dbt_osmosis.core.llm.usage import LLMUsageStats, usage_scope
 from dbt_osmosis.core.project import Node
 from dbt_osmosis.core.schema.entries import column_key, insert_after
 
@@ -66,6 +67,8 @@ class SynthesisOptions:
     #: Columns per request; wider tables are split so that answers stay within output limits.
     chunk_size: int = 40
     temperature: float | None = 0.2
+    #: Keep each node's requests on its outcome (``--llm-show-prompts``); off to save memory.
+    keep_prompts: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,12 @@ class NodeOutcome:
     asked_columns: int = 0
     asked_table: bool = False
     error: str | None = None
+    #: This node's own requests, tokens and cost (its attempts only, not the run's running totals).
+    usage: LLMUsageStats | None = None
+    #: The requests built for this node, when ``SynthesisOptions.keep_prompts`` is on.
+    prompts: list[LLMRequest] = field(default_factory=list)
+    #: Answers came from ``EstimatingClient``: the report says "would ask for", not "synthesized".
+    dry_run: bool = False
 
 
 @dataclass
@@ -250,7 +259,8 @@ def apply_answer(
         what = ["description"] if outcome.table_filled and not filled else []
         if filled:
             what.append(f"descriptions for {', '.join(filled)}")
-        context.record(f"synthesized {' and '.join(what)}")
+        verb = "would ask for" if outcome.dry_run else "synthesized"
+        context.record(f"{verb} {' and '.join(what)}")
 
 
 async def synthesize(
@@ -310,23 +320,28 @@ async def synthesize(
     def finish(context: NodeContext, outcome: NodeOutcome) -> None:
         learn(context)
         if on_progress is not None:
-            on_progress(outcome if outcome.requests else None)
+            on_progress(outcome)
 
     async def run_node(node: Node) -> None:
         for parent_id in waits_on[node.unique_id]:
             await finished[parent_id].wait()
         context = context_for(plan, node)
         outcome = NodeOutcome(
-            node.display_name, context.schema_file.display_path if context.schema_file else ""
+            node.display_name,
+            context.schema_file.display_path if context.schema_file else "",
+            dry_run=isinstance(client, EstimatingClient),
         )
         try:
             gap, requests = await on_yaml_thread(lambda: prepare(context, outcome))
             if requests:
                 report.outcomes.append(outcome)
                 outcome.requests = len(requests)
-                results = await asyncio.gather(
-                    *(ask(request) for request, _ in requests), return_exceptions=True
-                )
+                if options.keep_prompts:
+                    outcome.prompts = [request for request, _ in requests]
+                with usage_scope() as outcome.usage:
+                    results = await asyncio.gather(
+                        *(ask(request) for request, _ in requests), return_exceptions=True
+                    )
                 answered: list[tuple[tuple[str, ...], Any]] = []
                 for (_, chunk), result in zip(requests, results, strict=True):
                     if isinstance(result, LLMError):
@@ -418,9 +433,12 @@ class EstimatingClient:
     dry run follows the same DAG-aware path as a real one and counts each question exactly once.
     """
 
-    def __init__(self, provider: str, model: str) -> None:
+    def __init__(self, provider: str, model: str, usage: LLMUsageStats | None = None) -> None:
         self.provider = provider
         self.model = model
+        #: Estimates are recorded here as if they were answers, so per-node and run totals (and
+        #: their cost) come out exactly as a real run's would.
+        self.usage = usage
         self.requests: list[LLMRequest] = []
         self.prompt_tokens = 0
         self.completion_tokens = 0
@@ -434,6 +452,8 @@ class EstimatingClient:
         completion_tokens = 40 + 30 * len(columns)
         self.prompt_tokens += prompt_tokens
         self.completion_tokens += completion_tokens
+        if self.usage is not None:
+            self.usage.record(self.provider, self.model, Usage(prompt_tokens, completion_tokens), 0.0)
         parsed = {
             "description": "(dry run)",
             "columns": [{"name": name, "description": "(dry run)"} for name in columns],
