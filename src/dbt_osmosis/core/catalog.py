@@ -15,7 +15,7 @@ from typing import Any
 from dbt_osmosis.core.errors import ProjectError
 from dbt_osmosis.core.project import DbtProject, Node
 
-__all__ = ["WarehouseColumn", "columns_from_catalog", "columns_from_warehouse"]
+__all__ = ["WarehouseColumn", "columns_from_catalog", "columns_from_warehouse", "data_type"]
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,18 @@ class WarehouseColumn:
 ColumnMap = dict[str, list[WarehouseColumn]]
 
 
-def columns_from_warehouse(project: DbtProject, nodes: Iterable[Node]) -> ColumnMap:
-    """Ask the warehouse for the columns of every node's relation over one adapter connection."""
+def columns_from_warehouse(
+    project: DbtProject,
+    nodes: Iterable[Node],
+    *,
+    numeric_precision_and_scale: bool = False,
+    string_length: bool = False,
+) -> ColumnMap:
+    """Ask the warehouse for the columns of every node's relation over one adapter connection.
+
+    With ``numeric_precision_and_scale`` numeric types carry them (``NUMBER(38,8)``), with
+    ``string_length`` character types carry their length (``VARCHAR(128)``), as dbt renders them.
+    """
     wanted = list(nodes)
     found: ColumnMap = {}
     if not wanted:
@@ -51,7 +61,10 @@ def columns_from_warehouse(project: DbtProject, nodes: Iterable[Node]) -> Column
                     "or pass --catalog-path or --disable-introspection."
                 ) from exc
             if columns:
-                found[node.unique_id] = [WarehouseColumn(col.name, _data_type(col)) for col in columns]
+                found[node.unique_id] = [
+                    WarehouseColumn(col.name, data_type(col, numeric_precision_and_scale, string_length))
+                    for col in columns
+                ]
     return found
 
 
@@ -84,7 +97,25 @@ def columns_from_catalog(path: Path, nodes: Iterable[Node]) -> ColumnMap:
     return found
 
 
-def _data_type(column: Any) -> str | None:
-    # `dtype` is what the warehouse calls the type; `data_type` is dbt's rendering of it.
-    data_type = getattr(column, "dtype", None) or getattr(column, "data_type", None)
-    return str(data_type) if data_type else None
+def data_type(
+    column: Any, numeric_precision_and_scale: bool = False, string_length: bool = False
+) -> str | None:
+    """The type to write for a dbt adapter column: the warehouse's name, or dbt's sized rendering.
+
+    ``dtype`` is what the warehouse calls the type; ``data_type`` is dbt's rendering of it with the
+    precision and scale of numbers and the length of strings, which the 1.x flags ask for.
+    """
+    precise = (numeric_precision_and_scale and _is(column, "is_numeric")) or (
+        string_length and _is(column, "is_string")
+    )
+    if precise:
+        rendered = getattr(column, "data_type", None)
+        if rendered:
+            return str(rendered)
+    raw = getattr(column, "dtype", None) or getattr(column, "data_type", None)
+    return str(raw) if raw else None
+
+
+def _is(column: Any, check: str) -> bool:
+    method = getattr(column, check, None)
+    return bool(method()) if callable(method) else False
