@@ -223,7 +223,36 @@ def llm_options(func: F) -> F:
         click.option(
             "--llm-mark-generated",
             is_flag=True,
-            help="Record in each synthesized column's meta which provider and model wrote it.",
+            help="Record in the meta of each synthesized description which provider and model wrote it, "
+            "and a hash of what it was written from (OSMOSIS_LLM_MARK_GENERATED).",
+        ),
+        click.option(
+            "--llm-no-cache",
+            is_flag=True,
+            help="Ask the provider even for what the response cache already holds, and store nothing.",
+        ),
+        click.option(
+            "--llm-max-cost",
+            type=click.FloatRange(min=0),
+            default=None,
+            help="Spend at most this many US dollars (OSMOSIS_LLM_MAX_COST).",
+        ),
+        click.option(
+            "--llm-max-requests",
+            type=click.IntRange(min=0),
+            default=None,
+            help="Send at most this many requests (OSMOSIS_LLM_MAX_REQUESTS).",
+        ),
+        click.option(
+            "--llm-refresh-stale",
+            is_flag=True,
+            help="Write again model-written (marked) text whose SQL, columns or upstream docs changed since, "
+            "and text a reviewer rejected; unmarked text is never touched.",
+        ),
+        click.option(
+            "--llm-allow-partial",
+            is_flag=True,
+            help="Start even when the estimate exceeds the budget; stop when it is reached (exit 3).",
         ),
     ]
     for decorator in reversed(decorators):
@@ -352,6 +381,34 @@ def sql_compile(**params: Any) -> None:
 
     _configure_logging(params["log_level"])
     sys.exit(_run_reporting_errors(lambda console: run_sql_command(params, console, execute=False)))
+
+
+@yaml.command()
+@dbt_options
+@click.argument("models", nargs=-1)
+@click.option("-f", "--fqn", multiple=True, help="Select nodes by fqn prefix, e.g. staging.stripe.")
+@click.option("--accept", is_flag=True, help="Keep the selected model-written text and remove its marks.")
+@click.option(
+    "--reject",
+    is_flag=True,
+    help="Remove the selected model-written text and its marks; it is not asked for again until "
+    "--synthesize runs with --llm-refresh-stale.",
+)
+@click.option("-C", "--check", is_flag=True, help="Exit with code 1 while model-written text is unreviewed.")
+@click.option(
+    "--placeholder",
+    "placeholders",
+    multiple=True,
+    help="Another description text that counts as undocumented (repeatable).",
+)
+def review(**params: Any) -> None:
+    """List model-written text (marked by --llm-mark-generated) and accept or reject it.
+
+    MODELS are node names or paths under the project; with none, every node is reviewed.
+    """
+    from dbt_osmosis.cli.review_command import run_review
+
+    sys.exit(_run_reporting_errors(lambda console: run_review(params, console)))
 
 
 @cli.command("test-llm")

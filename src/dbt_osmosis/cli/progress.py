@@ -87,6 +87,8 @@ def describe_outcome(outcome: NodeOutcome, *, estimate: bool = False) -> str:
     asked = _asked(outcome)
     if outcome.error:
         what = f"failed: {outcome.error}"
+    elif outcome.skipped:
+        what = f"skipped: {outcome.skipped}"
     elif not outcome.requests and not asked:
         return "nothing to ask"
     elif estimate:

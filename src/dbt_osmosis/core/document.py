@@ -52,6 +52,7 @@ __all__ = [
 log = logging.getLogger("dbt_osmosis")
 
 PROGENITOR_KEY = "osmosis_progenitor"
+_NOT_INHERITED_META = frozenset({PROGENITOR_KEY, "osmosis_generated", "osmosis_rejected"})
 
 
 @dataclass(frozen=True)
@@ -200,11 +201,16 @@ def select_nodes(project: DbtProject, models: Sequence[str], fqns: Sequence[str]
 
 
 def plan_document(
-    project: DbtProject, options: DocumentOptions, store: SchemaStore | None = None
+    project: DbtProject,
+    options: DocumentOptions,
+    store: SchemaStore | None = None,
+    *,
+    columns: ColumnMap | None = None,
 ) -> DocumentPlan:
     """Run every step in memory and return the plan; nothing is written to disk.
 
     ``store`` holds files an earlier step of the same run already changed in memory (``yaml refactor``).
+    ``columns`` reuses the warehouse columns of an earlier plan instead of asking the warehouse again.
     """
     targets = selection.select_nodes(
         project,
@@ -216,9 +222,10 @@ def plan_document(
     order = [project.nodes[uid] for uid in topological_order(parents)]
 
     started = time.perf_counter()
-    columns: ColumnMap = {}
     unreadable: list[str] = []
-    if options.catalog_path is not None:
+    if columns is not None:
+        pass
+    elif options.catalog_path is not None:
         columns = columns_from_catalog(options.catalog_path, targets)
     elif not options.disable_introspection:
         columns = columns_from_warehouse(
@@ -228,6 +235,8 @@ def plan_document(
             numeric_precision_and_scale=options.numeric_precision_and_scale,
             string_length=options.string_length,
         )
+    else:
+        columns = {}
     introspection_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -509,7 +518,8 @@ def learn(context: NodeContext) -> None:
             description=description,
             progenitor=progenitor,
             tags=tuple(str(tag) for tag in tags) if isinstance(tags, list) else (),
-            meta={k: v for k, v in meta.items() if k != PROGENITOR_KEY},
+            # Where a text came from and who wrote it describe this node's copy, not its children's.
+            meta={k: v for k, v in meta.items() if k not in _NOT_INHERITED_META},
             extra={key: item[key] for key in plan.options.inherit_keys if key in item},
         )
     plan.knowledge.learn(context.node.unique_id, own)

@@ -10,15 +10,16 @@ without stopping the others.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from dbt_osmosis.core.answer_text import DEFAULT_MAX_DESCRIPTION_CHARS, description_from_answer
+from dbt_osmosis.core.answer_text import DEFAULT_MAX_DESCRIPTION_CHARS, clean_text, description_from_answer
 from dbt_osmosis.core.document import (
     DocumentPlan,
     NodeContext,
@@ -30,12 +31,25 @@ from dbt_osmosis.core.document import (
 )
 from dbt_osmosis.core.errors import NodeError, OsmosisError
 from dbt_osmosis.core.inheritance import is_placeholder
+from dbt_osmosis.core.llm.budget import Budget, BudgetExhausted
+from dbt_osmosis.core.llm.cache import ResponseCache, request_key
 from dbt_osmosis.core.llm.client import LLMClient, LLMRequest, LLMResponse, Message, Usage
-from dbt_osmosis.core.llm.exceptions import LLMError
+from dbt_osmosis.core.llm.exceptions import LLMAuthError, LLMError, LLMResponseError
 from dbt_osmosis.core.llm.prompts import PromptSet, fence, model_answer_schema, prepare_sql
 from dbt_osmosis.core.llm.settings import LLMSettings
 from dbt_osmosis.core.llm.usage import LLMUsageStats, usage_scope
 from dbt_osmosis.core.project import Node
+from dbt_osmosis.core.provenance import (
+    GENERATED_META_KEY,
+    REJECTED_META_KEY,
+    Redo,
+    entry_meta,
+    inputs_hash,
+    item_meta,
+    marks_of,
+    remove_meta_key,
+    set_entry_meta,
+)
 from dbt_osmosis.core.schema.entries import column_key, insert_after
 
 __all__ = [
@@ -45,6 +59,7 @@ __all__ = [
     "NodeOutcome",
     "SynthesisOptions",
     "SynthesisReport",
+    "expected_tokens",
     "find_gap",
     "run_synthesis",
     "synthesize",
@@ -54,7 +69,6 @@ _T = TypeVar("_T")
 
 log = logging.getLogger("dbt_osmosis")
 
-GENERATED_META_KEY = "osmosis_generated"
 #: Characters per token for estimates; close enough for English prose and SQL across providers.
 CHARS_PER_TOKEN = 4
 
@@ -69,6 +83,16 @@ class SynthesisOptions:
     temperature: float | None = 0.2
     #: Keep each node's requests on its outcome (``--llm-show-prompts``); off to save memory.
     keep_prompts: bool = False
+    #: Answers already received are taken from here, and new ones kept here before they are applied.
+    cache: ResponseCache | None = None
+    #: Store new answers in ``cache`` (off for the dry run, whose answers are placeholders).
+    store_answers: bool = True
+    #: Stop sending once the next request could take the run past this budget.
+    budget: Budget | None = None
+    #: Ask once more, quoting the problem, when an answer cannot be used.
+    reask_invalid: bool = True
+    #: Write again the model-written texts whose inputs changed since (and those a reviewer rejected).
+    refresh_stale: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +129,12 @@ class NodeOutcome:
     prompts: list[LLMRequest] = field(default_factory=list)
     #: Answers came from ``EstimatingClient``: the report says "would ask for", not "synthesized".
     dry_run: bool = False
+    #: Answers taken from the response cache instead of being asked for.
+    cached: int = 0
+    #: Requests asked again because the first answer could not be used.
+    reasked: int = 0
+    #: Why the node was left undone without failing (the budget ran out, the run was stopped).
+    skipped: str | None = None
 
 
 @dataclass
@@ -113,6 +143,10 @@ class SynthesisReport:
 
     outcomes: list[NodeOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    #: Set when the provider rejected the credentials: synthesis stopped at once.
+    auth_error: str | None = None
+    #: Set when the budget stopped the run before every node was asked.
+    budget_exhausted: bool = False
 
     @property
     def failures(self) -> list[NodeOutcome]:
@@ -123,6 +157,16 @@ class SynthesisReport:
     def requests(self) -> int:
         """How many requests were sent (retries not counted)."""
         return sum(outcome.requests for outcome in self.outcomes)
+
+    @property
+    def cached(self) -> int:
+        """How many answers came from the response cache (no request sent)."""
+        return sum(outcome.cached for outcome in self.outcomes)
+
+    @property
+    def skipped(self) -> list[NodeOutcome]:
+        """Nodes left undone because the run stopped (budget or authentication), not because they failed."""
+        return [outcome for outcome in self.outcomes if outcome.skipped and not outcome.error]
 
     @property
     def invented(self) -> int:
@@ -138,24 +182,89 @@ class SynthesisReport:
 ProgressCallback = Callable[[NodeOutcome | None], None]
 
 
-def find_gap(context: NodeContext) -> Gap:
-    """The node's missing table description and undocumented columns (names as the YAML spells them)."""
+def find_gap(context: NodeContext, redo: Redo | None = None) -> Gap:
+    """The node's missing table description and undocumented columns (names as the YAML spells them).
+
+    A text a reviewer rejected is not missing; a text in ``redo`` (stale or rejected, with
+    ``--llm-refresh-stale``) is.
+    """
     entry = context.entry
     if entry is None:
         return Gap(False, ())
+    redo = redo or Redo()
     placeholders = context.plan.options.placeholders
+
+    def wanted(mapping: Any, meta: dict[str, Any], again: bool) -> bool:
+        if again:
+            return True
+        return (
+            is_placeholder(mapping.get("description"), placeholders)
+            and meta.get(REJECTED_META_KEY) is not True
+        )
+
     columns = tuple(
         str(item.get("name"))
         for item in column_items(entry)
-        if item.get("name") is not None and is_placeholder(item.get("description"), placeholders)
+        if item.get("name") is not None
+        and wanted(item, item_meta(item), column_key(item.get("name")) in redo.columns)
     )
-    return Gap(is_placeholder(entry.get("description"), placeholders), columns)
+    return Gap(wanted(entry, entry_meta(entry), redo.table), columns)
+
+
+def stale_texts(context: NodeContext) -> Redo:
+    """The node's model-written texts whose inputs changed since they were written, or were rejected."""
+    entry = context.entry
+    marks = marks_of(entry) if entry is not None else []
+    if entry is None or not marks:
+        return Redo()
+    current = _inputs_hash(context)
+    again = [mark for mark in marks if mark.rejected or mark.inputs != current]
+    return Redo(
+        table=any(not mark.column for mark in again),
+        columns=frozenset(column_key(mark.column) for mark in again if mark.column),
+        rejected=any(mark.rejected for mark in again),
+    )
+
+
+def _inputs_hash(context: NodeContext) -> str:
+    plan = context.plan
+    entry = context.entry or {}
+
+    def entry_of(node: Node) -> Any:
+        return context_for(plan, node).entry
+
+    return inputs_hash(context.node, entry, entry_of, plan.project.nodes, plan.options.placeholders)
+
+
+def stamp_inputs(context: NodeContext, table: bool, columns: Iterable[str]) -> None:
+    """Record in the marks of these texts (written this run) a hash of the node's inputs as they are now."""
+    current = _inputs_hash(context)
+    editable = context.edit()
+    keys = set(columns)
+    holders: list[Any] = [editable] if table else []
+    holders += [item for item in column_items(editable) if column_key(item.get("name")) in keys]
+    for holder in holders:
+        for meta in (holder.get("meta"), (holder.get("config") or {}).get("meta")):
+            mark = meta.get(GENERATED_META_KEY) if isinstance(meta, dict) else None
+            if isinstance(mark, dict) and mark.get("inputs") != current:
+                mark["inputs"] = current
 
 
 def build_requests(
-    context: NodeContext, gap: Gap, prompts: PromptSet, settings: LLMSettings, options: SynthesisOptions
+    context: NodeContext,
+    gap: Gap,
+    prompts: PromptSet,
+    settings: LLMSettings,
+    options: SynthesisOptions,
+    *,
+    parent_descriptions: Mapping[str, str] | None = None,
+    redo: Redo | None = None,
 ) -> list[tuple[LLMRequest, tuple[str, ...]]]:
-    """One request per chunk of missing columns (one request when only the description is missing)."""
+    """One request per chunk of missing columns (one request when only the description is missing).
+
+    ``parent_descriptions`` fixes what the prompt shows as a parent's description (by unique id);
+    parents not in it are shown as their YAML says now.
+    """
     node, plan = context.node, context.plan
     chunks: list[tuple[str, ...]] = [
         gap.columns[start : start + options.chunk_size]
@@ -163,8 +272,11 @@ def build_requests(
     ] or [()]
     system = prompts.render("model_system")
     sql = _sql_for_prompt(node, settings, plan.project.adapter_type)
-    upstream = fence(_upstream_docs(plan, node, gap.columns) or "(none documented)", "upstream documentation")
-    existing = fence(_existing_docs(context) or "(none yet)", "existing documentation")
+    upstream = fence(
+        _upstream_docs(plan, node, gap.columns, parent_descriptions or {}) or "(none documented)",
+        "upstream documentation",
+    )
+    existing = fence(_existing_docs(context, redo or Redo()) or "(none yet)", "existing documentation")
     types = {column_key(col.name): col.data_type for col in (context.warehouse_columns or [])}
     requests: list[tuple[LLMRequest, tuple[str, ...]]] = []
     for chunk in chunks:
@@ -204,12 +316,14 @@ def apply_answer(
     outcome: NodeOutcome,
     generated_by: Mapping[str, str] | None,
     max_chars: int = DEFAULT_MAX_DESCRIPTION_CHARS,
+    redo: Redo | None = None,
 ) -> None:
     """Write an answer into the node's YAML: only asked-for columns, only where still undocumented.
 
     Every text is data, made safe by ``description_from_answer`` (Jinja neutralised, control
     characters removed, cut to ``max_chars``); an empty one fails that column and is reported.
     """
+    redo = redo or Redo()
     if not isinstance(parsed, dict):
         return
     placeholders = context.plan.options.placeholders
@@ -246,13 +360,20 @@ def apply_answer(
     filled: list[str] = []
     for item in column_items(editable):
         key = column_key(item.get("name"))
-        if key in answers and is_placeholder(item.get("description"), placeholders):
+        again = key in redo.columns
+        if key in answers and (again or is_placeholder(item.get("description"), placeholders)):
             insert_after(item, "description", answers[key], ("name",))
+            if again:
+                remove_meta_key(item, [REJECTED_META_KEY])
             if generated_by:
                 set_meta(item, {GENERATED_META_KEY: dict(generated_by)})
             filled.append(str(item.get("name")))
-    if table_text and is_placeholder(editable.get("description"), placeholders):
+    if table_text and (redo.table or is_placeholder(editable.get("description"), placeholders)):
         insert_after(editable, "description", table_text, ("name",))
+        if redo.table:
+            remove_meta_key(editable, [REJECTED_META_KEY])
+        if generated_by:
+            set_entry_meta(editable, {GENERATED_META_KEY: dict(generated_by)})
         outcome.table_filled = True
     outcome.columns_filled.extend(filled)
     if filled or outcome.table_filled:
@@ -279,7 +400,20 @@ async def synthesize(
     finished = {node.unique_id: asyncio.Event() for node in targets}
     in_flight = asyncio.Semaphore(max(1, settings.concurrency))
     generated_by = {"provider": client.provider, "model": client.model} if options.mark_generated else None
-    waits_on = _dependencies_that_matter(plan, targets)
+    # Decided before anything changes, from the YAML as it is: what `yaml review` calls stale.
+    redo: dict[str, Redo] = {}
+    if options.refresh_stale:
+        for node in targets:
+            again = stale_texts(context_for(plan, node))
+            if again:
+                redo[node.unique_id] = again
+    waits_on = _dependencies_that_matter(plan, targets, redo)
+    #: Texts marked this run, per node: their marks get the hash of the node's inputs at the end.
+    marked: dict[str, tuple[bool, set[str]]] = {}
+    # What each node's prompt shows of a parent it does not wait for is that parent as it was before
+    # synthesis: the same prompt whatever order the nodes finish in, so a rerun finds it in the cache.
+    before = {node.unique_id: _yaml_description(plan, node) for node in targets}
+    cache, budget = options.cache, options.budget
 
     # All YAML work (inheritance, prompts, edits) runs on one worker thread: serialised, so the plan
     # needs no locks, and off the event loop, so parsing a file never delays sending or reading requests.
@@ -289,23 +423,89 @@ async def synthesize(
     async def on_yaml_thread(work: Callable[[], _T]) -> _T:
         return await loop.run_in_executor(yaml_worker, work)
 
-    async def ask(request: LLMRequest) -> LLMResponse:
+    async def send(request: LLMRequest, outcome: NodeOutcome) -> LLMResponse:
         async with in_flight:
-            return await client.acomplete(request)
+            if report.auth_error is not None:
+                raise _Stopped(report.auth_error)
+            # Reserved only once a slot is free: "in flight" means really on its way to the provider.
+            reservation = None
+            if budget is not None:
+                reservation = budget.reserve(*expected_tokens(request))
+            outcome.requests += 1
+            response: LLMResponse | None = None
+            try:
+                response = await client.acomplete(request)
+                return response
+            except LLMAuthError as exc:
+                if report.auth_error is None:
+                    report.auth_error = str(exc)
+                raise
+            finally:
+                if budget is not None and reservation is not None:
+                    budget.settle(reservation, response.usage if response is not None else None)
+
+    async def answer(
+        request: LLMRequest, chunk: tuple[str, ...], want_table: bool, outcome: NodeOutcome, fresh: bool
+    ) -> Any:
+        key = request_key(client.provider, client.model, request) if cache is not None else ""
+        # A rejected text must not come back from the cache: the same question is asked anew.
+        if cache is not None and not fresh:
+            hit = cache.get(key)
+            if hit is not None:
+                outcome.cached += 1
+                return hit.parsed
+        response: LLMResponse | None = None
+        try:
+            response = await send(request, outcome)
+            problem = _incomplete(response.parsed, chunk, want_table)
+        except LLMResponseError as exc:
+            if not options.reask_invalid:
+                raise
+            problem = exc.message
+        if problem is not None and options.reask_invalid:
+            outcome.reasked += 1
+            try:
+                response = await send(_reask(request, problem), outcome)
+            except (LLMError, BudgetExhausted, _Stopped):
+                if response is None:
+                    raise
+                # The first answer parsed but lacked something; it is still worth applying.
+        if response is None:
+            raise LLMResponseError(problem or "the provider sent no usable answer")
+        if cache is not None and options.store_answers and response.parsed is not None:
+            # Kept on disk before it is applied: a crash from here on never costs this answer again.
+            cache.put(
+                key, response.parsed, usage=response.usage, provider=client.provider, model=client.model
+            )
+        return response.parsed
 
     def prepare(
         context: NodeContext, outcome: NodeOutcome
     ) -> tuple[Gap, list[tuple[LLMRequest, tuple[str, ...]]]]:
         inherit_column_docs(context)  # upstream may have been synthesized since the first pass
-        gap = find_gap(context)
+        gap = find_gap(context, redo.get(context.node.unique_id))
         if not gap:
             return gap, []
         outcome.asked_table, outcome.asked_columns = gap.table, len(gap.columns)
-        return gap, build_requests(context, gap, prompts, settings, options)
+        settled = set(waits_on[context.node.unique_id])
+        shown = {uid: text for uid, text in before.items() if uid not in settled}
+        return gap, build_requests(
+            context,
+            gap,
+            prompts,
+            settings,
+            options,
+            parent_descriptions=shown,
+            redo=redo.get(context.node.unique_id),
+        )
 
     def apply_all(
         context: NodeContext, gap: Gap, outcome: NodeOutcome, answered: list[tuple[tuple[str, ...], Any]]
     ) -> None:
+        again = redo.get(context.node.unique_id)
+        # A stale text keeps its mark when it is written again, whether or not this run marks.
+        marking = generated_by or ({"provider": client.provider, "model": client.model} if again else None)
+        inputs = _inputs_hash(context) if marking else ""
         for index, (chunk, parsed) in enumerate(answered):
             apply_answer(
                 context,
@@ -313,8 +513,14 @@ async def synthesize(
                 chunk,
                 want_table=gap.table and index == 0,
                 outcome=outcome,
-                generated_by=generated_by,
+                generated_by={**marking, "inputs": inputs} if marking else None,
                 max_chars=settings.max_description_chars,
+                redo=again,
+            )
+        if marking and (outcome.table_filled or outcome.columns_filled):
+            marked[context.node.unique_id] = (
+                outcome.table_filled,
+                {column_key(name) for name in outcome.columns_filled},
             )
 
     def finish(context: NodeContext, outcome: NodeOutcome) -> None:
@@ -334,22 +540,31 @@ async def synthesize(
         try:
             gap, requests = await on_yaml_thread(lambda: prepare(context, outcome))
             if requests:
+                fresh = redo.get(node.unique_id, Redo()).rejected
                 report.outcomes.append(outcome)
-                outcome.requests = len(requests)
                 if options.keep_prompts:
                     outcome.prompts = [request for request, _ in requests]
                 with usage_scope() as outcome.usage:
                     results = await asyncio.gather(
-                        *(ask(request) for request, _ in requests), return_exceptions=True
+                        *(
+                            answer(request, chunk, gap.table and index == 0, outcome, fresh)
+                            for index, (request, chunk) in enumerate(requests)
+                        ),
+                        return_exceptions=True,
                     )
                 answered: list[tuple[tuple[str, ...], Any]] = []
                 for (_, chunk), result in zip(requests, results, strict=True):
-                    if isinstance(result, LLMError):
+                    if isinstance(result, BudgetExhausted):
+                        report.budget_exhausted = True
+                        outcome.skipped = "the budget ran out before it was asked"
+                    elif isinstance(result, (_Stopped, LLMAuthError)):
+                        outcome.skipped = "synthesis stopped: authentication failed"
+                    elif isinstance(result, LLMError):
                         outcome.error = str(result)
                     elif isinstance(result, BaseException):
                         raise result
                     else:
-                        answered.append((chunk, result.parsed))
+                        answered.append((chunk, result))
                 await on_yaml_thread(lambda: apply_all(context, gap, outcome, answered))
         except Exception as exc:  # one node's failure must never end the run
             _fail_node(report, outcome, exc)
@@ -366,6 +581,8 @@ async def synthesize(
     ordered = sorted(targets, key=lambda node: -height[node.unique_id])
     try:
         await asyncio.gather(*(run_node(node) for node in ordered))
+        # Once every node is done, so that a mark's hash sees its parents as they are written.
+        await on_yaml_thread(lambda: _stamp_all(plan, marked, report))
     finally:
         yaml_worker.shutdown(wait=True)
     report.seconds = time.perf_counter() - started
@@ -385,23 +602,88 @@ def _fail_node(report: SynthesisReport, outcome: NodeOutcome, exc: Exception) ->
         report.outcomes.append(outcome)
 
 
-def _dependencies_that_matter(plan: DocumentPlan, targets: Sequence[Node]) -> dict[str, list[str]]:
+def _stamp_all(
+    plan: DocumentPlan, marked: Mapping[str, tuple[bool, set[str]]], report: SynthesisReport
+) -> None:
+    for unique_id, (table, columns) in marked.items():
+        try:
+            stamp_inputs(context_for(plan, plan.project.nodes[unique_id]), table, columns)
+        except Exception as exc:  # one node's marks must never cost the others' work
+            outcome = next(
+                (o for o in report.outcomes if o.node == plan.project.nodes[unique_id].display_name), None
+            )
+            if outcome is not None:
+                _fail_node(report, outcome, exc)
+
+
+class _Stopped(Exception):
+    """Synthesis was stopped for the whole run (the provider rejected the credentials)."""
+
+
+def expected_tokens(request: LLMRequest) -> tuple[int, int]:
+    """Prompt and completion tokens a request is expected to use, as the dry run estimates them."""
+    # A typical answer: ~40 tokens for the table description and ~30 per column.
+    return math.ceil(request.prompt_chars() / CHARS_PER_TOKEN), 40 + 30 * len(_asked_columns(request))
+
+
+def _incomplete(parsed: Any, chunk: Sequence[str], want_table: bool) -> str | None:
+    """What an answer that passed the schema still lacks (a description asked for), or ``None``."""
+    if not isinstance(parsed, dict):
+        return "the answer is not a JSON object"
+    lacking: list[str] = []
+    if want_table and not clean_text(parsed.get("description")):
+        lacking.append("the model description")
+    answered = {
+        column_key(item.get("name", ""))
+        for item in parsed.get("columns") or []
+        if isinstance(item, dict) and clean_text(item.get("description"))
+    }
+    missing = [name for name in chunk if column_key(name) not in answered]
+    if missing:
+        lacking.append("descriptions for the columns " + ", ".join(missing))
+    return "the answer has no " + " and no ".join(lacking) if lacking else None
+
+
+def _reask(request: LLMRequest, problem: str) -> LLMRequest:
+    """The same request with the reason the first answer could not be used, quoted."""
+    note = (
+        f"Your previous answer could not be used: {problem}\n"
+        "Answer again with a single JSON value that matches the requested schema and describes every "
+        "listed column."
+    )
+    return dataclasses.replace(request, messages=(*request.messages, Message("user", note)))
+
+
+def _dependencies_that_matter(
+    plan: DocumentPlan, targets: Sequence[Node], redo: Mapping[str, Redo] | None = None
+) -> dict[str, list[str]]:
     """For each node, the upstream nodes it must wait for before asking about its own gaps.
 
-    A node waits for a parent only when that parent, or anything the parent waits for, is about to be
-    asked about a column this node also lacks: only then can its answer be inherited here instead of
-    being asked again. Waiting on the rest would serialise the DAG for nothing.
+    A node waits for every upstream node (however far up) that is about to be asked about a column
+    this node also lacks: only then can its answer be inherited here instead of being asked again, and
+    only then is the question the same whatever order the others finish in. Waiting on the rest would
+    serialise the DAG for nothing.
     """
     gaps = {
-        node.unique_id: {column_key(c) for c in find_gap(context_for(plan, node)).columns} for node in targets
+        node.unique_id: {
+            column_key(c) for c in find_gap(context_for(plan, node), (redo or {}).get(node.unique_id)).columns
+        }
+        for node in targets
     }
-    reach: dict[str, set[str]] = {}
+    # For each node, the selected upstream nodes with gaps of their own (the only ones worth waiting for).
+    upstream: dict[str, set[str]] = {}
     waits: dict[str, list[str]] = {}
+    position = {node.unique_id: index for index, node in enumerate(targets)}
     for node in targets:  # targets are in DAG order, so parents are done first
         parents = [p for p in node.depends_on if p in gaps]
+        above: set[str] = set()
+        for parent in parents:
+            above |= upstream[parent]
+            if gaps[parent]:
+                above.add(parent)
+        upstream[node.unique_id] = above
         own = gaps[node.unique_id]
-        waits[node.unique_id] = [p for p in parents if own & reach[p]]
-        reach[node.unique_id] = own.union(*(reach[p] for p in parents))
+        waits[node.unique_id] = sorted((p for p in above if own & gaps[p]), key=position.__getitem__)
     return waits
 
 
@@ -447,9 +729,7 @@ class EstimatingClient:
         """Record the request and answer it with placeholder text."""
         self.requests.append(request)
         columns = _asked_columns(request)
-        prompt_tokens = math.ceil(request.prompt_chars() / CHARS_PER_TOKEN)
-        # A typical answer: ~40 tokens for the table description and ~30 per column.
-        completion_tokens = 40 + 30 * len(columns)
+        prompt_tokens, completion_tokens = expected_tokens(request)
         self.prompt_tokens += prompt_tokens
         self.completion_tokens += completion_tokens
         if self.usage is not None:
@@ -507,7 +787,7 @@ def _sql_for_prompt(node: Node, settings: LLMSettings, adapter_type: str | None)
     )
 
 
-def _upstream_docs(plan: DocumentPlan, node: Node, wanted: Sequence[str]) -> str:
+def _upstream_docs(plan: DocumentPlan, node: Node, wanted: Sequence[str], fixed: Mapping[str, str]) -> str:
     # Only the parents' docs for columns this node shares with them, to keep prompts (and costs) small.
     keys = {column_key(name) for name in wanted}
     lines: list[str] = []
@@ -515,7 +795,8 @@ def _upstream_docs(plan: DocumentPlan, node: Node, wanted: Sequence[str]) -> str
         parent = plan.project.nodes.get(parent_id)
         if parent is None:
             continue
-        description = _context_text(_yaml_description(plan, parent), parent.rendered_description)
+        written = fixed[parent_id] if parent_id in fixed else _yaml_description(plan, parent)
+        description = _context_text(written, parent.rendered_description)
         known = plan.knowledge.own(parent_id)
         shared = [
             f"  - {key}: {_context_text(doc.description, parent.rendered_columns.get(key, ''))}"
@@ -528,17 +809,18 @@ def _upstream_docs(plan: DocumentPlan, node: Node, wanted: Sequence[str]) -> str
     return "\n".join(lines)
 
 
-def _existing_docs(context: NodeContext) -> str:
+def _existing_docs(context: NodeContext, redo: Redo) -> str:
     entry = context.entry or {}
     node = context.node
     placeholders = context.plan.options.placeholders
     lines: list[str] = []
     description = entry.get("description")
-    if not is_placeholder(description, placeholders):
+    if not is_placeholder(description, placeholders) and not redo.table:
         lines.append(f"Model: {_context_text(description, node.rendered_description)}")
     for item in column_items(entry):
         text = item.get("description")
-        if not is_placeholder(text, placeholders):
+        # A stale text being written again is not shown: the model should not copy what it replaces.
+        if not is_placeholder(text, placeholders) and column_key(item.get("name")) not in redo.columns:
             name = str(item.get("name"))
             lines.append(f"  - {name}: {_context_text(text, node.rendered_columns.get(name, ''))}")
     return "\n".join(lines)
