@@ -12,7 +12,10 @@ from rich.table import Table
 
 from dbt_osmosis.cli.progress import SynthesisProgress
 from dbt_osmosis.core.document import DocumentOptions, DocumentPlan, plan_document, write_changes
+from dbt_osmosis.core.errors import OsmosisError
 from dbt_osmosis.core.inheritance import DEFAULT_PLACEHOLDERS
+from dbt_osmosis.core.llm.budget import Budget
+from dbt_osmosis.core.llm.cache import ResponseCache
 from dbt_osmosis.core.llm.managed import ManagedClient, build_managed_client
 from dbt_osmosis.core.llm.prompts import PromptSet, load_prompts
 from dbt_osmosis.core.llm.providers import provider_from_env
@@ -25,7 +28,11 @@ from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, Synth
 
 __all__ = ["document_options", "llm_settings", "run_document"]
 
-EXIT_OK, EXIT_CHANGES, EXIT_SYNTHESIS_FAILED, EXIT_INTERRUPTED = 0, 1, 3, 130
+EXIT_OK, EXIT_CHANGES, EXIT_BAD_INPUT, EXIT_SYNTHESIS_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class BudgetError(OsmosisError):
+    """The run's estimate already exceeds its budget; nothing was sent."""
 
 
 def document_options(params: dict[str, Any]) -> DocumentOptions:
@@ -59,6 +66,10 @@ def llm_settings(params: dict[str, Any]) -> LLMSettings:
         prompt_file=params["llm_prompt_file"],
         # OSMOSIS_LLM_CACHE_DIR wins; otherwise files kept between runs live under the project's target.
         cache_dir=None if settings.cache_dir else llm_cache_dir(Path(params["project_dir"])),
+        use_cache=False if params["llm_no_cache"] else None,
+        max_cost=params["llm_max_cost"],
+        max_requests=params["llm_max_requests"],
+        mark_generated=True if params["llm_mark_generated"] else None,
     )
 
 
@@ -150,8 +161,18 @@ def _run_document(params: dict[str, Any], console: Console) -> int:
     reported = set(plan.blocked)
     write_allowed = not (params["check"] or params["dry_run"] or params["llm_dry_run"])
     synth_report: SynthesisReport | None = None
+    budget: Budget | None = None
     if synthesis is not None:
-        options = SynthesisOptions(mark_generated=params["llm_mark_generated"])
+        cache = _response_cache(synthesis.settings, project.root)
+        budget = _budget(synthesis)
+        if budget is not None:
+            _check_estimate(plan, project, params, synthesis, budget, cache)
+        options = SynthesisOptions(
+            mark_generated=synthesis.settings.mark_generated,
+            cache=cache,
+            store_answers=synthesis.estimator is None,
+            budget=budget,
+        )
         try:
             with SynthesisProgress(console, len(plan.targets), synthesis.usage) as progress:
                 synth_report = run_synthesis(
@@ -163,7 +184,7 @@ def _run_document(params: dict[str, Any], console: Console) -> int:
             return EXIT_INTERRUPTED
     report(plan, console)
     if synthesis is not None and synth_report is not None:
-        report_synthesis(synth_report, synthesis, console, show_stats=params["llm_stats"])
+        report_synthesis(synth_report, synthesis, console, show_stats=params["llm_stats"], budget=budget)
     changed = plan.changed_files()
     incomplete = bool(plan.blocked or plan.failures)
     if params["check"]:
@@ -182,7 +203,13 @@ def _run_document(params: dict[str, Any], console: Console) -> int:
         if path not in reported:
             console.print(f"[red]error:[/red] {escape(path)} {escape(reason)}", soft_wrap=True)
     console.print(f"Wrote {len(written)} file(s)." if written else "Nothing to change.")
-    if (synth_report is not None and synth_report.failures) or plan.blocked or plan.failures:
+    if synth_report is not None and synth_report.auth_error is not None:
+        return EXIT_BAD_INPUT
+    if (
+        (synth_report is not None and (synth_report.failures or synth_report.budget_exhausted))
+        or plan.blocked
+        or plan.failures
+    ):
         return EXIT_SYNTHESIS_FAILED
     return EXIT_OK
 
@@ -201,8 +228,69 @@ def report_problems(plan: DocumentPlan, console: Console) -> None:
         console.print(f"[red]failed:[/red] {escape(node)}: {escape(reason)}", soft_wrap=True)
 
 
+def _response_cache(settings: LLMSettings, project_root: Path) -> ResponseCache | None:
+    if not settings.use_cache:
+        return None
+    return ResponseCache(settings.cache_dir or llm_cache_dir(project_root))
+
+
+def _budget(synthesis: _Synthesis) -> Budget | None:
+    settings = synthesis.settings
+    if settings.max_cost is None and settings.max_requests is None:
+        return None
+    provider, model = synthesis.client.provider, synthesis.client.model
+    table = synthesis.usage.price_table
+    price = None
+    if table is not None and table.price(provider, model) is not None:
+
+        def price(prompt: int, completion: int, cached: int) -> float:
+            return table.estimate_cost(provider, model, prompt, completion, cached) or 0.0
+
+    return Budget(max_cost=settings.max_cost, max_requests=settings.max_requests, price=price)
+
+
+def _check_estimate(
+    plan: DocumentPlan,
+    project: Any,
+    params: dict[str, Any],
+    synthesis: _Synthesis,
+    budget: Budget,
+    cache: ResponseCache | None,
+) -> None:
+    """Estimate the run as the dry run does; refuse to start when it exceeds the budget."""
+    if synthesis.estimator is not None:
+        return
+    # A second plan, from the same warehouse columns: the estimate fills it with placeholder answers.
+    scratch = plan_document(project, document_options(params), columns=plan.columns)
+    estimator = EstimatingClient(synthesis.client.provider, synthesis.client.model)
+    run_synthesis(
+        scratch,
+        estimator,
+        synthesis.prompts,
+        synthesis.settings,
+        SynthesisOptions(cache=cache, store_answers=False),
+    )
+    requests = len(estimator.requests)
+    cost = budget.cost_of(estimator.prompt_tokens, estimator.completion_tokens)
+    over = []
+    if budget.max_cost is not None and cost > budget.max_cost:
+        over.append(f"about ${cost:.4f} against a budget of ${budget.max_cost:.4f}")
+    if budget.max_requests is not None and requests > budget.max_requests:
+        over.append(f"{requests} request(s) against a budget of {budget.max_requests}")
+    if over and not params["llm_allow_partial"]:
+        raise BudgetError(
+            f"The estimate for this run is {' and '.join(over)}; nothing was sent. Raise the budget, "
+            "select fewer nodes, or pass --llm-allow-partial to spend the budget and stop there."
+        )
+
+
 def report_synthesis(
-    result: SynthesisReport, synthesis: _Synthesis, console: Console, *, show_stats: bool
+    result: SynthesisReport,
+    synthesis: _Synthesis,
+    console: Console,
+    *,
+    show_stats: bool,
+    budget: Budget | None = None,
 ) -> None:
     """What synthesis asked, filled, dropped and failed; with ``--llm-dry-run``, the estimate."""
     estimator = synthesis.estimator
@@ -229,17 +317,39 @@ def report_synthesis(
         money = "unknown (model not in the price table)" if cost is None else f"about ${cost:.4f}"
         console.print(
             f"Estimate for {escape(estimator.provider)} / {escape(estimator.model)}: "
-            f"{len(estimator.requests)} request(s), about {estimator.prompt_tokens} prompt and "
+            f"{len(estimator.requests)} request(s)"
+            + (f" ({result.cached} more served by the response cache)" if result.cached else "")
+            + f", about {estimator.prompt_tokens} prompt and "
             f"{estimator.completion_tokens} completion tokens; cost {money}.",
             soft_wrap=True,
         )
         return
     filled = sum(len(outcome.columns_filled) for outcome in result.outcomes)
     tables = sum(1 for outcome in result.outcomes if outcome.table_filled)
+    from_cache = f" ({result.cached} answer(s) from the cache)" if result.cached else ""
     console.print(
         f"Synthesized {tables} model description(s) and {filled} column description(s) "
-        f"with {result.requests} request(s) in {result.seconds:.1f}s."
+        f"with {result.requests} request(s) in {result.seconds:.1f}s{from_cache}."
     )
+    if result.auth_error is not None:
+        console.print(
+            f"[red]error:[/red] synthesis stopped: {escape(result.auth_error)}",
+            soft_wrap=True,
+        )
+    if result.budget_exhausted and budget is not None:
+        spent = f"${budget.spent:.4f}" + (
+            f" of ${budget.max_cost:.4f}" if budget.max_cost is not None else ""
+        )
+        sent = f"{budget.sent} request(s)" + (
+            f" of {budget.max_requests}" if budget.max_requests is not None else ""
+        )
+        undone = [outcome.node for outcome in result.skipped]
+        console.print(
+            f"[yellow]budget reached:[/yellow] spent {spent} on {sent}; left undone: "
+            f"{len(undone)} node(s): {escape(', '.join(undone))}. Rerun to continue (answers "
+            "received are not asked for again).",
+            soft_wrap=True,
+        )
     if result.invented:
         console.print(
             f"[yellow]warning:[/yellow] dropped {result.invented} column description(s) for columns "

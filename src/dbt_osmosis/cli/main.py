@@ -158,7 +158,30 @@ def llm_options(func: F) -> F:
         click.option(
             "--llm-mark-generated",
             is_flag=True,
-            help="Record in each synthesized column's meta which provider and model wrote it.",
+            help="Record in the meta of each synthesized description which provider and model wrote it, "
+            "and a hash of what it was written from (OSMOSIS_LLM_MARK_GENERATED).",
+        ),
+        click.option(
+            "--llm-no-cache",
+            is_flag=True,
+            help="Ask the provider even for what the response cache already holds, and store nothing.",
+        ),
+        click.option(
+            "--llm-max-cost",
+            type=click.FloatRange(min=0),
+            default=None,
+            help="Spend at most this many US dollars (OSMOSIS_LLM_MAX_COST).",
+        ),
+        click.option(
+            "--llm-max-requests",
+            type=click.IntRange(min=0),
+            default=None,
+            help="Send at most this many requests (OSMOSIS_LLM_MAX_REQUESTS).",
+        ),
+        click.option(
+            "--llm-allow-partial",
+            is_flag=True,
+            help="Start even when the estimate exceeds the budget; stop when it is reached (exit 3).",
         ),
     ]
     for decorator in reversed(decorators):

@@ -55,9 +55,12 @@ class SynthesisProgress:
         if self._progress is not None and self._task is not None:
             self._progress.update(self._task, completed=self.done, stats=stats)
         elif outcome is not None:
-            status = (
-                f"failed: {outcome.error}" if outcome.error else f"{len(outcome.columns_filled)} column(s)"
-            )
+            if outcome.error:
+                status = f"failed: {outcome.error}"
+            elif outcome.skipped:
+                status = f"skipped: {outcome.skipped}"
+            else:
+                status = f"{len(outcome.columns_filled)} column(s)"
             self.console.print(
                 f"[{self.done}/{self.total}] {escape(outcome.node)}: {escape(status)} {escape(stats)}",
                 soft_wrap=True,

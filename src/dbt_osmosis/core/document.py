@@ -230,19 +230,27 @@ def _matches_fqn(node: Node, selector: str) -> bool:
     return bool(parts) and (node.fqn[: len(parts)] == parts or node.fqn[1 : 1 + len(parts)] == parts)
 
 
-def plan_document(project: DbtProject, options: DocumentOptions) -> DocumentPlan:
-    """Run every step in memory and return the plan; nothing is written to disk."""
+def plan_document(
+    project: DbtProject, options: DocumentOptions, *, columns: ColumnMap | None = None
+) -> DocumentPlan:
+    """Run every step in memory and return the plan; nothing is written to disk.
+
+    ``columns`` reuses the warehouse columns of an earlier plan instead of asking the warehouse again.
+    """
     targets = select_nodes(project, options.models, options.fqn)
     parents = {uid: [p for p in node.depends_on if p in project.nodes] for uid, node in project.nodes.items()}
     order = [project.nodes[uid] for uid in topological_order(parents)]
 
     started = time.perf_counter()
-    columns: ColumnMap = {}
     unreadable: list[str] = []
-    if options.catalog_path is not None:
+    if columns is not None:
+        pass  # reused from an earlier plan of the same run
+    elif options.catalog_path is not None:
         columns = columns_from_catalog(options.catalog_path, targets)
     elif not options.disable_introspection:
         columns = columns_from_warehouse(project, targets, unreadable)
+    else:
+        columns = {}
     introspection_seconds = time.perf_counter() - started
 
     started = time.perf_counter()

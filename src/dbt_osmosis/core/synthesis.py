@@ -10,6 +10,7 @@ without stopping the others.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import math
 import time
@@ -18,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from dbt_osmosis.core.answer_text import DEFAULT_MAX_DESCRIPTION_CHARS, description_from_answer
+from dbt_osmosis.core.answer_text import DEFAULT_MAX_DESCRIPTION_CHARS, clean_text, description_from_answer
 from dbt_osmosis.core.document import (
     DocumentPlan,
     NodeContext,
@@ -30,8 +31,10 @@ from dbt_osmosis.core.document import (
 )
 from dbt_osmosis.core.errors import NodeError, OsmosisError
 from dbt_osmosis.core.inheritance import is_placeholder
+from dbt_osmosis.core.llm.budget import Budget, BudgetExhausted
+from dbt_osmosis.core.llm.cache import ResponseCache, request_key
 from dbt_osmosis.core.llm.client import LLMClient, LLMRequest, LLMResponse, Message, Usage
-from dbt_osmosis.core.llm.exceptions import LLMError
+from dbt_osmosis.core.llm.exceptions import LLMAuthError, LLMError, LLMResponseError
 from dbt_osmosis.core.llm.prompts import PromptSet, fence, model_answer_schema, prepare_sql
 from dbt_osmosis.core.llm.settings import LLMSettings
 from dbt_osmosis.core.project import Node
@@ -44,6 +47,7 @@ __all__ = [
     "NodeOutcome",
     "SynthesisOptions",
     "SynthesisReport",
+    "expected_tokens",
     "find_gap",
     "run_synthesis",
     "synthesize",
@@ -66,6 +70,14 @@ class SynthesisOptions:
     #: Columns per request; wider tables are split so that answers stay within output limits.
     chunk_size: int = 40
     temperature: float | None = 0.2
+    #: Answers already received are taken from here, and new ones kept here before they are applied.
+    cache: ResponseCache | None = None
+    #: Store new answers in ``cache`` (off for the dry run, whose answers are placeholders).
+    store_answers: bool = True
+    #: Stop sending once the next request could take the run past this budget.
+    budget: Budget | None = None
+    #: Ask once more, quoting the problem, when an answer cannot be used.
+    reask_invalid: bool = True
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,12 @@ class NodeOutcome:
     asked_columns: int = 0
     asked_table: bool = False
     error: str | None = None
+    #: Answers taken from the response cache instead of being asked for.
+    cached: int = 0
+    #: Requests asked again because the first answer could not be used.
+    reasked: int = 0
+    #: Why the node was left undone without failing (the budget ran out, the run was stopped).
+    skipped: str | None = None
 
 
 @dataclass
@@ -104,6 +122,10 @@ class SynthesisReport:
 
     outcomes: list[NodeOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    #: Set when the provider rejected the credentials: synthesis stopped at once.
+    auth_error: str | None = None
+    #: Set when the budget stopped the run before every node was asked.
+    budget_exhausted: bool = False
 
     @property
     def failures(self) -> list[NodeOutcome]:
@@ -114,6 +136,16 @@ class SynthesisReport:
     def requests(self) -> int:
         """How many requests were sent (retries not counted)."""
         return sum(outcome.requests for outcome in self.outcomes)
+
+    @property
+    def cached(self) -> int:
+        """How many answers came from the response cache (no request sent)."""
+        return sum(outcome.cached for outcome in self.outcomes)
+
+    @property
+    def skipped(self) -> list[NodeOutcome]:
+        """Nodes left undone because the run stopped (budget or authentication), not because they failed."""
+        return [outcome for outcome in self.outcomes if outcome.skipped and not outcome.error]
 
     @property
     def invented(self) -> int:
@@ -144,9 +176,19 @@ def find_gap(context: NodeContext) -> Gap:
 
 
 def build_requests(
-    context: NodeContext, gap: Gap, prompts: PromptSet, settings: LLMSettings, options: SynthesisOptions
+    context: NodeContext,
+    gap: Gap,
+    prompts: PromptSet,
+    settings: LLMSettings,
+    options: SynthesisOptions,
+    *,
+    parent_descriptions: Mapping[str, str] | None = None,
 ) -> list[tuple[LLMRequest, tuple[str, ...]]]:
-    """One request per chunk of missing columns (one request when only the description is missing)."""
+    """One request per chunk of missing columns (one request when only the description is missing).
+
+    ``parent_descriptions`` fixes what the prompt shows as a parent's description (by unique id);
+    parents not in it are shown as their YAML says now.
+    """
     node, plan = context.node, context.plan
     chunks: list[tuple[str, ...]] = [
         gap.columns[start : start + options.chunk_size]
@@ -154,7 +196,10 @@ def build_requests(
     ] or [()]
     system = prompts.render("model_system")
     sql = _sql_for_prompt(node, settings)
-    upstream = fence(_upstream_docs(plan, node, gap.columns) or "(none documented)", "upstream documentation")
+    upstream = fence(
+        _upstream_docs(plan, node, gap.columns, parent_descriptions or {}) or "(none documented)",
+        "upstream documentation",
+    )
     existing = fence(_existing_docs(context) or "(none yet)", "existing documentation")
     types = {column_key(col.name): col.data_type for col in (context.warehouse_columns or [])}
     requests: list[tuple[LLMRequest, tuple[str, ...]]] = []
@@ -270,6 +315,10 @@ async def synthesize(
     in_flight = asyncio.Semaphore(max(1, settings.concurrency))
     generated_by = {"provider": client.provider, "model": client.model} if options.mark_generated else None
     waits_on = _dependencies_that_matter(plan, targets)
+    # What each node's prompt shows of a parent it does not wait for is that parent as it was before
+    # synthesis: the same prompt whatever order the nodes finish in, so a rerun finds it in the cache.
+    before = {node.unique_id: _yaml_description(plan, node) for node in targets}
+    cache, budget = options.cache, options.budget
 
     # All YAML work (inheritance, prompts, edits) runs on one worker thread: serialised, so the plan
     # needs no locks, and off the event loop, so parsing a file never delays sending or reading requests.
@@ -279,9 +328,60 @@ async def synthesize(
     async def on_yaml_thread(work: Callable[[], _T]) -> _T:
         return await loop.run_in_executor(yaml_worker, work)
 
-    async def ask(request: LLMRequest) -> LLMResponse:
+    async def send(request: LLMRequest, outcome: NodeOutcome) -> LLMResponse:
         async with in_flight:
-            return await client.acomplete(request)
+            if report.auth_error is not None:
+                raise _Stopped(report.auth_error)
+            # Reserved only once a slot is free: "in flight" means really on its way to the provider.
+            reservation = None
+            if budget is not None:
+                reservation = budget.reserve(*expected_tokens(request))
+            outcome.requests += 1
+            response: LLMResponse | None = None
+            try:
+                response = await client.acomplete(request)
+                return response
+            except LLMAuthError as exc:
+                if report.auth_error is None:
+                    report.auth_error = str(exc)
+                raise
+            finally:
+                if budget is not None and reservation is not None:
+                    budget.settle(reservation, response.usage if response is not None else None)
+
+    async def answer(
+        request: LLMRequest, chunk: tuple[str, ...], want_table: bool, outcome: NodeOutcome
+    ) -> Any:
+        key = request_key(client.provider, client.model, request) if cache is not None else ""
+        if cache is not None:
+            hit = cache.get(key)
+            if hit is not None:
+                outcome.cached += 1
+                return hit.parsed
+        response: LLMResponse | None = None
+        try:
+            response = await send(request, outcome)
+            problem = _incomplete(response.parsed, chunk, want_table)
+        except LLMResponseError as exc:
+            if not options.reask_invalid:
+                raise
+            problem = exc.message
+        if problem is not None and options.reask_invalid:
+            outcome.reasked += 1
+            try:
+                response = await send(_reask(request, problem), outcome)
+            except (LLMError, BudgetExhausted, _Stopped):
+                if response is None:
+                    raise
+                # The first answer parsed but lacked something; it is still worth applying.
+        if response is None:
+            raise LLMResponseError(problem or "the provider sent no usable answer")
+        if cache is not None and options.store_answers and response.parsed is not None:
+            # Kept on disk before it is applied: a crash from here on never costs this answer again.
+            cache.put(
+                key, response.parsed, usage=response.usage, provider=client.provider, model=client.model
+            )
+        return response.parsed
 
     def prepare(
         context: NodeContext, outcome: NodeOutcome
@@ -291,7 +391,9 @@ async def synthesize(
         if not gap:
             return gap, []
         outcome.asked_table, outcome.asked_columns = gap.table, len(gap.columns)
-        return gap, build_requests(context, gap, prompts, settings, options)
+        settled = set(waits_on[context.node.unique_id])
+        shown = {uid: text for uid, text in before.items() if uid not in settled}
+        return gap, build_requests(context, gap, prompts, settings, options, parent_descriptions=shown)
 
     def apply_all(
         context: NodeContext, gap: Gap, outcome: NodeOutcome, answered: list[tuple[tuple[str, ...], Any]]
@@ -310,7 +412,7 @@ async def synthesize(
     def finish(context: NodeContext, outcome: NodeOutcome) -> None:
         learn(context)
         if on_progress is not None:
-            on_progress(outcome if outcome.requests else None)
+            on_progress(outcome if outcome.requests or outcome.cached else None)
 
     async def run_node(node: Node) -> None:
         for parent_id in waits_on[node.unique_id]:
@@ -323,18 +425,26 @@ async def synthesize(
             gap, requests = await on_yaml_thread(lambda: prepare(context, outcome))
             if requests:
                 report.outcomes.append(outcome)
-                outcome.requests = len(requests)
                 results = await asyncio.gather(
-                    *(ask(request) for request, _ in requests), return_exceptions=True
+                    *(
+                        answer(request, chunk, gap.table and index == 0, outcome)
+                        for index, (request, chunk) in enumerate(requests)
+                    ),
+                    return_exceptions=True,
                 )
                 answered: list[tuple[tuple[str, ...], Any]] = []
                 for (_, chunk), result in zip(requests, results, strict=True):
-                    if isinstance(result, LLMError):
+                    if isinstance(result, BudgetExhausted):
+                        report.budget_exhausted = True
+                        outcome.skipped = "the budget ran out before it was asked"
+                    elif isinstance(result, (_Stopped, LLMAuthError)):
+                        outcome.skipped = "synthesis stopped: authentication failed"
+                    elif isinstance(result, LLMError):
                         outcome.error = str(result)
                     elif isinstance(result, BaseException):
                         raise result
                     else:
-                        answered.append((chunk, result.parsed))
+                        answered.append((chunk, result))
                 await on_yaml_thread(lambda: apply_all(context, gap, outcome, answered))
         except Exception as exc:  # one node's failure must never end the run
             _fail_node(report, outcome, exc)
@@ -370,23 +480,69 @@ def _fail_node(report: SynthesisReport, outcome: NodeOutcome, exc: Exception) ->
         report.outcomes.append(outcome)
 
 
+class _Stopped(Exception):
+    """Synthesis was stopped for the whole run (the provider rejected the credentials)."""
+
+
+def expected_tokens(request: LLMRequest) -> tuple[int, int]:
+    """Prompt and completion tokens a request is expected to use, as the dry run estimates them."""
+    # A typical answer: ~40 tokens for the table description and ~30 per column.
+    return math.ceil(request.prompt_chars() / CHARS_PER_TOKEN), 40 + 30 * len(_asked_columns(request))
+
+
+def _incomplete(parsed: Any, chunk: Sequence[str], want_table: bool) -> str | None:
+    """What an answer that passed the schema still lacks (a description asked for), or ``None``."""
+    if not isinstance(parsed, dict):
+        return "the answer is not a JSON object"
+    lacking: list[str] = []
+    if want_table and not clean_text(parsed.get("description")):
+        lacking.append("the model description")
+    answered = {
+        column_key(item.get("name", ""))
+        for item in parsed.get("columns") or []
+        if isinstance(item, dict) and clean_text(item.get("description"))
+    }
+    missing = [name for name in chunk if column_key(name) not in answered]
+    if missing:
+        lacking.append("descriptions for the columns " + ", ".join(missing))
+    return "the answer has no " + " and no ".join(lacking) if lacking else None
+
+
+def _reask(request: LLMRequest, problem: str) -> LLMRequest:
+    """The same request with the reason the first answer could not be used, quoted."""
+    note = (
+        f"Your previous answer could not be used: {problem}\n"
+        "Answer again with a single JSON value that matches the requested schema and describes every "
+        "listed column."
+    )
+    return dataclasses.replace(request, messages=(*request.messages, Message("user", note)))
+
+
 def _dependencies_that_matter(plan: DocumentPlan, targets: Sequence[Node]) -> dict[str, list[str]]:
     """For each node, the upstream nodes it must wait for before asking about its own gaps.
 
-    A node waits for a parent only when that parent, or anything the parent waits for, is about to be
-    asked about a column this node also lacks: only then can its answer be inherited here instead of
-    being asked again. Waiting on the rest would serialise the DAG for nothing.
+    A node waits for every upstream node (however far up) that is about to be asked about a column
+    this node also lacks: only then can its answer be inherited here instead of being asked again, and
+    only then is the question the same whatever order the others finish in. Waiting on the rest would
+    serialise the DAG for nothing.
     """
     gaps = {
         node.unique_id: {column_key(c) for c in find_gap(context_for(plan, node)).columns} for node in targets
     }
-    reach: dict[str, set[str]] = {}
+    # For each node, the selected upstream nodes with gaps of their own (the only ones worth waiting for).
+    upstream: dict[str, set[str]] = {}
     waits: dict[str, list[str]] = {}
+    position = {node.unique_id: index for index, node in enumerate(targets)}
     for node in targets:  # targets are in DAG order, so parents are done first
         parents = [p for p in node.depends_on if p in gaps]
+        above: set[str] = set()
+        for parent in parents:
+            above |= upstream[parent]
+            if gaps[parent]:
+                above.add(parent)
+        upstream[node.unique_id] = above
         own = gaps[node.unique_id]
-        waits[node.unique_id] = [p for p in parents if own & reach[p]]
-        reach[node.unique_id] = own.union(*(reach[p] for p in parents))
+        waits[node.unique_id] = sorted((p for p in above if own & gaps[p]), key=position.__getitem__)
     return waits
 
 
@@ -429,9 +585,7 @@ class EstimatingClient:
         """Record the request and answer it with placeholder text."""
         self.requests.append(request)
         columns = _asked_columns(request)
-        prompt_tokens = math.ceil(request.prompt_chars() / CHARS_PER_TOKEN)
-        # A typical answer: ~40 tokens for the table description and ~30 per column.
-        completion_tokens = 40 + 30 * len(columns)
+        prompt_tokens, completion_tokens = expected_tokens(request)
         self.prompt_tokens += prompt_tokens
         self.completion_tokens += completion_tokens
         parsed = {
@@ -481,7 +635,7 @@ def _sql_for_prompt(node: Node, settings: LLMSettings) -> str:
     )
 
 
-def _upstream_docs(plan: DocumentPlan, node: Node, wanted: Sequence[str]) -> str:
+def _upstream_docs(plan: DocumentPlan, node: Node, wanted: Sequence[str], fixed: Mapping[str, str]) -> str:
     # Only the parents' docs for columns this node shares with them, to keep prompts (and costs) small.
     keys = {column_key(name) for name in wanted}
     lines: list[str] = []
@@ -489,7 +643,8 @@ def _upstream_docs(plan: DocumentPlan, node: Node, wanted: Sequence[str]) -> str
         parent = plan.project.nodes.get(parent_id)
         if parent is None:
             continue
-        description = _context_text(_yaml_description(plan, parent), parent.rendered_description)
+        written = fixed[parent_id] if parent_id in fixed else _yaml_description(plan, parent)
+        description = _context_text(written, parent.rendered_description)
         known = plan.knowledge.own(parent_id)
         shared = [
             f"  - {key}: {_context_text(doc.description, parent.rendered_columns.get(key, ''))}"

@@ -41,6 +41,10 @@ ENV_DEFAULTS: Mapping[str, str | None] = {
     "OSMOSIS_LLM_TEMPERATURE": None,
     "OSMOSIS_LLM_JSON_MODE": None,
     "OSMOSIS_LLM_CACHE_DIR": None,
+    "OSMOSIS_LLM_CACHE": "true",
+    "OSMOSIS_LLM_MAX_COST": None,
+    "OSMOSIS_LLM_MAX_REQUESTS": None,
+    "OSMOSIS_LLM_MARK_GENERATED": "false",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -85,6 +89,8 @@ _RANGES: Mapping[str, _Range] = {
     "concurrency": _Range(1, 1000, "requests in flight", whole=True),
     "temperature": _Range(0, 2, "sampling temperature"),
     "max_description_chars": _Range(1, 1_000_000, "characters", whole=True),
+    "max_cost": _Range(0, 1_000_000, "US dollars"),
+    "max_requests": _Range(0, 1_000_000_000, "requests", whole=True),
 }
 
 #: The environment variable behind each field, to name it in errors.
@@ -100,6 +106,8 @@ _ENV_NAMES: Mapping[str, str] = {
     "temperature": "OSMOSIS_LLM_TEMPERATURE",
     "json_mode": "OSMOSIS_LLM_JSON_MODE",
     "max_description_chars": "OSMOSIS_LLM_MAX_DESCRIPTION_CHARS",
+    "max_cost": "OSMOSIS_LLM_MAX_COST",
+    "max_requests": "OSMOSIS_LLM_MAX_REQUESTS",
 }
 
 #: The CLI flag that overrides each field, to name it in errors about a flag's value.
@@ -108,6 +116,8 @@ CLI_FLAGS: Mapping[str, str] = {
     "rate_limit": "--llm-rate-limit",
     "max_retries": "--llm-max-retries",
     "concurrency": "--llm-concurrency",
+    "max_cost": "--llm-max-cost",
+    "max_requests": "--llm-max-requests",
 }
 
 
@@ -143,6 +153,15 @@ class LLMSettings:
     #: cache). ``None``: the CLI uses ``<project target>/dbt-osmosis``; a library caller keeps them in
     #: memory only.
     cache_dir: Path | None = None
+    #: Serve answers already received from the response cache (in ``cache_dir``, or the CLI's default
+    #: folder), and keep new ones there before applying them.
+    use_cache: bool = True
+    #: Budget for one run, in US dollars (``None``: no limit).
+    max_cost: float | None = None
+    #: Requests one run may send (``None``: no limit).
+    max_requests: int | None = None
+    #: Record in the YAML which provider and model wrote a text, with a hash of what it was written from.
+    mark_generated: bool = False
 
     def __post_init__(self) -> None:
         _validate(self, {name: _ENV_NAMES.get(name, name) for name in _RANGES})
@@ -164,6 +183,8 @@ class LLMSettings:
         price_file = raw("OSMOSIS_LLM_PRICE_FILE")
         cache_dir = raw("OSMOSIS_LLM_CACHE_DIR")
         tpm = raw("OSMOSIS_LLM_TOKENS_PER_MINUTE")
+        max_cost = raw("OSMOSIS_LLM_MAX_COST")
+        max_requests = raw("OSMOSIS_LLM_MAX_REQUESTS")
         temperature_raw = raw("OSMOSIS_LLM_TEMPERATURE")
         omit_temperature = (temperature_raw or "").lower() in _OMIT_TEMPERATURE
         temperature = (
@@ -193,6 +214,10 @@ class LLMSettings:
             "omit_temperature": omit_temperature,
             "json_mode": json_mode,
             "cache_dir": Path(cache_dir) if cache_dir else None,
+            "use_cache": _boolean("OSMOSIS_LLM_CACHE", raw("OSMOSIS_LLM_CACHE")),
+            "max_cost": _number("OSMOSIS_LLM_MAX_COST", max_cost) if max_cost else None,
+            "max_requests": _whole("OSMOSIS_LLM_MAX_REQUESTS", max_requests) if max_requests else None,
+            "mark_generated": _boolean("OSMOSIS_LLM_MARK_GENERATED", raw("OSMOSIS_LLM_MARK_GENERATED")),
             "max_description_chars": _whole(
                 "OSMOSIS_LLM_MAX_DESCRIPTION_CHARS", raw("OSMOSIS_LLM_MAX_DESCRIPTION_CHARS")
             ),

@@ -1,0 +1,129 @@
+"""Answers already paid for, kept on disk: a rerun after a crash, a Ctrl-C or a reverted file asks nothing.
+
+An entry is keyed by a hash of everything that decides the answer: provider, model, the rendered
+messages, the JSON schema, and the sampling parameters. Each entry is one small JSON file written
+atomically (temporary file in the same folder, then rename), so concurrent runs and a crash half-way
+through a write leave either the whole entry or none of it, never a torn one.
+
+An entry holds the validated answer, its token counts, and when it was made: never an API key, a
+request header, or anything else the client sent. This module knows nothing about dbt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dbt_osmosis.core.llm.client import LLMRequest, Usage
+
+__all__ = ["CACHE_FORMAT", "CachedAnswer", "ResponseCache", "request_key"]
+
+#: Bumped when the meaning of a key or the layout of an entry changes; old entries are then ignored.
+CACHE_FORMAT = 1
+
+
+def request_key(provider: str, model: str, request: LLMRequest) -> str:
+    """The hex SHA-256 of everything that decides the answer to ``request`` from ``provider``/``model``."""
+    decisive = {
+        "format": CACHE_FORMAT,
+        "provider": provider,
+        "model": model,
+        "messages": [[message.role, message.content] for message in request.messages],
+        "temperature": request.temperature,
+        "max_tokens": request.max_tokens,
+        "json_schema": request.json_schema,
+        "validation_schema": request.validation_schema,
+        "schema_name": request.schema_name,
+    }
+    canonical = json.dumps(decisive, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CachedAnswer:
+    """One stored answer: the validated JSON, what it cost in tokens, and when it was received."""
+
+    parsed: Any
+    usage: Usage
+    created_at: float
+    provider: str
+    model: str
+
+
+class ResponseCache:
+    """A folder of answers, one JSON file per request key (``<dir>/responses/ab/abcdef….json``)."""
+
+    def __init__(self, directory: Path, *, clock: Callable[[], float] = time.time) -> None:
+        self.directory = directory
+        self._clock = clock
+        self.hits = 0
+        self.stores = 0
+
+    def _path(self, key: str) -> Path:
+        return self.directory / "responses" / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> CachedAnswer | None:
+        """The answer stored under ``key``, or ``None`` (missing, unreadable or of another format)."""
+        try:
+            raw = json.loads(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(raw, dict) or raw.get("format") != CACHE_FORMAT or "parsed" not in raw:
+            return None
+        stored = raw.get("usage")
+        usage: dict[str, Any] = stored if isinstance(stored, dict) else {}
+        self.hits += 1
+        return CachedAnswer(
+            parsed=raw["parsed"],
+            usage=Usage(
+                int(usage.get("prompt_tokens", 0)),
+                int(usage.get("completion_tokens", 0)),
+                int(usage.get("cached_tokens", 0)),
+            ),
+            created_at=float(raw.get("created_at", 0.0)),
+            provider=str(raw.get("provider", "")),
+            model=str(raw.get("model", "")),
+        )
+
+    def contains(self, key: str) -> bool:
+        """Whether an answer is stored under ``key`` (for estimates; does not count as a hit)."""
+        return self._path(key).is_file()
+
+    def put(self, key: str, parsed: Any, *, usage: Usage, provider: str, model: str) -> None:
+        """Store a validated answer under ``key``, atomically; an unwritable folder only costs the cache."""
+        entry = {
+            "format": CACHE_FORMAT,
+            "created_at": self._clock(),
+            "provider": provider,
+            "model": model,
+            "usage": {
+                "prompt_tokens": usage.prompt_tokens,
+                "completion_tokens": usage.completion_tokens,
+                "cached_tokens": usage.cached_tokens,
+            },
+            "parsed": parsed,
+        }
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
+            try:
+                with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                    json.dump(entry, handle, ensure_ascii=False)
+                os.replace(temporary, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
+        except OSError:
+            # The answer is still applied; only a rerun would have to ask for it again.
+            return
+        self.stores += 1

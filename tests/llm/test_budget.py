@@ -1,0 +1,43 @@
+"""The budget: reservations, settlement, and the one point where a run stops sending."""
+
+from __future__ import annotations
+
+import pytest
+
+from dbt_osmosis.core.llm.budget import Budget, BudgetExhausted
+from dbt_osmosis.core.llm.client import Usage
+from dbt_osmosis.core.llm.exceptions import LLMConfigError
+
+
+def per_token(prompt: int, completion: int, cached: int) -> float:
+    return (prompt + completion) * 0.001
+
+
+def test_a_request_that_could_pass_the_limit_is_refused_and_so_is_everything_after() -> None:
+    budget = Budget(max_cost=1.0, max_requests=None, price=per_token)
+    first = budget.reserve(300, 100)  # expected $0.40
+    second = budget.reserve(300, 100)  # $0.80 with the first still in flight
+    with pytest.raises(BudgetExhausted):
+        budget.reserve(300, 100)  # $1.20 could be spent: refused
+    budget.settle(first, Usage(100, 50))
+    budget.settle(second, Usage(100, 50))
+    assert budget.spent == pytest.approx(0.30)
+    # There is room again, but a run stops at one point instead of squeezing requests in.
+    with pytest.raises(BudgetExhausted):
+        budget.reserve(10, 10)
+
+
+def test_a_failed_request_costs_nothing_but_counts_as_sent() -> None:
+    budget = Budget(max_cost=None, max_requests=2, price=None)
+    budget.settle(budget.reserve(10, 10), None)
+    budget.reserve(10, 10)
+    assert budget.spent == 0 and budget.sent == 2
+    with pytest.raises(BudgetExhausted):
+        budget.reserve(1, 1)
+
+
+def test_a_cost_budget_needs_a_price_and_a_finite_number() -> None:
+    with pytest.raises(LLMConfigError, match="price table"):
+        Budget(max_cost=1.0, max_requests=None, price=None)
+    with pytest.raises(LLMConfigError, match="finite"):
+        Budget(max_cost=float("nan"), max_requests=None, price=per_token)
