@@ -4,14 +4,20 @@ For each case: generate an N-model project, start the fake server with latency L
 server-side requests-per-minute limit), run the CLI in a subprocess, and compare the synthesis wall
 time with the lower bound max(requests x L / concurrency, requests / RPM x 60 s).
 
-    .venv/bin/python benchmarks/bench_synthesize.py              # the two cases of the issue
+    .venv/bin/python benchmarks/bench_synthesize.py              # every case below
     .venv/bin/python benchmarks/bench_synthesize.py N L CONC RPM # one case; RPM 0 = no server limit
+    .venv/bin/python benchmarks/bench_synthesize.py cost [N]     # the cache and refresh case only
+
+The cost case: a first run (marking what the model wrote), a rerun after reverting the YAML (goal: 0
+requests, no slower than 1.1 x a plain `yaml document`), and `--llm-refresh-stale` after changing the
+SQL of 5 % of the models (goal: one request per changed model that has model-written text).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -69,13 +75,101 @@ def run_case(n_models: int, latency: float, concurrency: int, rpm: int) -> None:
         )
 
 
+def _cli(root: Path, catalog: Path, *extra: str) -> list[str]:
+    return [
+        str(ROOT / ".venv/bin/dbt-osmosis"), "yaml", "document", "--project-dir", str(root),
+        "--profiles-dir", str(root), "--catalog-path", str(catalog), *extra,
+    ]  # fmt: skip
+
+
+def _timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:
+    started = time.perf_counter()
+    out = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if out.returncode != 0:
+        print(out.stdout[-2000:], out.stderr[-2000:])
+        raise SystemExit(f"run failed with exit code {out.returncode}")
+    return seconds, out.stdout
+
+
+def _yaml_files(root: Path) -> dict[Path, bytes]:
+    return {path: path.read_bytes() for path in root.rglob("*.yml") if "target" not in path.parts}
+
+
+def run_cost_case(n_models: int, latency: float = 0.05, concurrency: int = 8) -> None:
+    """First run, rerun after reverting the YAML, and --llm-refresh-stale after changing 5 % of models."""
+    with tempfile.TemporaryDirectory() as tmp, FakeProviderServer(latency=latency) as server:
+        root = Path(tmp) / "project"
+        catalog = generate(root, n_models)
+        plain_root = Path(tmp) / "plain"
+        shutil.copytree(root, plain_root)
+        env = {
+            **os.environ,
+            "LLM_PROVIDER": "openai",
+            "OPENAI_API_KEY": FAKE_API_KEY,
+            "OPENAI_BASE_URL": f"{server.base_url}/v1",
+        }
+        synth = ("--synthesize", "--llm-concurrency", str(concurrency), "--llm-rate-limit", "1000000")
+        original = _yaml_files(root)
+
+        first_s, _ = _timed(_cli(root, catalog, *synth, "--llm-mark-generated"), env)
+        first_requests = server.usage_totals()["requests"]
+
+        # Like the rerun below, the plain run it is compared with finds dbt's partial-parse file warm
+        # and starts from the original YAML.
+        plain_original = _yaml_files(plain_root)
+        _timed(_cli(plain_root, plain_root / "catalog.json"), env)
+        for path in _yaml_files(plain_root):
+            if path not in plain_original:
+                path.unlink()
+        for path, data in plain_original.items():
+            path.write_bytes(data)
+        plain_s, _ = _timed(_cli(plain_root, plain_root / "catalog.json"), env)
+
+        written = _yaml_files(root)
+        for path in written:
+            if path not in original:
+                path.unlink()
+        for path, data in original.items():
+            path.write_bytes(data)
+        server.reset()
+        rerun_s, _ = _timed(_cli(root, catalog, *synth, "--llm-mark-generated"), env)
+        rerun_requests = server.usage_totals()["requests"]
+
+        # Change the SQL of 5 % of the models, picked (spread over the project) among those the model
+        # wrote text for: the others have nothing to refresh.
+        def has_marks(sql: Path) -> bool:
+            yaml_path = sql.parent / f"_{sql.stem}.yml"
+            return yaml_path.is_file() and "osmosis_generated" in yaml_path.read_text()
+
+        marked = [p for p in sorted(root.glob("models/marts/**/model_*.sql")) if has_marks(p)]
+        wanted = max(1, n_models // 20)
+        changed = marked[:: max(1, len(marked) // wanted)][:wanted]
+        for path in changed:
+            path.write_text(path.read_text() + "-- reviewed: logic changed\n")
+        server.reset()
+        refresh_s, _ = _timed(_cli(root, catalog, *synth, "--llm-refresh-stale"), env)
+        refresh_requests = server.usage_totals()["requests"]
+        print(
+            f"N={n_models} L={latency}s concurrency={concurrency}: first run {first_requests} requests "
+            f"in {first_s:.2f}s; rerun after reverting the YAML {rerun_requests} requests in "
+            f"{rerun_s:.2f}s vs plain `yaml document` {plain_s:.2f}s (ratio {rerun_s / plain_s:.2f}); "
+            f"--llm-refresh-stale after changing the SQL of {len(changed)} models with model-written "
+            f"text: {refresh_requests} requests in {refresh_s:.2f}s"
+        )
+
+
 def main(argv: list[str]) -> None:
+    if argv and argv[0] == "cost":
+        run_cost_case(int(argv[1]) if len(argv) > 1 else 200)
+        return
     if argv:
         n, latency, concurrency, rpm = int(argv[0]), float(argv[1]), int(argv[2]), int(argv[3])
         run_case(n, latency, concurrency, rpm)
         return
     run_case(200, 0.5, 8, 0)
     run_case(200, 0.5, 8, 120)
+    run_cost_case(200)
 
 
 if __name__ == "__main__":

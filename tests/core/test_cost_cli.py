@@ -110,7 +110,7 @@ def test_no_cache_asks_again_and_the_cache_holds_no_key_or_header(
     run_cli(chain, *FAST)
     asked = len(fake_provider.requests)
     cache = chain / "target" / "dbt-osmosis"
-    entries = list(cache.rglob("*.json"))
+    entries = list((cache / "responses").rglob("*.json"))
     assert len(entries) == asked
     for entry in entries:
         text = entry.read_text()

@@ -147,12 +147,14 @@ def test_mark_generated_records_provider_and_model(
     chain: Path, run_cli: RunCli, llm_env: None, fake_provider: FakeProviderServer
 ) -> None:
     run_cli(chain, *FAST, "--llm-mark-generated")
-    staging = columns(chain / "models/staging/_staging.yml", "stg_customers")
-    meta = staging["first_name"]["meta"]["osmosis_generated"]
+    seed = columns(chain / "seeds/_seeds.yml", "raw_customers", "seeds")
+    meta = seed["first_name"]["meta"]["osmosis_generated"]
     assert meta["provider"] == "openai"
     assert meta["model"]
-    # Hand-written columns are not marked.
+    # Hand-written columns are not marked, nor are copies inherited downstream.
+    staging = columns(chain / "models/staging/_staging.yml", "stg_customers")
     assert "meta" not in staging["customer_id"]
+    assert "meta" not in staging["first_name"]
 
 
 def test_custom_prompt_file_reaches_the_wire(

@@ -172,6 +172,7 @@ def _run_document(params: dict[str, Any], console: Console) -> int:
             cache=cache,
             store_answers=synthesis.estimator is None,
             budget=budget,
+            refresh_stale=params["llm_refresh_stale"],
         )
         try:
             with SynthesisProgress(console, len(plan.targets), synthesis.usage) as progress:

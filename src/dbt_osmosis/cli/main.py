@@ -179,6 +179,12 @@ def llm_options(func: F) -> F:
             help="Send at most this many requests (OSMOSIS_LLM_MAX_REQUESTS).",
         ),
         click.option(
+            "--llm-refresh-stale",
+            is_flag=True,
+            help="Write again model-written (marked) text whose SQL, columns or upstream docs changed since, "
+            "and text a reviewer rejected; unmarked text is never touched.",
+        ),
+        click.option(
             "--llm-allow-partial",
             is_flag=True,
             help="Start even when the estimate exceeds the budget; stop when it is reached (exit 3).",
@@ -214,6 +220,34 @@ def document(**params: Any) -> None:
 
     logging.basicConfig(level=params["log_level"].upper(), format="%(levelname)s %(name)s: %(message)s")
     sys.exit(_run_reporting_errors(lambda console: run_document(params, console)))
+
+
+@yaml.command()
+@dbt_options
+@click.argument("models", nargs=-1)
+@click.option("-f", "--fqn", multiple=True, help="Select nodes by fqn prefix, e.g. staging.stripe.")
+@click.option("--accept", is_flag=True, help="Keep the selected model-written text and remove its marks.")
+@click.option(
+    "--reject",
+    is_flag=True,
+    help="Remove the selected model-written text and its marks; it is not asked for again until "
+    "--synthesize runs with --llm-refresh-stale.",
+)
+@click.option("-C", "--check", is_flag=True, help="Exit with code 1 while model-written text is unreviewed.")
+@click.option(
+    "--placeholder",
+    "placeholders",
+    multiple=True,
+    help="Another description text that counts as undocumented (repeatable).",
+)
+def review(**params: Any) -> None:
+    """List model-written text (marked by --llm-mark-generated) and accept or reject it.
+
+    MODELS are node names or paths under the project; with none, every node is reviewed.
+    """
+    from dbt_osmosis.cli.review_command import run_review
+
+    sys.exit(_run_reporting_errors(lambda console: run_review(params, console)))
 
 
 @cli.command("test-llm")

@@ -49,6 +49,7 @@ __all__ = [
 log = logging.getLogger("dbt_osmosis")
 
 PROGENITOR_KEY = "osmosis_progenitor"
+_NOT_INHERITED_META = frozenset({PROGENITOR_KEY, "osmosis_generated", "osmosis_rejected"})
 
 
 @dataclass(frozen=True)
@@ -501,7 +502,8 @@ def learn(context: NodeContext) -> None:
             description=description,
             progenitor=progenitor,
             tags=tuple(str(tag) for tag in tags) if isinstance(tags, list) else (),
-            meta={k: v for k, v in meta.items() if k != PROGENITOR_KEY},
+            # Where a text came from and who wrote it describe this node's copy, not its children's.
+            meta={k: v for k, v in meta.items() if k not in _NOT_INHERITED_META},
         )
     plan.knowledge.learn(context.node.unique_id, own)
 

@@ -14,7 +14,7 @@ import dataclasses
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -38,6 +38,17 @@ from dbt_osmosis.core.llm.exceptions import LLMAuthError, LLMError, LLMResponseE
 from dbt_osmosis.core.llm.prompts import PromptSet, fence, model_answer_schema, prepare_sql
 from dbt_osmosis.core.llm.settings import LLMSettings
 from dbt_osmosis.core.project import Node
+from dbt_osmosis.core.provenance import (
+    GENERATED_META_KEY,
+    REJECTED_META_KEY,
+    Redo,
+    entry_meta,
+    inputs_hash,
+    item_meta,
+    marks_of,
+    remove_meta_key,
+    set_entry_meta,
+)
 from dbt_osmosis.core.schema.entries import column_key, insert_after
 
 __all__ = [
@@ -57,7 +68,6 @@ _T = TypeVar("_T")
 
 log = logging.getLogger("dbt_osmosis")
 
-GENERATED_META_KEY = "osmosis_generated"
 #: Characters per token for estimates; close enough for English prose and SQL across providers.
 CHARS_PER_TOKEN = 4
 
@@ -78,6 +88,8 @@ class SynthesisOptions:
     budget: Budget | None = None
     #: Ask once more, quoting the problem, when an answer cannot be used.
     reask_invalid: bool = True
+    #: Write again the model-written texts whose inputs changed since (and those a reviewer rejected).
+    refresh_stale: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,18 +173,72 @@ class SynthesisReport:
 ProgressCallback = Callable[[NodeOutcome | None], None]
 
 
-def find_gap(context: NodeContext) -> Gap:
-    """The node's missing table description and undocumented columns (names as the YAML spells them)."""
+def find_gap(context: NodeContext, redo: Redo | None = None) -> Gap:
+    """The node's missing table description and undocumented columns (names as the YAML spells them).
+
+    A text a reviewer rejected is not missing; a text in ``redo`` (stale or rejected, with
+    ``--llm-refresh-stale``) is.
+    """
     entry = context.entry
     if entry is None:
         return Gap(False, ())
+    redo = redo or Redo()
     placeholders = context.plan.options.placeholders
+
+    def wanted(mapping: Any, meta: dict[str, Any], again: bool) -> bool:
+        if again:
+            return True
+        return (
+            is_placeholder(mapping.get("description"), placeholders)
+            and meta.get(REJECTED_META_KEY) is not True
+        )
+
     columns = tuple(
         str(item.get("name"))
         for item in column_items(entry)
-        if item.get("name") is not None and is_placeholder(item.get("description"), placeholders)
+        if item.get("name") is not None
+        and wanted(item, item_meta(item), column_key(item.get("name")) in redo.columns)
     )
-    return Gap(is_placeholder(entry.get("description"), placeholders), columns)
+    return Gap(wanted(entry, entry_meta(entry), redo.table), columns)
+
+
+def stale_texts(context: NodeContext) -> Redo:
+    """The node's model-written texts whose inputs changed since they were written, or were rejected."""
+    entry = context.entry
+    marks = marks_of(entry) if entry is not None else []
+    if entry is None or not marks:
+        return Redo()
+    current = _inputs_hash(context)
+    again = [mark for mark in marks if mark.rejected or mark.inputs != current]
+    return Redo(
+        table=any(not mark.column for mark in again),
+        columns=frozenset(column_key(mark.column) for mark in again if mark.column),
+        rejected=any(mark.rejected for mark in again),
+    )
+
+
+def _inputs_hash(context: NodeContext) -> str:
+    plan = context.plan
+    entry = context.entry or {}
+
+    def entry_of(node: Node) -> Any:
+        return context_for(plan, node).entry
+
+    return inputs_hash(context.node, entry, entry_of, plan.project.nodes, plan.options.placeholders)
+
+
+def stamp_inputs(context: NodeContext, table: bool, columns: Iterable[str]) -> None:
+    """Record in the marks of these texts (written this run) a hash of the node's inputs as they are now."""
+    current = _inputs_hash(context)
+    editable = context.edit()
+    keys = set(columns)
+    holders: list[Any] = [editable] if table else []
+    holders += [item for item in column_items(editable) if column_key(item.get("name")) in keys]
+    for holder in holders:
+        for meta in (holder.get("meta"), (holder.get("config") or {}).get("meta")):
+            mark = meta.get(GENERATED_META_KEY) if isinstance(meta, dict) else None
+            if isinstance(mark, dict) and mark.get("inputs") != current:
+                mark["inputs"] = current
 
 
 def build_requests(
@@ -183,6 +249,7 @@ def build_requests(
     options: SynthesisOptions,
     *,
     parent_descriptions: Mapping[str, str] | None = None,
+    redo: Redo | None = None,
 ) -> list[tuple[LLMRequest, tuple[str, ...]]]:
     """One request per chunk of missing columns (one request when only the description is missing).
 
@@ -200,7 +267,7 @@ def build_requests(
         _upstream_docs(plan, node, gap.columns, parent_descriptions or {}) or "(none documented)",
         "upstream documentation",
     )
-    existing = fence(_existing_docs(context) or "(none yet)", "existing documentation")
+    existing = fence(_existing_docs(context, redo or Redo()) or "(none yet)", "existing documentation")
     types = {column_key(col.name): col.data_type for col in (context.warehouse_columns or [])}
     requests: list[tuple[LLMRequest, tuple[str, ...]]] = []
     for chunk in chunks:
@@ -240,12 +307,14 @@ def apply_answer(
     outcome: NodeOutcome,
     generated_by: Mapping[str, str] | None,
     max_chars: int = DEFAULT_MAX_DESCRIPTION_CHARS,
+    redo: Redo | None = None,
 ) -> None:
     """Write an answer into the node's YAML: only asked-for columns, only where still undocumented.
 
     Every text is data, made safe by ``description_from_answer`` (Jinja neutralised, control
     characters removed, cut to ``max_chars``); an empty one fails that column and is reported.
     """
+    redo = redo or Redo()
     if not isinstance(parsed, dict):
         return
     placeholders = context.plan.options.placeholders
@@ -282,13 +351,20 @@ def apply_answer(
     filled: list[str] = []
     for item in column_items(editable):
         key = column_key(item.get("name"))
-        if key in answers and is_placeholder(item.get("description"), placeholders):
+        again = key in redo.columns
+        if key in answers and (again or is_placeholder(item.get("description"), placeholders)):
             insert_after(item, "description", answers[key], ("name",))
+            if again:
+                remove_meta_key(item, [REJECTED_META_KEY])
             if generated_by:
                 set_meta(item, {GENERATED_META_KEY: dict(generated_by)})
             filled.append(str(item.get("name")))
-    if table_text and is_placeholder(editable.get("description"), placeholders):
+    if table_text and (redo.table or is_placeholder(editable.get("description"), placeholders)):
         insert_after(editable, "description", table_text, ("name",))
+        if redo.table:
+            remove_meta_key(editable, [REJECTED_META_KEY])
+        if generated_by:
+            set_entry_meta(editable, {GENERATED_META_KEY: dict(generated_by)})
         outcome.table_filled = True
     outcome.columns_filled.extend(filled)
     if filled or outcome.table_filled:
@@ -314,7 +390,16 @@ async def synthesize(
     finished = {node.unique_id: asyncio.Event() for node in targets}
     in_flight = asyncio.Semaphore(max(1, settings.concurrency))
     generated_by = {"provider": client.provider, "model": client.model} if options.mark_generated else None
-    waits_on = _dependencies_that_matter(plan, targets)
+    # Decided before anything changes, from the YAML as it is: what `yaml review` calls stale.
+    redo: dict[str, Redo] = {}
+    if options.refresh_stale:
+        for node in targets:
+            again = stale_texts(context_for(plan, node))
+            if again:
+                redo[node.unique_id] = again
+    waits_on = _dependencies_that_matter(plan, targets, redo)
+    #: Texts marked this run, per node: their marks get the hash of the node's inputs at the end.
+    marked: dict[str, tuple[bool, set[str]]] = {}
     # What each node's prompt shows of a parent it does not wait for is that parent as it was before
     # synthesis: the same prompt whatever order the nodes finish in, so a rerun finds it in the cache.
     before = {node.unique_id: _yaml_description(plan, node) for node in targets}
@@ -350,10 +435,11 @@ async def synthesize(
                     budget.settle(reservation, response.usage if response is not None else None)
 
     async def answer(
-        request: LLMRequest, chunk: tuple[str, ...], want_table: bool, outcome: NodeOutcome
+        request: LLMRequest, chunk: tuple[str, ...], want_table: bool, outcome: NodeOutcome, fresh: bool
     ) -> Any:
         key = request_key(client.provider, client.model, request) if cache is not None else ""
-        if cache is not None:
+        # A rejected text must not come back from the cache: the same question is asked anew.
+        if cache is not None and not fresh:
             hit = cache.get(key)
             if hit is not None:
                 outcome.cached += 1
@@ -387,17 +473,29 @@ async def synthesize(
         context: NodeContext, outcome: NodeOutcome
     ) -> tuple[Gap, list[tuple[LLMRequest, tuple[str, ...]]]]:
         inherit_column_docs(context)  # upstream may have been synthesized since the first pass
-        gap = find_gap(context)
+        gap = find_gap(context, redo.get(context.node.unique_id))
         if not gap:
             return gap, []
         outcome.asked_table, outcome.asked_columns = gap.table, len(gap.columns)
         settled = set(waits_on[context.node.unique_id])
         shown = {uid: text for uid, text in before.items() if uid not in settled}
-        return gap, build_requests(context, gap, prompts, settings, options, parent_descriptions=shown)
+        return gap, build_requests(
+            context,
+            gap,
+            prompts,
+            settings,
+            options,
+            parent_descriptions=shown,
+            redo=redo.get(context.node.unique_id),
+        )
 
     def apply_all(
         context: NodeContext, gap: Gap, outcome: NodeOutcome, answered: list[tuple[tuple[str, ...], Any]]
     ) -> None:
+        again = redo.get(context.node.unique_id)
+        # A stale text keeps its mark when it is written again, whether or not this run marks.
+        marking = generated_by or ({"provider": client.provider, "model": client.model} if again else None)
+        inputs = _inputs_hash(context) if marking else ""
         for index, (chunk, parsed) in enumerate(answered):
             apply_answer(
                 context,
@@ -405,8 +503,14 @@ async def synthesize(
                 chunk,
                 want_table=gap.table and index == 0,
                 outcome=outcome,
-                generated_by=generated_by,
+                generated_by={**marking, "inputs": inputs} if marking else None,
                 max_chars=settings.max_description_chars,
+                redo=again,
+            )
+        if marking and (outcome.table_filled or outcome.columns_filled):
+            marked[context.node.unique_id] = (
+                outcome.table_filled,
+                {column_key(name) for name in outcome.columns_filled},
             )
 
     def finish(context: NodeContext, outcome: NodeOutcome) -> None:
@@ -424,10 +528,11 @@ async def synthesize(
         try:
             gap, requests = await on_yaml_thread(lambda: prepare(context, outcome))
             if requests:
+                fresh = redo.get(node.unique_id, Redo()).rejected
                 report.outcomes.append(outcome)
                 results = await asyncio.gather(
                     *(
-                        answer(request, chunk, gap.table and index == 0, outcome)
+                        answer(request, chunk, gap.table and index == 0, outcome, fresh)
                         for index, (request, chunk) in enumerate(requests)
                     ),
                     return_exceptions=True,
@@ -461,6 +566,8 @@ async def synthesize(
     ordered = sorted(targets, key=lambda node: -height[node.unique_id])
     try:
         await asyncio.gather(*(run_node(node) for node in ordered))
+        # Once every node is done, so that a mark's hash sees its parents as they are written.
+        await on_yaml_thread(lambda: _stamp_all(plan, marked, report))
     finally:
         yaml_worker.shutdown(wait=True)
     report.seconds = time.perf_counter() - started
@@ -478,6 +585,20 @@ def _fail_node(report: SynthesisReport, outcome: NodeOutcome, exc: Exception) ->
     outcome.error = reason if outcome.error is None else f"{outcome.error}; {reason}"
     if not any(known is outcome for known in report.outcomes):
         report.outcomes.append(outcome)
+
+
+def _stamp_all(
+    plan: DocumentPlan, marked: Mapping[str, tuple[bool, set[str]]], report: SynthesisReport
+) -> None:
+    for unique_id, (table, columns) in marked.items():
+        try:
+            stamp_inputs(context_for(plan, plan.project.nodes[unique_id]), table, columns)
+        except Exception as exc:  # one node's marks must never cost the others' work
+            outcome = next(
+                (o for o in report.outcomes if o.node == plan.project.nodes[unique_id].display_name), None
+            )
+            if outcome is not None:
+                _fail_node(report, outcome, exc)
 
 
 class _Stopped(Exception):
@@ -518,7 +639,9 @@ def _reask(request: LLMRequest, problem: str) -> LLMRequest:
     return dataclasses.replace(request, messages=(*request.messages, Message("user", note)))
 
 
-def _dependencies_that_matter(plan: DocumentPlan, targets: Sequence[Node]) -> dict[str, list[str]]:
+def _dependencies_that_matter(
+    plan: DocumentPlan, targets: Sequence[Node], redo: Mapping[str, Redo] | None = None
+) -> dict[str, list[str]]:
     """For each node, the upstream nodes it must wait for before asking about its own gaps.
 
     A node waits for every upstream node (however far up) that is about to be asked about a column
@@ -527,7 +650,10 @@ def _dependencies_that_matter(plan: DocumentPlan, targets: Sequence[Node]) -> di
     serialise the DAG for nothing.
     """
     gaps = {
-        node.unique_id: {column_key(c) for c in find_gap(context_for(plan, node)).columns} for node in targets
+        node.unique_id: {
+            column_key(c) for c in find_gap(context_for(plan, node), (redo or {}).get(node.unique_id)).columns
+        }
+        for node in targets
     }
     # For each node, the selected upstream nodes with gaps of their own (the only ones worth waiting for).
     upstream: dict[str, set[str]] = {}
@@ -657,17 +783,18 @@ def _upstream_docs(plan: DocumentPlan, node: Node, wanted: Sequence[str], fixed:
     return "\n".join(lines)
 
 
-def _existing_docs(context: NodeContext) -> str:
+def _existing_docs(context: NodeContext, redo: Redo) -> str:
     entry = context.entry or {}
     node = context.node
     placeholders = context.plan.options.placeholders
     lines: list[str] = []
     description = entry.get("description")
-    if not is_placeholder(description, placeholders):
+    if not is_placeholder(description, placeholders) and not redo.table:
         lines.append(f"Model: {_context_text(description, node.rendered_description)}")
     for item in column_items(entry):
         text = item.get("description")
-        if not is_placeholder(text, placeholders):
+        # A stale text being written again is not shown: the model should not copy what it replaces.
+        if not is_placeholder(text, placeholders) and column_key(item.get("name")) not in redo.columns:
             name = str(item.get("name"))
             lines.append(f"  - {name}: {_context_text(text, node.rendered_columns.get(name, ''))}")
     return "\n".join(lines)

@@ -1,0 +1,167 @@
+"""Provenance marks, `--llm-refresh-stale` and `yaml review`, end to end against the fake provider."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from dbt_osmosis.cli.main import cli
+from tests.fakes.fake_provider import FakeProviderServer, RecordedRequest, Reply
+
+from .conftest import RunCli
+from .dbt_projects import snapshot
+from .test_document_cli import columns, load
+from .test_synthesize_cli import asked_columns
+
+FAST = ("--synthesize", "--llm-rate-limit", "100000", "--llm-max-retries", "0")
+HASH = re.compile(r"^[0-9a-f]{12}$")
+
+
+@pytest.fixture
+def llm_env(monkeypatch: pytest.MonkeyPatch, fake_provider_env: dict[str, str]) -> None:
+    monkeypatch.delenv("LLM_PROVIDER", raising=False)
+    monkeypatch.delenv("OSMOSIS_LLM_MARK_GENERATED", raising=False)
+    for name, value in fake_provider_env.items():
+        monkeypatch.setenv(name, value)
+
+
+def review(project: Path, *args: str) -> Result:
+    return CliRunner().invoke(
+        cli,
+        ["yaml", "review", "--project-dir", str(project), "--profiles-dir", str(project), *args],
+        catch_exceptions=False,
+    )
+
+
+def numbered_answers(start: int) -> Callable[[RecordedRequest], Reply]:
+    """Every answer says which request it was, so a text written again is visibly new."""
+    count = [start]
+
+    def answer(request: RecordedRequest) -> Reply:
+        count[0] += 1
+        names = asked_columns(request)
+        return Reply(
+            json={
+                "description": f"Table text {count[0]}.",
+                "columns": [{"name": n, "description": f"{n} text {count[0]}."} for n in names],
+            }
+        )
+
+    return answer
+
+
+def model_entry(path: Path, name: str) -> dict[str, Any]:
+    entry: dict[str, Any] = next(entry for entry in load(path)["models"] if entry["name"] == name)
+    return entry
+
+
+INT = "models/intermediate/_int_customers.yml"
+
+
+def test_marks_cover_model_descriptions_and_carry_an_inputs_hash(
+    chain: Path,
+    run_cli: RunCli,
+    llm_env: None,
+    fake_provider: FakeProviderServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OSMOSIS_LLM_MARK_GENERATED", "true")
+    result = run_cli(chain, *FAST)
+    assert result.exit_code == 0, result.output
+    mark = model_entry(chain / INT, "int_customers")["config"]["meta"]["osmosis_generated"]
+    assert mark["provider"] == "openai" and mark["model"] and HASH.match(mark["inputs"])
+    seed = columns(chain / "seeds/_seeds.yml", "raw_customers", "seeds")
+    assert HASH.match(seed["first_name"]["meta"]["osmosis_generated"]["inputs"])
+    # The copies inherited downstream are not what the model wrote for those nodes: no mark there.
+    staging = columns(chain / "models/staging/_staging.yml", "stg_customers")
+    assert staging["first_name"]["description"] == seed["first_name"]["description"]
+    assert "osmosis_generated" not in (staging["first_name"].get("meta") or {})
+
+    listing = review(chain)
+    assert listing.exit_code == 0, listing.output
+    assert "int_customers  openai/gpt-4.1-mini  current" in listing.output
+    assert "raw_customers.first_name  openai/gpt-4.1-mini  current" in listing.output
+    assert "stg_customers" not in listing.output
+    assert "(0 stale)" in listing.output
+
+
+def test_refresh_stale_asks_again_only_for_the_changed_model_and_leaves_unmarked_text_alone(
+    chain: Path, run_cli: RunCli, llm_env: None, fake_provider: FakeProviderServer
+) -> None:
+    fake_provider.responder = numbered_answers(0)
+    assert run_cli(chain, *FAST, "--llm-mark-generated").exit_code == 0
+    first = model_entry(chain / INT, "int_customers")
+    before = snapshot(chain)
+
+    sql = chain / "models/intermediate/int_customers.sql"
+    sql.write_text(sql.read_text().replace("first_name,", "upper(first_name) as first_name,"))
+    listing = review(chain)
+    assert "int_customers  openai/gpt-4.1-mini  stale" in listing.output, listing.output
+    assert "(1 stale)" in listing.output
+
+    fake_provider.reset()
+    fake_provider.responder = numbered_answers(100)
+    without = run_cli(chain, *FAST)
+    assert without.exit_code == 0 and fake_provider.requests == []  # stale, but not asked to refresh
+
+    result = run_cli(chain, *FAST, "--llm-refresh-stale")
+    assert result.exit_code == 0, result.output
+    requests = fake_provider.requests
+    assert len(requests) == 1 and "int_customers" in requests[0].prompt_text
+    assert asked_columns(requests[0]) == []  # its columns are inherited, not model-written
+    after = snapshot(chain)
+    assert {path for path in after if after[path] != before[path]} == {INT}
+    entry = model_entry(chain / INT, "int_customers")
+    assert entry["description"] == "Table text 101." != first["description"]
+    assert entry["columns"] == first["columns"]
+    assert "(0 stale)" in review(chain).output
+
+
+def test_review_check_accept_reject_and_the_next_run(
+    chain: Path, run_cli: RunCli, llm_env: None, fake_provider: FakeProviderServer
+) -> None:
+    assert run_cli(chain, *FAST, "--llm-mark-generated").exit_code == 0
+    assert review(chain, "--check").exit_code == 1
+
+    accepted = review(chain, "raw_customers", "--accept")
+    assert accepted.exit_code == 0, accepted.output
+    seed = columns(chain / "seeds/_seeds.yml", "raw_customers", "seeds")
+    assert seed["first_name"]["description"] and "meta" not in seed["first_name"]
+    assert seed["id"]["meta"] == {"owner": "crm-team"}  # the author's own meta stays
+    listing = review(chain, "--check")
+    assert listing.exit_code == 1 and "raw_customers" not in listing.output
+
+    rejected = review(chain, "--reject")
+    assert rejected.exit_code == 0, rejected.output
+    entry = model_entry(chain / INT, "int_customers")
+    assert "description" not in entry
+    assert entry["config"] == {"meta": {"osmosis_rejected": True}}
+    check = review(chain, "--check")
+    assert check.exit_code == 0, check.output
+    assert "int_customers  -  rejected" in check.output
+
+    fake_provider.reset()
+    before = snapshot(chain)
+    again = run_cli(chain, *FAST)
+    assert again.exit_code == 0, again.output
+    assert fake_provider.requests == []
+    assert snapshot(chain) == before
+
+    refreshed = run_cli(chain, *FAST, "--llm-refresh-stale")
+    assert refreshed.exit_code == 0, refreshed.output
+    assert [("int_customers" in r.prompt_text) for r in fake_provider.requests] == [True]
+    entry = model_entry(chain / INT, "int_customers")
+    assert entry["description"]
+    assert set(entry["config"]["meta"]) == {"osmosis_generated"}
+    assert review(chain, "--check").exit_code == 1
+
+
+def test_accept_and_reject_together_is_an_error(chain: Path) -> None:
+    result = review(chain, "--accept", "--reject")
+    assert result.exit_code == 2
+    assert "not both" in result.output
