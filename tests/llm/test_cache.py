@@ -67,3 +67,12 @@ def test_an_unwritable_folder_costs_only_the_cache(tmp_path: Path) -> None:
     key = request_key("openai", "m", REQUEST)
     cache.put(key, {"description": "x"}, usage=Usage(), provider="openai", model="m")
     assert cache.get(key) is None
+
+
+def test_an_answer_with_a_lone_surrogate_is_kept_and_read_back(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path)
+    odd = LLMRequest(messages=(Message("user", "Describe \ud800 this."),))
+    key = request_key("openai", "m", odd)
+    cache.put(key, {"description": "bad \ud800 text"}, usage=Usage(), provider="openai", model="m")
+    hit = cache.get(key)
+    assert hit is not None and hit.parsed == {"description": "bad \ud800 text"}

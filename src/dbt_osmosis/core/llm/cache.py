@@ -43,7 +43,8 @@ def request_key(provider: str, model: str, request: LLMRequest) -> str:
         "validation_schema": request.validation_schema,
         "schema_name": request.schema_name,
     }
-    canonical = json.dumps(decisive, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # ASCII escapes: a prompt or an answer may hold a lone surrogate, which UTF-8 cannot encode.
+    canonical = json.dumps(decisive, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -117,13 +118,13 @@ class ResponseCache:
             descriptor, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
             try:
                 with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                    json.dump(entry, handle, ensure_ascii=False)
+                    json.dump(entry, handle)
                 os.replace(temporary, path)
             except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
                 raise
-        except OSError:
+        except (OSError, ValueError):
             # The answer is still applied; only a rerun would have to ask for it again.
             return
         self.stores += 1
