@@ -25,14 +25,13 @@ from .dbt_projects import build, copy_project, write_project
 
 pytestmark = pytest.mark.slow
 
-FAST = ("--synthesize", "--llm-rate-limit", "100000", "--llm-max-retries", "0")
+# One request at a time: which hostile text lands where is then the same on every run.
+FAST = ("--synthesize", "--llm-rate-limit", "100000", "--llm-max-retries", "0", "--llm-concurrency", "1")
 #: Looks like nothing the key patterns know, so only the verbatim secret list can hide it.
 SECRET = "hostile-test-credential-5b1e0c"
 COLUMNS = [f"c{index:02d}" for index in range(1, 17)]
-# YAML 1.1 words ("Yes", "12:30") need the writer's YAML 1.1 quoting, which lands separately; until then
-# these tests send every other hostile text.
-_YAML11_WORDS = {"Yes", "Off", "on", "12:30"}
-TEXTS = tuple(text for text in HOSTILE_TEXTS if text not in _YAML11_WORDS)
+#: Every hostile text, YAML 1.1 words ("Yes", "Off", "on", "12:30") included: the writer quotes them.
+TEXTS = HOSTILE_TEXTS
 
 WIDE_FILES = {
     "models/wide.sql": "select " + ", ".join(f"{i} as {name}" for i, name in enumerate(COLUMNS)) + "\n",
@@ -68,6 +67,9 @@ def hostile_env(monkeypatch: pytest.MonkeyPatch, fake_provider_env: dict[str, st
         monkeypatch.setenv(name, value)
     # The key dbt's env_var() would read if a model's Jinja were ever rendered live.
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    # Not streamed: a streamed reply past the output limit is cut off as a failure before it is read
+    # (tested with streaming), and here the 10,000-character answer must arrive whole to be shortened.
+    monkeypatch.setenv("OSMOSIS_LLM_STREAM", "false")
 
 
 def dbt_parse(root: Path) -> dict[str, Any]:
@@ -136,12 +138,18 @@ def test_hostile_answers_are_written_as_the_text_the_model_meant(
     for (model, name), text in responder.given.items():
         if (model, name) == ("wide_child", ""):
             continue  # answered, but hand-written text is never replaced (checked below)
-        meant = truncate_at_sentence(clean_text(text), 1000)
-        if not meant:
-            assert not written.get((model, name)), (model, name)
+        # A place asked twice (the first answer was unusable, so it was asked again) holds one of them.
+        answers = responder.history[(model, name)]
+        meant = {truncate_at_sentence(clean_text(answer), 1000) for answer in answers}
+        if not written.get((model, name)):
+            assert "" in meant, (model, name)  # only an empty answer leaves a place unfilled
             continue
-        assert written[(model, name)] == description_from_answer(text), (model, name, text[:40])
-        assert rendered[(model, name)] == meant, (model, name, text[:40])
+        assert written[(model, name)] in {description_from_answer(a) for a in answers}, (
+            model,
+            name,
+            text[:40],
+        )
+        assert rendered[(model, name)] in meant, (model, name, text[:40])
     # Inherited downstream, the text still renders as what the model meant.
     for name in COLUMNS:
         if written.get(("wide", name)):

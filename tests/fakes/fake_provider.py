@@ -424,6 +424,8 @@ class HostileResponder:
         self.texts = texts
         self.echo_credentials = echo_credentials
         self.given: dict[tuple[str, str], str] = {}
+        #: Every text answered per place, in order: a re-ask (after an unusable answer) adds one.
+        self.history: dict[tuple[str, str], list[str]] = {}
         self._next = itertools.count()
         self._lock = threading.Lock()
 
@@ -452,6 +454,7 @@ class HostileResponder:
         with self._lock:
             text = self.texts[next(self._next) % len(self.texts)]
             self.given[(model, name)] = text
+            self.history.setdefault((model, name), []).append(text)
         return text
 
 

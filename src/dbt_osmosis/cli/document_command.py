@@ -371,7 +371,7 @@ def report_synthesis(
         console.print(
             f"Estimate for {escape(estimator.provider)} / {escape(estimator.model)} "
             f"(dry run, no request sent): {escape(usage_text(usage, estimate=True))}"
-            + (f"; {result.cached} more served by the response cache" if result.cached else "")
+            + (f" ({result.cached} more served by the response cache)" if result.cached else "")
             + ".",
             soft_wrap=True,
         )

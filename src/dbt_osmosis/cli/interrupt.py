@@ -10,6 +10,7 @@ is happening; a third one quits at once without writing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import threading
@@ -98,12 +99,20 @@ class InterruptGuard:
                 return
             raise KeyboardInterrupt
         if self.count == 2:
-            self.console.print(
-                "Stopping: keeping every node finished so far. Press Ctrl-C again to quit without writing.",
-                highlight=False,
+            # Straight to the file descriptor: the handler can run in the middle of the console's own
+            # print (even inside one of rich's lazy imports), which must not be re-entered.
+            _write_raw(
+                self.console,
+                "Stopping: keeping every node finished so far. Press Ctrl-C again to quit without writing.\n",
             )
             return
         os._exit(EXIT_INTERRUPTED)
+
+
+def _write_raw(console: Console, text: str) -> None:
+    # No real file behind the console (tests, a closed pipe): nothing to say it on.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.write(console.file.fileno(), text.encode("utf-8", "replace"))
 
 
 def _noop() -> None:
