@@ -1,0 +1,9 @@
+{{
+    config(
+        alias = 'my_alias',
+    )
+}}
+
+select
+    1 as id,
+    'banana' as fruit
