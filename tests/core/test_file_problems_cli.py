@@ -135,3 +135,17 @@ def test_a_file_that_fails_to_write_is_reported_and_the_others_are_written(chain
     assert "No space left on device" in plan.blocked[STAGING]
     assert (chain / STAGING).read_bytes() == staging_before
     assert columns(chain / MARTS, "customers")["status"]["description"]
+
+
+def test_a_tab_after_a_colon_is_reported_and_the_file_left_alone(chain: Path, run_cli: RunCli) -> None:
+    staging = chain / STAGING
+    text = staging.read_text().replace("description: Primary key", "description:\tPrimary key")
+    staging.write_text(text)  # dbt reads this; a round-trip edit of it cannot be made safely
+    result = run_cli(chain)
+    assert result.exit_code == 3, result.output
+    assert f"{STAGING} cannot be edited safely" in _one_line(result.output)
+    assert "not edited: stg_customers" in _one_line(result.output)
+    assert staging.read_text() == text
+    # Downstream still inherits what that file says.
+    mart = columns(chain / MARTS, "customers")
+    assert mart["status"]["description"] == "Lifecycle status: active or churned."
