@@ -79,7 +79,7 @@ def test_a_file_that_cannot_be_edited_safely_is_found_before_any_request(
         deprecations.reset_deprecations()
     assert result.exit_code == 3, result.output
     output = _one_line(result.output)
-    assert f"{MARTS} cannot be edited safely" in output and "duplicate" in output.lower()
+    assert f"error: {MARTS} cannot be edited safely" in output and "duplicate" in output.lower()
     # The error comes before the synthesis summary, and nobody paid for a request about `customers`.
     assert output.index(MARTS) < output.index("Synthesized")
     assert "customers" not in _asked_models(fake_provider.requests)
@@ -143,7 +143,7 @@ def test_a_tab_after_a_colon_is_reported_and_the_file_left_alone(chain: Path, ru
     staging.write_text(text)  # dbt reads this; a round-trip edit of it cannot be made safely
     result = run_cli(chain)
     assert result.exit_code == 3, result.output
-    assert f"{STAGING} cannot be edited safely" in _one_line(result.output)
+    assert f"error: {STAGING} cannot be edited safely" in _one_line(result.output)
     assert "not edited: stg_customers" in _one_line(result.output)
     assert staging.read_text() == text
     # Downstream still inherits what that file says.

@@ -130,7 +130,8 @@ class DocumentPlan:
 
     def block(self, schema_file: SchemaFile, reason: str) -> None:
         """Leave ``schema_file`` as it is on disk, and every node documented in it unedited."""
-        self.blocked.setdefault(schema_file.display_path, reason)
+        # Reports print the path first; a reason that starts with it (YamlError's do) would repeat it.
+        self.blocked.setdefault(schema_file.display_path, reason.removeprefix(f"{schema_file.display_path} "))
         for unique_id, owner in self.entries.items():
             if owner is schema_file:
                 self.frozen.add(unique_id)

@@ -76,7 +76,7 @@ def _problem(schema_file: SchemaFile, root: Path) -> str | None:
         try:
             schema_file.make_editable()
         except YamlError as exc:
-            return str(exc).removeprefix(f"{schema_file.display_path} ")
+            return str(exc)
     return None
 
 
