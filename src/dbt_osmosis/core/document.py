@@ -370,9 +370,9 @@ def add_missing_columns(context: NodeContext) -> None:
         return
     editable = context.edit()
     items = editable.get("columns")
-    if not isinstance(items, list):
+    new_list = not isinstance(items, list)
+    if new_list:
         items = CommentedSeq()
-        insert_after(editable, "columns", items, ("name", "description", "config"))
     insert_at = 0
     added: list[str] = []
     for column in warehouse:
@@ -388,6 +388,10 @@ def add_missing_columns(context: NodeContext) -> None:
         insert_at += 1
         present.add(key)
         added.append(str(item["name"]))
+    if new_list:
+        # Inserted already filled, so that the blank lines and comments carried onto it land after its
+        # last item instead of between `columns:` and its first item.
+        insert_after(editable, "columns", items, ("name", "description", "config"))
     context.record(f"added column{'s' if len(added) > 1 else ''} {', '.join(added)}")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
@@ -64,10 +65,60 @@ def insert_after(mapping: CommentedMap, key: str, value: Any, after: tuple[str, 
 
 
 def insert_item(items: list[Any], index: int, item: Any) -> None:
-    """Insert ``item`` into a YAML list, keeping comments next to the entries they introduce."""
+    """Insert ``item`` into a YAML list, keeping comments next to the entries they introduce.
+
+    When every entry of the list is separated from the next by a blank line, the new one is too.
+    """
+    spaced = isinstance(items, CommentedSeq) and _blank_separated(items)
     items.insert(index, item)
-    if index > 0 and isinstance(items, CommentedSeq):
+    if not isinstance(items, CommentedSeq):
+        return
+    if index > 0:
         carry_comment(_slot_of_item(items, index - 1), _slot_of_item(items, index))
+    if spaced:
+        if index > 0:
+            _ensure_blank_after(_slot_of_item(items, index - 1))
+        if index + 1 < len(items):
+            _ensure_blank_after(_slot_of_item(items, index))
+
+
+def _blank_separated(items: CommentedSeq) -> bool:
+    # At least two entries, and a blank line right after each but the last.
+    if len(items) < 2:
+        return False
+    return all(_following(_slot_of_item(items, index)).startswith("\n") for index in range(len(items) - 1))
+
+
+def _following(slot: _Slot | None) -> str:
+    # The full lines (blank lines and comments) that follow a node, as ruamel keeps them.
+    if slot is None:
+        return ""
+    container, key, position = slot
+    entry = container.ca.items.get(key)
+    token = entry[position] if entry is not None and len(entry) > position else None
+    if token is None or not isinstance(token.value, str):
+        return ""
+    if isinstance(container[key], LiteralScalarString | FoldedScalarString):
+        return str(token.value)
+    return token.value.partition("\n")[2]
+
+
+def _ensure_blank_after(slot: _Slot | None) -> None:
+    if slot is None or _following(slot).startswith("\n"):
+        return
+    container, key, position = slot
+    slots = container.ca.items.setdefault(key, [None, None, None, None])
+    while len(slots) <= position:
+        slots.append(None)
+    token = slots[position]
+    if token is None or not isinstance(token.value, str):
+        block = isinstance(container[key], LiteralScalarString | FoldedScalarString)
+        slots[position] = CommentToken("\n" if block else "\n\n", CommentMark(0), None)
+    elif isinstance(container[key], LiteralScalarString | FoldedScalarString):
+        token.value = "\n" + token.value
+    else:
+        end_of_line, _, following = token.value.partition("\n")
+        token.value = end_of_line + "\n\n" + following
 
 
 def carry_comment(previous: _Slot | None, new: _Slot | None) -> None:

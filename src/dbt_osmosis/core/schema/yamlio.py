@@ -10,7 +10,6 @@ for that region.
 
 from __future__ import annotations
 
-import difflib
 import io
 import itertools
 import logging
@@ -28,6 +27,8 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
 from dbt_osmosis.core.errors import YamlError
+from dbt_osmosis.core.schema.align import overlay
+from dbt_osmosis.core.schema.quoting import SafeRoundTripConstructor, SafeRoundTripRepresenter
 
 __all__ = ["SchemaFile", "YamlStyle", "detect_style", "write_atomic"]
 
@@ -91,6 +92,8 @@ def detect_style(text: str) -> YamlStyle:
 
 def _yaml(style: YamlStyle) -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Representer = SafeRoundTripRepresenter  # quote what YAML 1.1 (dbt's reader) would misread
+    yaml.Constructor = SafeRoundTripConstructor
     yaml.preserve_quotes = True
     yaml.width = 1_000_000  # never re-wrap a long description
     yaml.indent(mapping=style.mapping, sequence=style.sequence, offset=style.offset)
@@ -153,9 +156,12 @@ class SchemaFile:
         """Re-read the file with the round-trip parser so edits keep comments, order and quoting."""
         if self.editable:
             return
-        assert self.original is not None
+        if self.original is None:
+            return
         try:
-            data = _yaml(self.style).load(self.original)
+            # ruamel keeps a comment's line ending inside the comment: read LF text, so that CRLF is
+            # added back exactly once when the file is rendered.
+            data = _yaml(self.style).load(_lf(self.original))
         except YAMLError as exc:
             raise YamlError(
                 f"{self.display_path} cannot be edited safely: {' '.join(str(exc).split())}. "
@@ -195,13 +201,14 @@ class SchemaFile:
         edited = self._dump(self.data)
         if self.original is None:
             return edited.replace("\n", self.style.newline) if self.style.newline != "\n" else edited
-        original = self.original.replace("\r\n", "\n")
-        if _only_deliberate_changes(original, edited, self.data):
-            # The common case: ruamel reproduced every line of the file except the values we changed,
-            # so its output already keeps every byte the author wrote. No merge base is needed.
-            return self._finish(original, edited)
+        original = _lf(self.original)
+        fast = self._overlay(original, edited)
+        if fast is not None:
+            # The common case: ruamel's output is the file with lines added and owned values replaced;
+            # every line of the author's is kept byte for byte. No merge base is needed.
+            return self._finish(original, fast)
         # The merge base is ruamel's rendering of the file as read.
-        base = self._dump(_yaml(self.style).load(self.original))
+        base = self._dump(_yaml(self.style).load(original))
         if edited == base:
             return self.original
         merged: list[str] = []
@@ -225,6 +232,32 @@ class SchemaFile:
             text = edited
         return self._finish(original, text)
 
+    def _overlay(self, original: str, edited: str) -> str | None:
+        key_lines: dict[int, tuple[CommentedMap, Any]] | None = None
+        before = _lines(original)
+
+        def replaced(index: int) -> str | None:
+            # A line holding a `key: value` whose value the run changed in the data (a placeholder
+            # description filled); ruamel writes it anew. Located through ruamel's record of where each
+            # key was read, so a line ruamel merely re-rendered never passes as deliberate.
+            nonlocal key_lines
+            if key_lines is None:
+                key_lines = _key_lines(self.data)
+            found = key_lines.get(index)
+            if found is None or not _value_changed(before[index], *found):
+                return None
+            line = before[index]
+            return line[: len(line) - len(line.lstrip(" -"))] + f"{found[1]}:"
+
+        result = overlay(before, _lines(edited), replaced)
+        if result is None:
+            return None
+        lines, approximate = result
+        text = "".join(line + "\n" for line in lines)
+        if approximate and not _same_data(text, edited):
+            return None
+        return text
+
     def _finish(self, original: str, text: str) -> str:
         if not original.endswith("\n") and text.endswith("\n"):
             text = text[:-1]  # the author's file had no final newline; keep it that way
@@ -235,37 +268,23 @@ class SchemaFile:
         return self.original is None or self.render() != self.original
 
 
+def _lines(text: str) -> list[str]:
+    # Only "\n" ends a line: str.splitlines would also split at form feeds and U+2028 inside values.
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n")
+
+
 def _same_data(text: str, reference: str) -> bool:
     try:
         return bool(pyyaml.load(text, Loader=_FastLoader) == pyyaml.load(reference, Loader=_FastLoader))
     except pyyaml.YAMLError:
         return False
-
-
-def _only_deliberate_changes(original: str, edited: str, data: Any) -> bool:
-    """Whether ``edited`` is ``original`` with lines added and only deliberately changed lines replaced.
-
-    A replaced line is deliberate when it holds a ``key: value`` whose value the run changed in
-    ``data`` (a placeholder description filled, say). A line that ruamel merely re-rendered keeps its
-    value, so it fails this test and the caller falls back to the three-way merge.
-    """
-    before, after = original.splitlines(), edited.splitlines()
-    key_lines: dict[int, tuple[CommentedMap, Any]] | None = None
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
-        if tag in ("equal", "insert"):
-            continue
-        if tag != "replace" or i2 - i1 != 1:
-            return False
-        if key_lines is None:
-            key_lines = _key_lines(data)
-        found = key_lines.get(i1)
-        if found is None or not _value_changed(before[i1], *found):
-            return False
-        key = found[1]
-        prefix = before[i1][: len(before[i1]) - len(before[i1].lstrip(" -"))] + f"{key}:"
-        if not any(line.startswith(prefix) for line in after[j1:j2]):
-            return False
-    return True
 
 
 def _key_lines(
@@ -303,18 +322,41 @@ def _value_changed(line: str, mapping: CommentedMap, key: Any) -> bool:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder and rename, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else None
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write through a temporary file in the same folder and rename, so a crash never leaves half a file.
+
+    A symlink is followed: its target is replaced and the link stays a link. An existing file keeps its
+    permission bits; a new one gets what the umask allows, as any other program would create it. The
+    temporary file is removed on every failure this process sees (errors and Ctrl-C alike).
+    """
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
+        os.chmod(temp_name, mode)
+        os.replace(temp_name, target)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    # Reading the umask without setting it: Linux reports it in /proc; elsewhere it has to be set and
+    # restored, which is only a moment and happens while this run is the one writing files.
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

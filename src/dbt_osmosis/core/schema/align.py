@@ -1,0 +1,144 @@
+"""Lay ruamel's rendering of an edited file over the author's text in one linear pass.
+
+A run mostly inserts (columns, data types, descriptions) and sometimes replaces a value it owns (a
+placeholder description filled). So ruamel's output is, line for line, the author's file with lines
+added, except where ruamel lays out bytes the author wrote differently without changing what they
+mean: trailing spaces, lines of only spaces, folded (``>``) text re-flowed. ``overlay`` walks both texts
+once, keeps every author line byte for byte, takes ruamel's lines only where they are additions or
+deliberate replacements, and answers ``None`` as soon as it is unsure, so that the caller falls back to
+its slower three-way merge. Cost: linear in the size of the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import yaml as pyyaml
+
+__all__ = ["overlay"]
+
+_FastLoader: Any = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
+
+# A line that opens a block scalar: `key: >`, `- |-`, `key: >2  # comment`.
+_BLOCK_HEADER = re.compile(r"(?::|(?:^|\s)-)\s+([|>][0-9+-]{0,2})\s*(?:#.*)?$")
+
+_UNREADABLE = object()
+
+# Says whether author line ``index`` holds a ``key: value`` whose value the run changed, and if so the
+# text a replacement line starts with (its indentation, dash and key).
+Replaced = Callable[[int], str | None]
+
+
+def overlay(before: list[str], after: list[str], replaced: Replaced) -> tuple[list[str], bool] | None:
+    """The author's lines (``before``) with ruamel's additions and deliberate replacements (``after``).
+
+    Returns the merged lines and whether an author line was kept in place of a ruamel line that differs
+    from it in trailing spaces (then the caller confirms the data once). Returns ``None`` when ``after``
+    is not, as far as one linear pass can prove, ``before`` with lines added and owned values replaced;
+    the caller must then take a safer path.
+    """
+    out: list[str] = []
+    approximate = False
+    i = j = 0
+    n, m = len(before), len(after)
+    while i < n:
+        if j >= m:
+            return None
+        old, new = before[i], after[j]
+        if old == new or old.rstrip() == new.rstrip():
+            # Trailing spaces and lines of only spaces are never data outside a block scalar (those
+            # are compared as a whole below), so the author's bytes stay.
+            approximate = approximate or (old != new and bool(old.strip()))
+            out.append(old)
+            i, j = i + 1, j + 1
+            if _BLOCK_HEADER.search(old):
+                step = _block(before, i, after, j, _indent_of(old), keep_new=False)
+                if step is None:
+                    return None
+                out.extend(step[0])
+                i, j = step[1], step[2]
+            continue
+        prefix = replaced(i)
+        if prefix is not None:
+            k = _find(after, j, prefix, whole=False)
+            if k is None:
+                return None
+            out.extend(after[j : k + 1])  # ruamel's additions before the replacement, then the replacement
+            i, j = i + 1, k + 1
+            # The old value's continuation lines go with it; the new value's come with it.
+            step = _block(before, i, after, j, _indent_of(old), keep_new=True)
+            if step is None:
+                return None
+            out.extend(step[0])
+            i, j = step[1], step[2]
+            continue
+        # Lines ruamel added before the author's next line. The scan is paid for by the lines it skips,
+        # which are consumed, so the whole pass stays linear.
+        k = _find(after, j, old.rstrip(), whole=True)
+        if k is None:
+            return None
+        out.extend(after[j:k])
+        j = k
+    out.extend(after[j:])
+    return out, approximate
+
+
+def _find(lines: list[str], start: int, text: str, *, whole: bool) -> int | None:
+    # The first line from ``start`` that is ``text`` (give or take trailing spaces) or starts with it.
+    for index in range(start, len(lines)):
+        line = lines[index]
+        if (line.rstrip() == text) if whole else line.startswith(text):
+            return index
+    return None
+
+
+def _indent_of(line: str) -> int:
+    # The column of the key itself: `  - description: >` has its key at column 4.
+    return len(line) - len(line.lstrip(" -"))
+
+
+def _region(lines: list[str], start: int, indent: int) -> int:
+    """The end of the block scalar body that starts at ``start`` (trailing blank lines excluded)."""
+    end = last = start
+    while end < len(lines):
+        line = lines[end]
+        if line.strip():
+            if len(line) - len(line.lstrip(" ")) <= indent:
+                break
+            last = end + 1
+        end += 1
+    return last
+
+
+def _block(
+    before: list[str], i: int, after: list[str], j: int, indent: int, *, keep_new: bool
+) -> tuple[list[str], int, int] | None:
+    """Match a block scalar's body: the author's bytes when it means the same, else ruamel's lines."""
+    i_end, j_end = _region(before, i, indent), _region(after, j, indent)
+    old, new = before[i:i_end], after[j:j_end]
+    if keep_new:
+        return new, i_end, j_end
+    if old == new:
+        return old, i_end, j_end
+    header = before[i - 1]
+    indicator = _BLOCK_HEADER.search(header)
+    if indicator is None or any(ch in indicator.group(1) for ch in "+0123456789"):
+        return None  # kept trailing lines or an explicit indent: only identical bytes are provably safe
+    old_value, new_value = _block_value(indicator.group(1), old), _block_value(indicator.group(1), new)
+    if old_value is _UNREADABLE or new_value is _UNREADABLE:
+        return None
+    if old_value == new_value:
+        return old, i_end, j_end  # ruamel re-flowed text it did not change: the author's bytes stay
+    # ruamel never changes a value by itself: the run did (an inherited description with -F, say).
+    return new, i_end, j_end
+
+
+def _block_value(indicator: str, body: list[str]) -> object:
+    text = "k: " + indicator + "\n" + "".join(line + "\n" for line in body)
+    try:
+        loaded = pyyaml.load(text, Loader=_FastLoader)
+    except pyyaml.YAMLError:
+        return _UNREADABLE
+    return loaded.get("k") if isinstance(loaded, dict) else _UNREADABLE

@@ -1,0 +1,84 @@
+"""Rendering an edited file keeps the author's bytes: the linear overlay and its fall-back merge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import FoldedScalarString
+
+from dbt_osmosis.core.schema.entries import insert_after, insert_item
+from dbt_osmosis.core.schema.yamlio import SchemaFile
+
+
+def editable(tmp_path: Path, text: str) -> SchemaFile:
+    path = tmp_path / "schema.yml"
+    path.write_bytes(text.encode())
+    schema_file = SchemaFile.read(path, "schema.yml")
+    schema_file.make_editable()
+    return schema_file
+
+
+def test_filling_a_placeholder_replaces_only_that_line(tmp_path: Path) -> None:
+    original = (
+        "version: 2\nmodels:\n  - name: a\n    columns:\n"
+        '      - name: x\n        description: ""   \n      - name: y\n        description: ""\n'
+    )
+    schema_file = editable(tmp_path, original)
+    schema_file.data["models"][0]["columns"][1]["description"] = "Filled."
+    schema_file.touch()
+    # The filled value keeps the quote style of the placeholder it replaces (ruamel's choice).
+    filled = '      - name: y\n        description: "Filled."\n'
+    assert schema_file.render() == original.replace('      - name: y\n        description: ""\n', filled)
+
+
+def test_a_folded_description_replaced_on_purpose_takes_the_new_text(tmp_path: Path) -> None:
+    original = (
+        "version: 2\nmodels:\n  - name: a\n    description: >\n      Old text \n      here.\n  - name: b\n"
+    )
+    schema_file = editable(tmp_path, original)
+    schema_file.data["models"][0]["description"] = FoldedScalarString("New text.\n")
+    schema_file.touch()
+    text = schema_file.render()
+    assert yaml.safe_load(text)["models"][0]["description"] == "New text.\n"
+    assert text.endswith("  - name: b\n") and "Old text" not in text
+
+
+def test_trailing_spaces_and_space_only_lines_survive_many_insertions(tmp_path: Path) -> None:
+    entries = "".join(f"  - name: m{i}  \n    description: Model {i}. \n    \n" for i in range(300))
+    original = "version: 2\nmodels:\n" + entries
+    schema_file = editable(tmp_path, original)
+    for entry in schema_file.data["models"]:
+        insert_after(entry, "columns", CommentedSeq([CommentedMap(name="id")]), ("name", "description"))
+    schema_file.touch()
+    text = schema_file.render()
+    expected = "version: 2\nmodels:\n" + "".join(
+        f"  - name: m{i}  \n    description: Model {i}. \n    columns:\n      - name: id\n    \n"
+        for i in range(300)
+    )
+    assert text == expected
+
+
+def test_an_inserted_list_item_between_identical_lines_lands_where_ruamel_put_it(tmp_path: Path) -> None:
+    original = "version: 2\nmodels:\n  - name: a\n    columns:\n      - name: id\n      - name: id2\n"
+    schema_file = editable(tmp_path, original)
+    insert_item(schema_file.data["models"][0]["columns"], 0, CommentedMap(name="id"))
+    schema_file.touch()
+    assert schema_file.render() == (
+        "version: 2\nmodels:\n  - name: a\n    columns:\n"
+        "      - name: id\n      - name: id\n      - name: id2\n"
+    )
+
+
+def test_a_layout_ruamel_cannot_reproduce_still_keeps_the_authors_lines(tmp_path: Path) -> None:
+    # Mixed indentation: ruamel re-indents the second entry, the overlay gives up, the merge keeps it.
+    original = "version: 2\nmodels:\n  - name: a\n  - name: b\n    description:   spaced  out\n"
+    schema_file = editable(tmp_path, original)
+    insert_after(schema_file.data["models"][0], "columns", CommentedSeq([CommentedMap(name="id")]), ("name",))
+    schema_file.touch()
+    text = schema_file.render()
+    assert text == (
+        "version: 2\nmodels:\n  - name: a\n    columns:\n      - name: id\n"
+        "  - name: b\n    description:   spaced  out\n"
+    )
