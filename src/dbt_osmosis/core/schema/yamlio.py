@@ -28,6 +28,7 @@ from ruamel.yaml.error import YAMLError
 
 from dbt_osmosis.core.errors import YamlError
 from dbt_osmosis.core.schema.align import overlay
+from dbt_osmosis.core.schema.emit import emit_new
 from dbt_osmosis.core.schema.quoting import SafeRoundTripConstructor, SafeRoundTripRepresenter
 
 __all__ = ["SchemaFile", "YamlStyle", "detect_style", "write_atomic"]
@@ -198,9 +199,13 @@ class SchemaFile:
     def _render(self) -> str:
         if (not self._touched and self.original is not None) or not self.editable:
             return self.original or ""
-        edited = self._dump(self.data)
         if self.original is None:
-            return edited.replace("\n", self.style.newline) if self.style.newline != "\n" else edited
+            # A new file holds only what the run wrote: the direct emitter gives ruamel's exact bytes
+            # for that shape at a fraction of the cost, and hands anything unusual back to ruamel.
+            style = self.style
+            edited = emit_new(self.data, style.mapping, style.sequence, style.offset) or self._dump(self.data)
+            return edited.replace("\n", style.newline) if style.newline != "\n" else edited
+        edited = self._dump(self.data)
         original = _lf(self.original)
         fast = self._overlay(original, edited)
         if fast is not None:
@@ -332,14 +337,20 @@ def write_atomic(path: Path, text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = target.stat().st_mode & 0o7777
+        replacing = True
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
+        replacing = False
     fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
-            os.fsync(handle.fileno())
+            if replacing:
+                # Before the rename replaces what the author wrote, the new text must be on disk. A
+                # brand-new file has nothing to lose (a power cut leaves it absent or empty and the
+                # next run writes it again), and fsync is most of the cost of a first run's hundreds.
+                os.fsync(handle.fileno())
         os.chmod(temp_name, mode)
         os.replace(temp_name, target)
     except BaseException:
