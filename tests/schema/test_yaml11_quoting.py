@@ -19,6 +19,7 @@ YAML_11_TRAPS = [
     ".inf", "-.Inf", ".nan", "=", "<<", "*star", "&anchor", "!tag", "%percent", "@at", "`tick", "|", ">",
     "a: b", "a #b", "- item", "? key", "trailing space ", " leading space", "[flow]", "{flow}", "'quoted'",
     '"double"', "tab\there", "line\nbreak", "#comment", ",comma", "100%", "-", "---", "...",
+    "\x85", "next\x85line", "a\u2028b", "it's\u2029",
 ]  # fmt: skip
 
 # Text as a warehouse or a model could hand it over (lone surrogates are removed before anything is written).

@@ -21,6 +21,7 @@ __all__ = ["SafeRoundTripConstructor", "SafeRoundTripRepresenter", "reads_as_oth
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _RESOLVER = pyyaml.resolver.Resolver()
+_UNICODE_BREAKS = ("\x85", "\u2028", "\u2029")
 
 
 @lru_cache(maxsize=65_536)
@@ -38,6 +39,10 @@ class SafeRoundTripRepresenter(RoundTripRepresenter):
 
     def represent_str(self, data: Any) -> Any:
         """Represent a plain Python string; single quotes (ruamel's own choice) when YAML 1.1 needs them."""
+        if any(ch in data for ch in _UNICODE_BREAKS):
+            # ruamel writes these raw inside single quotes, where PyYAML reads a line break (folded to a
+            # space); inside double quotes they are escaped and read back exactly.
+            return self.represent_scalar(_STR_TAG, data, style='"')
         if reads_as_other_in_yaml11(data):
             # The emitter still switches to double quotes where single quotes cannot hold the text.
             return self.represent_scalar(_STR_TAG, data, style="'")
