@@ -82,3 +82,25 @@ def test_a_layout_ruamel_cannot_reproduce_still_keeps_the_authors_lines(tmp_path
         "version: 2\nmodels:\n  - name: a\n    columns:\n      - name: id\n"
         "  - name: b\n    description:   spaced  out\n"
     )
+
+
+def test_spacing_the_author_typed_around_keys_survives_inserted_keys(tmp_path: Path) -> None:
+    # The four breaks the real-project harness found (tests/realprojects/KNOWN_FAILURES.md).
+    original = (
+        "version: 2\nmodels:\n  - name: m\n    columns:\n"
+        "      - name: a\n        description:  Two spaces after the colon.\n"
+        "      - name: b\n        description: Trailing space. \n        tests: \n          - not_null\n"
+        "      - name: c \n        description: C.\n        \n"
+    )
+    schema_file = editable(tmp_path, original)
+    for item in schema_file.data["models"][0]["columns"]:
+        insert_after(item, "data_type", "INTEGER", ("name", "description"))
+    schema_file.touch()
+    text = schema_file.render()
+    assert text == (
+        "version: 2\nmodels:\n  - name: m\n    columns:\n"
+        "      - name: a\n        description:  Two spaces after the colon.\n        data_type: INTEGER\n"
+        "      - name: b\n        description: Trailing space. \n        data_type: INTEGER\n"
+        "        tests: \n          - not_null\n"
+        "      - name: c \n        description: C.\n        data_type: INTEGER\n        \n"
+    )

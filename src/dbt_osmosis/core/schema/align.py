@@ -24,6 +24,9 @@ _FastLoader: Any = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
 # A line that opens a block scalar: `key: >`, `- |-`, `key: >2  # comment`.
 _BLOCK_HEADER = re.compile(r"(?::|(?:^|\s)-)\s+([|>][0-9+-]{0,2})\s*(?:#.*)?$")
 
+# `key:` followed by two or more spaces before its value, at the start of a (list item's) line.
+_AFTER_KEY = re.compile(r"^( *(?:- +)*[^\s#'\"{\[&*!|>%@`-][^:#]*:)  +(?=\S)")
+
 _UNREADABLE = object()
 
 # Says whether author line ``index`` holds a ``key: value`` whose value the run changed, and if so the
@@ -40,16 +43,16 @@ def overlay(before: list[str], after: list[str], replaced: Replaced) -> tuple[li
     the caller must then take a safer path.
     """
     out: list[str] = []
-    approximate = False
+    approximate = False  # an author line was kept where ruamel's differs (more than trailing spaces)
     i = j = 0
     n, m = len(before), len(after)
     while i < n:
         if j >= m:
             return None
         old, new = before[i], after[j]
-        if old == new or old.rstrip() == new.rstrip():
-            # Trailing spaces and lines of only spaces are never data outside a block scalar (those
-            # are compared as a whole below), so the author's bytes stay.
+        if old == new or _loose(old) == _loose(new):
+            # Trailing spaces, lines of only spaces and extra spaces after a key's colon are never data
+            # outside a block scalar (those are compared as a whole below): the author's bytes stay.
             approximate = approximate or (old != new and bool(old.strip()))
             out.append(old)
             i, j = i + 1, j + 1
@@ -76,7 +79,7 @@ def overlay(before: list[str], after: list[str], replaced: Replaced) -> tuple[li
             continue
         # Lines ruamel added before the author's next line. The scan is paid for by the lines it skips,
         # which are consumed, so the whole pass stays linear.
-        k = _find(after, j, old.rstrip(), whole=True)
+        k = _find(after, j, _loose(old), whole=True)
         if k is None:
             return None
         out.extend(after[j:k])
@@ -89,9 +92,14 @@ def _find(lines: list[str], start: int, text: str, *, whole: bool) -> int | None
     # The first line from ``start`` that is ``text`` (give or take trailing spaces) or starts with it.
     for index in range(start, len(lines)):
         line = lines[index]
-        if (line.rstrip() == text) if whole else line.startswith(text):
+        if (_loose(line) == text) if whole else line.startswith(text):
             return index
     return None
+
+
+def _loose(line: str) -> str:
+    # A line as ruamel would lay it out: no trailing spaces, one space after a key's colon.
+    return _AFTER_KEY.sub(r"\1 ", line.rstrip(), count=1)
 
 
 def _indent_of(line: str) -> int:
