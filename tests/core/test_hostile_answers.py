@@ -8,6 +8,8 @@ read back (with PyYAML, as dbt reads it, and from dbt's rendered manifest) as th
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,8 @@ TEXTS = tuple(text for text in HOSTILE_TEXTS if text not in _YAML11_WORDS)
 WIDE_FILES = {
     "models/wide.sql": "select " + ", ".join(f"{i} as {name}" for i, name in enumerate(COLUMNS)) + "\n",
     "models/wide_child.sql": "select * from {{ ref('wide') }}\n",
+    # DuckDB reads the backslash literally: the first literal ends at its second quote.
+    "models/paths.sql": "select 'C:\\temp\\' as win_path, 'hunter2-in-sql' as db_password\n",
     "models/_models.yml": """
         version: 2
         models:
@@ -90,10 +94,14 @@ def dbt_parse(root: Path) -> dict[str, Any]:
 
 
 def yaml_descriptions(root: Path) -> dict[tuple[str, str], object]:
-    """Every description in the models file as PyYAML (dbt's reader) sees it; "" keys the model."""
-    data = yaml.safe_load((root / "models" / "_models.yml").read_text(encoding="utf-8"))
+    """Every model description as PyYAML (dbt's reader) sees it; "" keys the model's own."""
     found: dict[tuple[str, str], object] = {}
-    for entry in data["models"]:
+    entries = [
+        entry
+        for path in sorted((root / "models").glob("*.yml"))
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["models"]
+    ]
+    for entry in entries:
         found[(entry["name"], "")] = entry.get("description")
         for column in entry.get("columns") or []:
             found[(entry["name"], str(column["name"]))] = column.get("description")
@@ -153,3 +161,33 @@ def test_a_second_run_after_hostile_answers_changes_nothing(
     assert second.exit_code == 0, second.output
     assert fake_provider.requests == []
     assert (wide / "models" / "_models.yml").read_bytes() == before
+
+
+def test_redacted_literals_never_reach_the_provider(
+    wide: Path,
+    run_cli: RunCli,
+    hostile_env: None,
+    fake_provider: FakeProviderServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OSMOSIS_LLM_REDACT_LITERALS", "true")
+    result = run_cli(wide, *FAST, "paths")
+    assert result.exit_code == 0, result.output
+    (request,) = fake_provider.requests
+    assert "hunter2-in-sql" not in request.prompt_text
+    assert "'***' as win_path, '***' as db_password" in request.prompt_text
+
+
+def test_a_key_echoed_in_a_response_header_never_reaches_the_debug_log(
+    wide: Path, hostile_env: None, fake_provider: FakeProviderServer
+) -> None:
+    # A real process, as a user runs it: logging configured by the CLI, httpcore writing to stderr.
+    fake_provider.responder = HostileResponder(("A description.",), echo_credentials=True)
+    command = [str(Path(sys.executable).parent / "dbt-osmosis"), "yaml", "document", "paths"]
+    command += ["--project-dir", str(wide), "--profiles-dir", str(wide), "--log-level", "DEBUG", *FAST]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    # The header did come back, and the HTTP library did log it (with the key masked).
+    assert fake_provider.requests
+    assert "x-echoed-credential" in done.stderr
+    assert SECRET not in done.stderr and SECRET not in done.stdout

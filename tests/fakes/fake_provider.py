@@ -414,7 +414,7 @@ class HostileResponder:
     Each text is used once before any repeats, so a run over enough columns meets all of them.
     ``given[(model, field)]`` records what was answered where (``field`` is a column name, or ``""``
     for the model description), so a test can compare what was written with what was sent.
-    With ``echo_credentials`` every answer also carries the request's credential in an
+    With ``echo_credentials`` every answer also carries the request's key (without "Bearer ") in an
     ``x-echoed-credential`` header, as a misbehaving proxy might.
     """
 
@@ -431,7 +431,8 @@ class HostileResponder:
         if self.echo_credentials:
             for name in _CREDENTIAL_HEADERS:
                 if request.headers.get(name):
-                    headers["x-echoed-credential"] = request.headers[name]
+                    # The bare key, without "Bearer ": only the verbatim secret list can hide it.
+                    headers["x-echoed-credential"] = re.sub(r"(?i)^bearer\s+", "", request.headers[name])
         if request.json_schema is None:
             return Reply(text=json.dumps({"description": self._take("", "")}), headers=headers)
         answer = value_from_schema(request.json_schema)

@@ -217,8 +217,11 @@ def document(**params: Any) -> None:
     of the project is documented.
     """
     from dbt_osmosis.cli.document_command import run_document
+    from dbt_osmosis.core.llm.logging import redact_root_handlers
 
     logging.basicConfig(level=params["log_level"].upper(), format="%(levelname)s %(name)s: %(message)s")
+    # Library debug lines (httpcore prints response headers) reach the root handler, not our logger.
+    redact_root_handlers()
     sys.exit(_run_reporting_errors(lambda console: run_document(params, console)))
 
 

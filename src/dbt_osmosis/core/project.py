@@ -82,6 +82,8 @@ class DbtProject:
         # From dbt_project.yml, never from the manifest: a partial-parse file left in target/ by another
         # tool may carry no project name, and every node would then look like a package's.
         self.project_name = project_name
+        # The warehouse dialect (duckdb, postgres, snowflake, ...): SQL literal redaction follows its quoting.
+        self.adapter_type: str | None = getattr(getattr(manifest, "metadata", None), "adapter_type", None)
         self.nodes: dict[str, Node] = _nodes_from_manifest(manifest, self.project_name)
 
     def foreign_nodes(self) -> dict[str, int]:

@@ -262,7 +262,7 @@ def build_requests(
         for start in range(0, len(gap.columns), options.chunk_size)
     ] or [()]
     system = prompts.render("model_system")
-    sql = _sql_for_prompt(node, settings)
+    sql = _sql_for_prompt(node, settings, plan.project.adapter_type)
     upstream = fence(
         _upstream_docs(plan, node, gap.columns, parent_descriptions or {}) or "(none documented)",
         "upstream documentation",
@@ -750,14 +750,20 @@ def _context_text(written: object, rendered: str) -> str:
     return text
 
 
-def _sql_for_prompt(node: Node, settings: LLMSettings) -> str:
+def _sql_for_prompt(node: Node, settings: LLMSettings, adapter_type: str | None) -> str:
     sql = node.compiled_code or node.raw_code
     if not sql.strip():
         kind = "a seed loaded from a CSV file" if node.resource_type == "seed" else f"a {node.resource_type}"
         where = ".".join(part for part in (node.database, node.schema, node.identifier) if part)
         return f"(no SQL: {node.display_name} is {kind}, relation {where})"
     return fence(
-        prepare_sql(sql, max_chars=settings.max_sql_chars, redact_literals=settings.redact_literals), "sql"
+        prepare_sql(
+            sql,
+            max_chars=settings.max_sql_chars,
+            redact_literals=settings.redact_literals,
+            adapter_type=adapter_type,
+        ),
+        "sql",
     )
 
 

@@ -4,6 +4,12 @@ Every line goes through the ``dbt_osmosis.llm`` logger, which carries a ``Redact
 rewrites the final message (after ``%`` formatting) so that a key smuggled in through an argument, an
 exception text or a URL is replaced by ``***`` before any handler sees it.
 
+A filter on a logger only sees records logged to that very logger, not those that propagate to it from
+other libraries: httpcore's and the SDKs' debug lines (which print response headers, where a proxy may
+echo a key) never pass through ``dbt_osmosis.llm``. ``redact_root_handlers`` therefore puts the same
+filter on every handler of the root logger, where every propagating record ends up; the CLI calls it
+right after configuring logging, and building a client calls it again for handlers added since.
+
 The attempt number is carried in a context variable rather than a parameter because the retry loop
 lives in the managed client, one layer above the adapters that write these lines.
 """
@@ -25,6 +31,7 @@ __all__ = [
     "get_logger",
     "log_request",
     "log_response",
+    "redact_root_handlers",
     "register_secret",
 ]
 
@@ -77,8 +84,20 @@ def get_logger() -> logging.Logger:
 
 
 def register_secret(secret: str | None) -> None:
-    """Mask ``secret`` verbatim in every later LLM log line, whatever its shape."""
+    """Mask ``secret`` verbatim in every later log line, whatever its shape."""
     _FILTER.add_secret(secret)
+    redact_root_handlers()
+
+
+def redact_root_handlers() -> None:
+    """Put the redacting filter on every handler of the root logger (once each).
+
+    Any library's record that propagates to the root (httpcore, httpx, the provider SDKs, dbt) is then
+    redacted before it is written, whatever logger it was logged to.
+    """
+    for handler in logging.getLogger().handlers:
+        if _FILTER not in handler.filters:
+            handler.addFilter(_FILTER)
 
 
 def current_attempt() -> int:

@@ -13,7 +13,8 @@ raised when the prompts are loaded, before any request is made.
 
 Data inserted into a prompt (SQL, column lists, upstream docs) is passed through ``fence`` by the caller
 so that it reads as quoted data, not as instructions; SQL first goes through ``prepare_sql``, which
-bounds its length and can replace string literals before anything leaves the machine.
+bounds its length and can replace string literals (by the warehouse's own quoting rules, see
+``sql_redaction``) before anything leaves the machine.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from types import MappingProxyType
 from typing import Any
 
 from dbt_osmosis.core.llm.exceptions import LLMConfigError
+from dbt_osmosis.core.llm.sql_redaction import redact_string_literals
 
 __all__ = [
     "DEFAULT_PROMPTS",
@@ -39,6 +41,7 @@ __all__ = [
     "load_prompts",
     "model_answer_schema",
     "prepare_sql",
+    "redact_string_literals",
 ]
 
 PROMPT_ENV_PREFIX = "OSMOSIS_LLM_PROMPT_"
@@ -286,14 +289,17 @@ def _read_variables(path: Path, value: Any) -> dict[str, str]:
 _TRUNCATION_MARKER = "-- [dbt-osmosis: SQL truncated, {omitted} more characters not sent]"
 
 
-def prepare_sql(sql: str, *, max_chars: int, redact_literals: bool) -> str:
+def prepare_sql(sql: str, *, max_chars: int, redact_literals: bool, adapter_type: str | None = None) -> str:
     """SQL ready to leave the machine: literals replaced when asked, then bounded to ``max_chars``.
+
+    Literals are found by the quoting rules of ``adapter_type`` (the dbt adapter, e.g. ``duckdb``);
+    without one, every plausible dialect's literals are replaced (see ``sql_redaction``).
 
     Truncation keeps whole lines where it can and appends a visible marker saying how much was cut,
     so neither the model nor a person reading the request mistakes a fragment for the whole query.
     ``max_chars`` 0 sends only the marker.
     """
-    text = redact_string_literals(sql) if redact_literals else sql
+    text = redact_string_literals(sql, adapter_type) if redact_literals else sql
     if len(text) <= max_chars:
         return text
     kept = text[: max(max_chars, 0)]
@@ -302,78 +308,6 @@ def prepare_sql(sql: str, *, max_chars: int, redact_literals: bool) -> str:
         kept = kept[:newline]
     marker = _TRUNCATION_MARKER.format(omitted=len(text) - len(kept))
     return f"{kept.rstrip()}\n{marker}" if kept.strip() else marker
-
-
-_REDACTED = "'***'"
-
-
-def redact_string_literals(sql: str) -> str:
-    """Replace every SQL string literal with ``'***'``; comments, identifiers and Jinja are kept.
-
-    The scanner skips ``--`` and ``/* */`` comments (an apostrophe in "don't" must not open a literal),
-    ``"quoted"`` and ```backticked``` identifiers, and Jinja ``{{ }}``/``{% %}``/``{# #}`` blocks (so
-    ``ref('orders')`` survives). A backslash escapes the next character inside a literal: in dialects
-    where it does not, that only redacts more, never less. Dollar-quoted bodies (``$$...$$``) are
-    literals too.
-    """
-    out: list[str] = []
-    i, n = 0, len(sql)
-    while i < n:
-        two = sql[i : i + 2]
-        char = sql[i]
-        if two == "--":
-            end = sql.find("\n", i)
-            end = n if end == -1 else end
-            out.append(sql[i:end])
-            i = end
-        elif two == "/*":
-            end = sql.find("*/", i + 2)
-            end = n if end == -1 else end + 2
-            out.append(sql[i:end])
-            i = end
-        elif two in ("{{", "{%", "{#"):
-            closer = {"{{": "}}", "{%": "%}", "{#": "#}"}[two]
-            end = sql.find(closer, i + 2)
-            end = n if end == -1 else end + 2
-            out.append(sql[i:end])
-            i = end
-        elif char in ('"', "`"):
-            end = sql.find(char, i + 1)
-            end = n if end == -1 else end + 1
-            out.append(sql[i:end])
-            i = end
-        elif char == "'":
-            i = _end_of_literal(sql, i)
-            out.append(_REDACTED)
-        elif char == "$":
-            tag = re.match(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$", sql[i:])
-            if tag is None:
-                out.append(char)
-                i += 1
-                continue
-            end = sql.find(tag.group(0), i + len(tag.group(0)))
-            i = n if end == -1 else end + len(tag.group(0))
-            out.append(_REDACTED)
-        else:
-            out.append(char)
-            i += 1
-    return "".join(out)
-
-
-def _end_of_literal(sql: str, start: int) -> int:
-    i, n = start + 1, len(sql)
-    while i < n:
-        char = sql[i]
-        if char == "\\":
-            i += 2
-        elif char == "'":
-            if i + 1 < n and sql[i + 1] == "'":
-                i += 2  # '' is an escaped quote inside the literal
-            else:
-                return i + 1
-        else:
-            i += 1
-    return n  # unterminated: everything after the opening quote is literal
 
 
 def model_answer_schema(columns: Sequence[str] | None = None, *, strict_names: bool = True) -> dict[str, Any]:
