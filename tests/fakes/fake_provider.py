@@ -130,7 +130,9 @@ _RPM_WINDOW = 60.0
 _OPENAI_PATH = re.compile(r"^(?:/v1)?/chat/completions$")
 _AZURE_PATH = re.compile(r"^/openai/deployments/(?P<deployment>[^/]+)/chat/completions$")
 _ANTHROPIC_PATH = re.compile(r"^(?:/v1)?/messages$")
-_GEMINI_PATH = re.compile(r"^/(?:v1|v1beta|v1alpha)/models/(?P<model>[^/:]+):generateContent$")
+_GEMINI_PATH = re.compile(
+    r"^/(?:v1|v1beta|v1alpha)/models/(?P<model>[^/:]+):(?P<method>generateContent|streamGenerateContent)$"
+)
 _OLLAMA_PATH = re.compile(r"^/api/chat$")
 
 _FINISH_REASON = {
@@ -515,6 +517,20 @@ class _Handler(BaseHTTPRequestHandler):
     def send_json(self, status: int, payload: Any, headers: Mapping[str, str]) -> None:
         self.send_raw(status, json.dumps(payload).encode(), "application/json", headers)
 
+    def send_events(self, events: list[bytes], headers: Mapping[str, str]) -> None:
+        """Stream server-sent events, then close: no length, so the end of the body is the close."""
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("cache-control", "no-cache")
+        self.send_header("connection", "close")
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        for event in events:
+            self.wfile.write(event)
+            self.wfile.flush()
+        self.close_connection = True
+
     def send_raw(self, status: int, data: bytes, content_type: str, headers: Mapping[str, str]) -> None:
         self.send_response(status)
         self.send_header("content-type", content_type)
@@ -749,10 +765,6 @@ class FakeProviderServer:
             )
             handler.close_connection = True
             return
-        if isinstance(body, dict) and body.get("stream"):
-            self._send_error(handler, wire, 400, "the fake provider does not stream", {})
-            return
-
         refusal = _refusal(wire, body, self.refuse)
         if refusal is not None:
             with self._lock:
@@ -966,7 +978,101 @@ class FakeProviderServer:
                 "prompt_eval_count": prompt_tokens,
                 "eval_count": completion_tokens,
             }
-        handler.send_json(200, payload, headers)
+        if _streams(record):
+            include_usage = bool(((record.body or {}).get("stream_options") or {}).get("include_usage"))
+            handler.send_events(_stream_events(record.wire, payload, include_usage), headers)
+        else:
+            handler.send_json(200, payload, headers)
+
+
+def _streams(record: RecordedRequest) -> bool:
+    """Whether the client asked for server-sent events (a body flag, or Gemini's stream method)."""
+    if record.wire == "gemini":
+        return record.path.endswith(":streamGenerateContent")
+    return isinstance(record.body, dict) and bool(record.body.get("stream"))
+
+
+def _pieces(text: str, size: int = 16) -> list[str]:
+    return [text[start : start + size] for start in range(0, len(text), size)] or [""]
+
+
+def _sse(data: Any, event: str | None = None) -> bytes:
+    head = f"event: {event}\n" if event else ""
+    return f"{head}data: {json.dumps(data)}\n\n".encode()
+
+
+def _stream_events(wire: str, payload: dict[str, Any], include_usage: bool) -> list[bytes]:
+    """The server-sent events each wire streams for ``payload`` (the non-streamed answer)."""
+    if wire in ("openai", "azure"):
+        answer = payload["choices"][0]
+        base = {k: payload[k] for k in ("id", "created", "model", "system_fingerprint")}
+        base["object"] = "chat.completion.chunk"
+
+        def chunk(delta: dict[str, Any], finish: str | None) -> bytes:
+            body = {
+                **base,
+                "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+            }
+            if include_usage:
+                body["usage"] = None
+            return _sse(body)
+
+        events = [chunk({"role": "assistant", "content": ""}, None)]
+        events += [chunk({"content": piece}, None) for piece in _pieces(answer["message"]["content"])]
+        events.append(chunk({}, answer["finish_reason"]))
+        if include_usage:
+            events.append(_sse({**base, "choices": [], "usage": payload["usage"]}))
+        return [*events, b"data: [DONE]\n\n"]
+    if wire == "anthropic":
+        usage = payload["usage"]
+        start = {**payload, "content": [], "stop_reason": None, "usage": {**usage, "output_tokens": 1}}
+        events = [_sse({"type": "message_start", "message": start}, "message_start")]
+        for index, block in enumerate(payload["content"]):
+            if block["type"] == "tool_use":
+                opening = {**block, "input": {}}
+                deltas = [
+                    {"type": "input_json_delta", "partial_json": p}
+                    for p in _pieces(json.dumps(block["input"]))
+                ]
+            else:
+                opening = {"type": "text", "text": ""}
+                deltas = [{"type": "text_delta", "text": p} for p in _pieces(block["text"])]
+            events.append(
+                _sse(
+                    {"type": "content_block_start", "index": index, "content_block": opening},
+                    "content_block_start",
+                )
+            )
+            events += [
+                _sse({"type": "content_block_delta", "index": index, "delta": d}, "content_block_delta")
+                for d in deltas
+            ]
+            events.append(_sse({"type": "content_block_stop", "index": index}, "content_block_stop"))
+        ending = {
+            "type": "message_delta",
+            "delta": {"stop_reason": payload["stop_reason"], "stop_sequence": None},
+            "usage": {"output_tokens": usage["output_tokens"]},
+        }
+        events.append(_sse(ending, "message_delta"))
+        return [*events, _sse({"type": "message_stop"}, "message_stop")]
+    if wire == "gemini":
+        candidate = payload["candidates"][0]
+        pieces = _pieces("".join(part["text"] for part in candidate["content"]["parts"]))
+        events = []
+        for number, piece in enumerate(pieces, start=1):
+            last = number == len(pieces)
+            body: dict[str, Any] = {
+                "candidates": [{"content": {"role": "model", "parts": [{"text": piece}]}, "index": 0}],
+                "modelVersion": payload["modelVersion"],
+                "responseId": payload["responseId"],
+            }
+            if last:
+                body["candidates"][0]["finishReason"] = candidate["finishReason"]
+                body["usageMetadata"] = payload["usageMetadata"]
+            events.append(_sse(body))
+        return events
+    # Ollama's native wire streams JSON lines; nothing here asks for it.
+    return [json.dumps(payload).encode() + b"\n"]
 
 
 def _tool_input(text: str, reply: Reply) -> dict[str, Any] | None:

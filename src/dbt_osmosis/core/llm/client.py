@@ -89,6 +89,11 @@ class LLMRequest:
     #: JSON mode, schema in the prompt) or ``"prompt"`` (instruction only). ``None``: the provider's
     #: best. The managed client sets it from what it learned the model accepts.
     json_mode: JsonMode | None = None
+    #: Called with the number of output tokens that just arrived, while a streamed reply comes in
+    #: (estimated at four characters per token), then once with the correction that makes the sum
+    #: equal the provider's count; a reply that is not streamed reports its count once. For progress
+    #: displays; not part of what is asked, so it takes no part in equality.
+    on_tokens: Callable[[int], None] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_messages(cls, messages: Iterable[Mapping[str, str]], **kwargs: Any) -> LLMRequest:
@@ -329,6 +334,73 @@ class _Raw:
     headers: dict[str, str]
 
 
+#: Providers whose hosted APIs stream structured output (schema-constrained JSON, forced tool input);
+#: with ``OSMOSIS_LLM_STREAM`` unset they stream, others (local servers, gateways) do not.
+STREAMS_BY_DEFAULT = frozenset({"openai", "azure-openai", "anthropic", "google-gemini"})
+
+# A streamed reply longer than this many characters per allowed output token has certainly passed the
+# limit (tokens average about four characters), so reading more would only cost time and money.
+_CUTOFF_CHARS_PER_TOKEN = 6
+
+
+class _StreamedReply:
+    """Collects a streamed reply: text, usage, finish reason; reports tokens; stops at the limit."""
+
+    def __init__(self, request: LLMRequest, provider: str, model: str) -> None:
+        self._request = request
+        self._provider = provider
+        self._model = model
+        self._parts: list[str] = []
+        self._chars = 0
+        self._reported = 0
+        self.usage = Usage()
+        self.finish_reason: str | None = None
+        self.request_id: str | None = None
+        self.headers: dict[str, str] = {}
+
+    def add(self, text: str | None) -> None:
+        """Take one piece of the reply's text; raise once it is past the output limit."""
+        if not text:
+            return
+        self._parts.append(text)
+        self._chars += len(text)
+        estimate = self._chars // 4
+        if estimate > self._reported:
+            self._report(estimate - self._reported)
+        limit = self._request.max_tokens
+        if limit is not None and self._chars > limit * _CUTOFF_CHARS_PER_TOKEN:
+            raise LLMResponseError(
+                f"The reply went past the output limit of {limit} tokens "
+                f"({self._chars} characters so far); stopped reading it.",
+                provider=self._provider,
+                model=self._model,
+                request_id=self.request_id,
+            )
+
+    @property
+    def text(self) -> str:
+        """Everything received so far."""
+        return "".join(self._parts)
+
+    def _report(self, tokens: int) -> None:
+        self._reported += tokens
+        hook = self._request.on_tokens
+        if hook is not None and tokens:
+            hook(tokens)
+
+    def finish(self, text: str | None = None) -> _Raw:
+        """The reply as a non-streamed call would have returned it; settles the token count."""
+        if self.usage.completion_tokens:
+            self._report(self.usage.completion_tokens - self._reported)
+        return _Raw(
+            text=self.text if text is None else text,
+            usage=self.usage,
+            request_id=self.request_id,
+            finish_reason=self.finish_reason,
+            headers=self.headers,
+        )
+
+
 class _Adapter(ABC):
     """Common flow of every SDK adapter: log, call, translate errors, validate structured output."""
 
@@ -404,6 +476,13 @@ class _Adapter(ABC):
     def _json_mode(self, request: LLMRequest) -> JsonMode:
         return request.json_mode or self.json_modes[0]
 
+    @property
+    def streams(self) -> bool:
+        """Whether replies are streamed: ``OSMOSIS_LLM_STREAM``, else where the provider supports it."""
+        if self._settings.stream is not None:
+            return self._settings.stream
+        return self.provider in STREAMS_BY_DEFAULT
+
     @abstractmethod
     def _build_sync(self) -> Any: ...
 
@@ -417,6 +496,12 @@ class _Adapter(ABC):
     async def _acall(self, request: LLMRequest) -> _Raw: ...
 
     @abstractmethod
+    def _call_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw: ...
+
+    @abstractmethod
+    async def _acall_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw: ...
+
+    @abstractmethod
     def _translate(self, exc: BaseException) -> LLMError | None:
         """Map an SDK exception to the LLMError tree; ``None`` means "not an SDK error, re-raise"."""
 
@@ -427,7 +512,11 @@ class _Adapter(ABC):
         self._announce(request)
         start = self._clock()
         try:
-            raw = self._call(request)
+            if self.streams:
+                raw = self._call_streamed(request, _StreamedReply(request, self.provider, self.model))
+            else:
+                raw = self._call(request)
+                _report_once(request, raw)
         except LLMError as known:
             self._report_failure(request, known, start)
             raise
@@ -442,7 +531,11 @@ class _Adapter(ABC):
         self._announce(request)
         start = self._clock()
         try:
-            raw = await self._acall(request)
+            if self.streams:
+                raw = await self._acall_streamed(request, _StreamedReply(request, self.provider, self.model))
+            else:
+                raw = await self._acall(request)
+                _report_once(request, raw)
         except LLMError as known:
             self._report_failure(request, known, start)
             raise
@@ -582,6 +675,11 @@ class _Adapter(ABC):
         )
 
 
+def _report_once(request: LLMRequest, raw: _Raw) -> None:
+    if request.on_tokens is not None and raw.usage.completion_tokens:
+        request.on_tokens(raw.usage.completion_tokens)
+
+
 async def _parsed(raw: Any) -> Any:
     """``raw.parse()`` for both raw-response flavours: the legacy one is sync, the newer one async."""
     value = raw.parse()
@@ -697,6 +795,71 @@ class OpenAIAdapter(_Adapter):
             **self._params(request)
         )
         return self._reduce(raw.parse(), _lower_headers(raw.headers))
+
+    def _stream_params(self, request: LLMRequest) -> dict[str, Any]:
+        # include_usage adds a last chunk with the token counts a non-streamed reply carries.
+        return {**self._params(request), "stream": True, "stream_options": {"include_usage": True}}
+
+    def _call_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw:
+        raw = self.sdk_client.chat.completions.with_raw_response.create(**self._stream_params(request))
+        self._start_stream(reply, _lower_headers(raw.headers))
+        stream = raw.parse()
+        try:
+            for chunk in stream:
+                self._take_chunk(chunk, reply)
+        finally:
+            stream.close()
+        return self._end_stream(reply)
+
+    async def _acall_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw:
+        client = await self._async_client()
+        raw = await client.chat.completions.with_raw_response.create(**self._stream_params(request))
+        self._start_stream(reply, _lower_headers(raw.headers))
+        stream = await _parsed(raw)
+        try:
+            async for chunk in stream:
+                self._take_chunk(chunk, reply)
+        finally:
+            await stream.close()
+        return self._end_stream(reply)
+
+    @staticmethod
+    def _start_stream(reply: _StreamedReply, headers: dict[str, str]) -> None:
+        reply.headers = headers
+        reply.request_id = _request_id(headers)
+
+    def _take_chunk(self, chunk: Any, reply: _StreamedReply) -> None:
+        if reply.request_id is None:
+            reply.request_id = getattr(chunk, "id", None)
+        usage = getattr(chunk, "usage", None)
+        if usage is not None:
+            details = getattr(usage, "prompt_tokens_details", None)
+            reply.usage = Usage(
+                prompt_tokens=usage.prompt_tokens or 0,
+                completion_tokens=usage.completion_tokens or 0,
+                cached_tokens=(getattr(details, "cached_tokens", None) or 0) if details else 0,
+            )
+        for choice in getattr(chunk, "choices", None) or []:
+            if getattr(choice, "index", 0) != 0:
+                continue
+            delta = getattr(choice, "delta", None)
+            refusal = getattr(delta, "refusal", None)
+            if refusal:
+                raise LLMResponseError(
+                    f"{self.provider} returned no content (the model refused: {refusal}).",
+                    **self._context(request_id=reply.request_id),
+                )
+            reply.add(getattr(delta, "content", None))
+            if choice.finish_reason:
+                reply.finish_reason = choice.finish_reason
+
+    def _end_stream(self, reply: _StreamedReply) -> _Raw:
+        if reply.finish_reason is None and not reply.text:
+            raise LLMResponseError(
+                f"{self.provider} ended the stream without any choices.",
+                **self._context(request_id=reply.request_id),
+            )
+        return reply.finish()
 
     def _reduce(self, completion: Any, headers: dict[str, str]) -> _Raw:
         rid = _request_id(headers)
@@ -852,6 +1015,29 @@ class AnthropicAdapter(_Adapter):
         raw = await (await self._async_client()).messages.with_raw_response.create(**self._params(request))
         return self._reduce(await _parsed(raw), _lower_headers(raw.headers), request)
 
+    def _call_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw:
+        raw = self.sdk_client.messages.with_raw_response.create(**self._params(request), stream=True)
+        tool = _AnthropicStream(self, request, reply, _lower_headers(raw.headers))
+        stream = raw.parse()
+        try:
+            for event in stream:
+                tool.take(event)
+        finally:
+            stream.close()
+        return tool.finish()
+
+    async def _acall_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw:
+        client = await self._async_client()
+        raw = await client.messages.with_raw_response.create(**self._params(request), stream=True)
+        tool = _AnthropicStream(self, request, reply, _lower_headers(raw.headers))
+        stream = await _parsed(raw)
+        try:
+            async for event in stream:
+                tool.take(event)
+        finally:
+            await stream.close()
+        return tool.finish()
+
     def _reduce(self, message: Any, headers: dict[str, str], request: LLMRequest) -> _Raw:
         rid = _request_id(headers)
         if isinstance(message, str):
@@ -906,6 +1092,92 @@ class AnthropicAdapter(_Adapter):
         if isinstance(exc, anthropic.AnthropicError):
             return LLMAPIError(f"{self.provider}: {structured.excerpt(str(exc))}", **self._context())
         return None
+
+
+class _AnthropicStream:
+    """Reads Messages API stream events into the reply a non-streamed call returns."""
+
+    def __init__(
+        self, adapter: AnthropicAdapter, request: LLMRequest, reply: _StreamedReply, headers: dict[str, str]
+    ) -> None:
+        self._adapter = adapter
+        self._reply = reply
+        self._tool_name = _schema_name(request.schema_name) if adapter._uses_tool(request) else None
+        self._blocks: dict[int, str] = {}
+        self._tool_json: list[str] = []
+        self._texts: list[str] = []
+        self._input_tokens = 0
+        self._cache_read = 0
+        self._cache_write = 0
+        reply.headers = headers
+        reply.request_id = _request_id(headers)
+
+    def take(self, event: Any) -> None:
+        """Fold one stream event in."""
+        kind = getattr(event, "type", None)
+        reply = self._reply
+        if kind == "message_start":
+            message = event.message
+            reply.request_id = reply.request_id or getattr(message, "id", None)
+            usage = getattr(message, "usage", None)
+            self._input_tokens = getattr(usage, "input_tokens", None) or 0
+            self._cache_read = getattr(usage, "cache_read_input_tokens", None) or 0
+            self._cache_write = getattr(usage, "cache_creation_input_tokens", None) or 0
+            self._set_usage(getattr(usage, "output_tokens", None) or 0)
+        elif kind == "content_block_start":
+            block = event.content_block
+            block_type = getattr(block, "type", "")
+            if block_type == "tool_use" and getattr(block, "name", None) == self._tool_name:
+                self._blocks[event.index] = "tool"
+            elif block_type == "text":
+                self._blocks[event.index] = "text"
+                reply.add(getattr(block, "text", None))
+                self._texts.append(getattr(block, "text", None) or "")
+        elif kind == "content_block_delta":
+            where = self._blocks.get(event.index)
+            delta = event.delta
+            if where == "tool" and getattr(delta, "type", None) == "input_json_delta":
+                self._tool_json.append(delta.partial_json)
+                reply.add(delta.partial_json)
+            elif where == "text" and getattr(delta, "type", None) == "text_delta":
+                self._texts.append(delta.text)
+                reply.add(delta.text)
+        elif kind == "message_delta":
+            reply.finish_reason = getattr(event.delta, "stop_reason", None) or reply.finish_reason
+            usage = getattr(event, "usage", None)
+            if usage is not None:
+                # Newer API versions repeat the input counts here; the last word wins.
+                self._input_tokens = getattr(usage, "input_tokens", None) or self._input_tokens
+                self._set_usage(getattr(usage, "output_tokens", None) or 0)
+
+    def _set_usage(self, output_tokens: int) -> None:
+        self._reply.usage = Usage(
+            prompt_tokens=self._input_tokens + self._cache_read + self._cache_write,
+            completion_tokens=output_tokens,
+            cached_tokens=self._cache_read,
+        )
+
+    def finish(self) -> _Raw:
+        """The reply, with the tool input re-serialised exactly as the non-streamed path does."""
+        if "tool" in self._blocks.values():
+            joined = "".join(self._tool_json)
+            try:
+                value = json.loads(joined) if joined.strip() else {}
+            except ValueError:
+                text = joined
+            else:
+                text = json.dumps(value)
+            return self._reply.finish(text)
+        text = "".join(self._texts)
+        if not text and self._adapter_request_has_no_schema():
+            raise LLMResponseError(
+                f"{self._adapter.provider} returned no text.",
+                **self._adapter._context(request_id=self._reply.request_id),
+            )
+        return self._reply.finish(text)
+
+    def _adapter_request_has_no_schema(self) -> bool:
+        return self._tool_name is None and self._reply._request.json_schema is None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -971,6 +1243,55 @@ class GeminiAdapter(_Adapter):
             await (await self._async_client()).models.generate_content(**self._params(request))
         )
 
+    def _call_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw:
+        stream = self.sdk_client.models.generate_content_stream(**self._params(request))
+        try:
+            for chunk in stream:
+                self._take_chunk(chunk, reply)
+        finally:
+            closer = getattr(stream, "close", None)
+            if callable(closer):
+                closer()
+        return self._end_stream(reply)
+
+    async def _acall_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw:
+        client = await self._async_client()
+        stream = await client.models.generate_content_stream(**self._params(request))
+        try:
+            async for chunk in stream:
+                self._take_chunk(chunk, reply)
+        finally:
+            closer = getattr(stream, "aclose", None)
+            if callable(closer):
+                await closer()
+        return self._end_stream(reply)
+
+    def _take_chunk(self, chunk: Any, reply: _StreamedReply) -> None:
+        if not reply.headers:
+            http = getattr(chunk, "sdk_http_response", None)
+            reply.headers = _lower_headers(getattr(http, "headers", None))
+        reply.request_id = (
+            reply.request_id or _request_id(reply.headers) or getattr(chunk, "response_id", None)
+        )
+        meta = getattr(chunk, "usage_metadata", None)
+        if meta is not None:
+            reply.usage = _gemini_usage(meta)
+        for candidate in (getattr(chunk, "candidates", None) or [])[:1]:
+            parts = getattr(getattr(candidate, "content", None), "parts", None) or []
+            for part in parts:
+                if getattr(part, "text", None) and not getattr(part, "thought", None):
+                    reply.add(part.text)
+            finish = getattr(candidate, "finish_reason", None)
+            if finish is not None:
+                reply.finish_reason = getattr(finish, "value", None) or str(finish)
+
+    def _end_stream(self, reply: _StreamedReply) -> _Raw:
+        if reply.finish_reason is None and not reply.text:
+            raise LLMResponseError(
+                f"{self.provider} returned no candidates.", **self._context(request_id=reply.request_id)
+            )
+        return reply.finish()
+
     def _reduce(self, response: Any) -> _Raw:
         http = getattr(response, "sdk_http_response", None)
         headers = _lower_headers(getattr(http, "headers", None))
@@ -992,16 +1313,9 @@ class GeminiAdapter(_Adapter):
         finish = getattr(candidate, "finish_reason", None)
         finish_name = getattr(finish, "value", None) or (str(finish) if finish is not None else None)
         meta = getattr(response, "usage_metadata", None)
-        completion = (getattr(meta, "candidates_token_count", None) or 0) + (
-            getattr(meta, "thoughts_token_count", None) or 0
-        )
         return _Raw(
             text=text,
-            usage=Usage(
-                prompt_tokens=getattr(meta, "prompt_token_count", None) or 0,
-                completion_tokens=completion,
-                cached_tokens=getattr(meta, "cached_content_token_count", None) or 0,
-            ),
+            usage=_gemini_usage(meta),
             request_id=rid,
             finish_reason=finish_name,
             headers=headers,
@@ -1027,6 +1341,17 @@ class GeminiAdapter(_Adapter):
         if isinstance(exc, httpx2.TransportError):
             return self._connection_error(exc)
         return None
+
+
+def _gemini_usage(meta: Any) -> Usage:
+    completion = (getattr(meta, "candidates_token_count", None) or 0) + (
+        getattr(meta, "thoughts_token_count", None) or 0
+    )
+    return Usage(
+        prompt_tokens=getattr(meta, "prompt_token_count", None) or 0,
+        completion_tokens=completion,
+        cached_tokens=getattr(meta, "cached_content_token_count", None) or 0,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1066,6 +1391,7 @@ def create_client(
         resolved.api_version,
         resolved.capabilities,
         resolved.key_fingerprint,
+        settings.stream,
     )
     with _cache_lock:
         adapter = _cache.get(key)

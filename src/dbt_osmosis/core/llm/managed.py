@@ -92,6 +92,7 @@ class ManagedClient:
         rng: random.Random | None = None,
         settings: LLMSettings | None = None,
         capabilities: CapabilityStore | None = None,
+        on_tokens: Callable[[int], None] | None = None,
     ) -> None:
         from dbt_osmosis.core.llm.settings import LLMSettings
 
@@ -101,6 +102,9 @@ class ManagedClient:
         self.usage = usage
         self.settings = settings or LLMSettings()
         self.capabilities = capabilities or CapabilityStore()
+        #: Receives output tokens as they arrive for requests that bring no hook of their own (see
+        #: ``LLMRequest.on_tokens``); a progress display sets it.
+        self.on_tokens = on_tokens
         self._sleep = sleep
         self._async_sleep = async_sleep
         self._clock = clock
@@ -164,9 +168,10 @@ class ManagedClient:
         if not params.send_temperature:
             temperature = None
         json_mode = params.json_mode if request.json_schema is not None else None
-        if temperature == request.temperature and json_mode == request.json_mode:
+        on_tokens = request.on_tokens or self.on_tokens
+        if (temperature, json_mode, on_tokens) == (request.temperature, request.json_mode, request.on_tokens):
             return request
-        return dataclasses.replace(request, temperature=temperature, json_mode=json_mode)
+        return dataclasses.replace(request, temperature=temperature, json_mode=json_mode, on_tokens=on_tokens)
 
     @staticmethod
     def _sent(shaped: LLMRequest, params: ModelParams) -> ModelParams:

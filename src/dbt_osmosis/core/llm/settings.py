@@ -45,6 +45,7 @@ ENV_DEFAULTS: Mapping[str, str | None] = {
     "OSMOSIS_LLM_MAX_COST": None,
     "OSMOSIS_LLM_MAX_REQUESTS": None,
     "OSMOSIS_LLM_MARK_GENERATED": "false",
+    "OSMOSIS_LLM_STREAM": None,
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -162,6 +163,8 @@ class LLMSettings:
     max_requests: int | None = None
     #: Record in the YAML which provider and model wrote a text, with a hash of what it was written from.
     mark_generated: bool = False
+    #: Stream replies (``OSMOSIS_LLM_STREAM``); ``None``: where the provider streams structured output.
+    stream: bool | None = None
 
     def __post_init__(self) -> None:
         _validate(self, {name: _ENV_NAMES.get(name, name) for name in _RANGES})
@@ -197,6 +200,7 @@ class LLMSettings:
             raise LLMConfigError(
                 f"OSMOSIS_LLM_JSON_MODE must be one of {', '.join(JSON_MODES)}, got {json_mode!r}."
             )
+        stream = raw("OSMOSIS_LLM_STREAM")
         values: dict[str, Any] = {
             "timeout": _number("OSMOSIS_LLM_TIMEOUT", raw("OSMOSIS_LLM_TIMEOUT")),
             "connect_timeout": _number("OSMOSIS_LLM_CONNECT_TIMEOUT", raw("OSMOSIS_LLM_CONNECT_TIMEOUT")),
@@ -218,6 +222,7 @@ class LLMSettings:
             "max_cost": _number("OSMOSIS_LLM_MAX_COST", max_cost) if max_cost else None,
             "max_requests": _whole("OSMOSIS_LLM_MAX_REQUESTS", max_requests) if max_requests else None,
             "mark_generated": _boolean("OSMOSIS_LLM_MARK_GENERATED", raw("OSMOSIS_LLM_MARK_GENERATED")),
+            "stream": _boolean("OSMOSIS_LLM_STREAM", stream) if stream else None,
             "max_description_chars": _whole(
                 "OSMOSIS_LLM_MAX_DESCRIPTION_CHARS", raw("OSMOSIS_LLM_MAX_DESCRIPTION_CHARS")
             ),
