@@ -325,13 +325,21 @@ def test_gemini_v1beta_path_and_ollama_native_wire(fake_provider: FakeProviderSe
     assert fake_provider.requests[1].model == "llama3.2"
 
 
-def test_unknown_path_is_a_404_and_streaming_is_refused(fake_provider: FakeProviderServer) -> None:
+def test_unknown_path_is_a_404_and_streaming_is_served_as_events(fake_provider: FakeProviderServer) -> None:
     status, _, _ = _post(f"{fake_provider.base_url}/v2/whatever", {})
     assert status == 404
-    with pytest.raises(openai.BadRequestError, match="does not stream"):
+    fake_provider.script(Reply(text="streamed answer, in pieces of sixteen characters"))
+    chunks = list(
         _openai(fake_provider).chat.completions.create(
-            model="m", messages=[{"role": "user", "content": "x"}], stream=True
+            model="m",
+            messages=[{"role": "user", "content": "x"}],
+            stream=True,
+            stream_options={"include_usage": True},
         )
+    )
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == "streamed answer, in pieces of sixteen characters"
+    assert len(chunks) > 3 and chunks[-1].usage is not None
 
 
 # ---------------------------------------------------------------------------------------------------
