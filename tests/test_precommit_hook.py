@@ -15,10 +15,10 @@ REPO = Path(__file__).resolve().parent.parent
 HOOKS = REPO / ".pre-commit-hooks.yaml"
 
 
-def hook() -> dict:
+def hook(hook_id: str = "dbt-osmosis-yaml-check") -> dict:
     hooks = YAML(typ="safe").load(HOOKS.read_text())
-    assert isinstance(hooks, list) and len(hooks) == 1
-    return hooks[0]
+    assert isinstance(hooks, list) and [h["id"] for h in hooks] == ["dbt-osmosis-yaml-check", "dbt-osmosis"]
+    return next(h for h in hooks if h["id"] == hook_id)
 
 
 def test_hook_manifest_has_what_pre_commit_requires() -> None:

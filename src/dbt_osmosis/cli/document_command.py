@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from dbt_osmosis.cli.compat import project_options
+from dbt_osmosis.cli.organize_command import organize_for
 from dbt_osmosis.cli.progress import SynthesisProgress
 from dbt_osmosis.core.document import DocumentOptions, DocumentPlan, plan_document, write_changes
 from dbt_osmosis.core.errors import OsmosisError
@@ -21,6 +23,7 @@ from dbt_osmosis.core.llm.prompts import PromptSet, load_prompts
 from dbt_osmosis.core.llm.providers import provider_from_env
 from dbt_osmosis.core.llm.settings import LLMSettings
 from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, default_usage_for
+from dbt_osmosis.core.organize import delete_emptied, set_aside_emptied
 from dbt_osmosis.core.preflight import preflight
 from dbt_osmosis.core.project import ProjectOptions, load_project
 from dbt_osmosis.core.runlock import project_lock
@@ -52,6 +55,13 @@ def document_options(params: dict[str, Any]) -> DocumentOptions:
         output_to_lower=params["output_to_lower"],
         remove_stale_columns=params["remove_stale_columns"],
         placeholders=(*DEFAULT_PLACEHOLDERS, *params["placeholders"]),
+        numeric_precision_and_scale=params.get("numeric_precision_and_scale", False),
+        string_length=params.get("string_length", False),
+        inherit_keys=tuple(params.get("inherit_keys", ())),
+        select=tuple(params.get("select", ())),
+        exclude=tuple(params.get("exclude", ())),
+        selector=params.get("selector"),
+        state=params.get("state"),
     )
 
 
@@ -126,39 +136,44 @@ def _prepare_synthesis(params: dict[str, Any]) -> _Synthesis | None:
     return _Synthesis(client, prompts, settings, usage, None)
 
 
-def run_document(params: dict[str, Any], console: Console) -> int:
-    """Run ``yaml document``; return the exit code.
+def run_document(params: dict[str, Any], console: Console, *, organize: bool = False) -> int:
+    """Run ``yaml document`` (``organize``: ``yaml refactor``, organize first); return the exit code.
 
     0: done (or nothing to do); 1: ``--check`` found changes; 2: bad input, nothing written (raised),
     or another run holds the project's lock; 3: some nodes could not be synthesized or some files could
     not be edited or written (everything else was written); 130: interrupted.
     """
-    project_dir = Path(params["project_dir"])
-    if not (project_dir / "dbt_project.yml").is_file():
-        return _run_document(params, console)  # not a project: loading it says so, nothing to lock
-    with project_lock(project_dir):
-        return _run_document(params, console)
+    options = project_options(params)  # the project found as dbt finds it; ProjectError if none
+    params = {**params, "project_dir": options.project_dir}
+    if not (options.project_dir / "dbt_project.yml").is_file():
+        return _run_document(params, console, options, organize)  # loading it says so; nothing to lock
+    with project_lock(options.project_dir):
+        return _run_document(params, console, options, organize)
 
 
-def _run_document(params: dict[str, Any], console: Console) -> int:
+def _run_document(params: dict[str, Any], console: Console, where: ProjectOptions, organize: bool) -> int:
     synthesis = _prepare_synthesis(params)
     if synthesis is not None:
         for notice in synthesis.settings.notices():
             console.print(f"[yellow]note:[/yellow] {escape(notice)}", soft_wrap=True)
-    project = load_project(
-        ProjectOptions(
-            project_dir=Path(params["project_dir"]),
-            profiles_dir=params["profiles_dir"],
-            target=params["target"],
-            threads=params["threads"],
-            vars=params["vars"],
-        )
-    )
-    plan = plan_document(project, document_options(params))
+    project = load_project(where)
+    organized = organize_for(project, params, console) if organize else None
+    plan = plan_document(project, document_options(params), organized.store if organized else None)
     # Before any request is paid for: files the run cannot edit or write are reported and left alone.
     preflight(plan, synthesize=synthesis is not None)
     report_problems(plan, console)
     reported = set(plan.blocked)
+
+    def write() -> list[str]:
+        if organized is None:
+            return write_changes(plan)
+        # Moved entries are written first; the files they left are deleted only once that succeeded.
+        emptied = set_aside_emptied(organized)
+        written = write_changes(plan)
+        if not set(plan.blocked) & set(organized.changed_paths()):
+            written += delete_emptied(organized, emptied)
+        return written
+
     write_allowed = not (params["check"] or params["dry_run"] or params["llm_dry_run"])
     synth_report: SynthesisReport | None = None
     budget: Budget | None = None
@@ -180,18 +195,19 @@ def _run_document(params: dict[str, Any], console: Console) -> int:
                     plan, synthesis.client, synthesis.prompts, synthesis.settings, options, progress
                 )
         except KeyboardInterrupt:
-            written = write_changes(plan) if write_allowed else []
+            written = write() if write_allowed else []
             console.print(f"Interrupted: wrote {len(written)} file(s) with every node finished so far.")
             return EXIT_INTERRUPTED
     report(plan, console)
     if synthesis is not None and synth_report is not None:
         report_synthesis(synth_report, synthesis, console, show_stats=params["llm_stats"], budget=budget)
-    changed = plan.changed_files()
+    changed = organized.changed_paths() if organized is not None else plan.changed_files()
     incomplete = bool(plan.blocked or plan.failures)
     if params["check"]:
         if changed:
+            command = "refactor" if organize else "document"
             console.print(
-                f"{len(changed)} file(s) would change; run `dbt-osmosis yaml document` to update them."
+                f"{len(changed)} file(s) would change; run `dbt-osmosis yaml {command}` to update them."
             )
             return EXIT_CHANGES
         console.print("All YAML is up to date." if not incomplete else "The other YAML is up to date.")
@@ -199,7 +215,7 @@ def _run_document(params: dict[str, Any], console: Console) -> int:
     if not write_allowed:
         console.print(f"Dry run: {len(changed)} file(s) would change; nothing written.")
         return EXIT_OK
-    written = write_changes(plan)
+    written = write()
     for path, reason in plan.blocked.items():
         if path not in reported:
             console.print(f"[red]error:[/red] {escape(path)} {escape(reason)}", soft_wrap=True)

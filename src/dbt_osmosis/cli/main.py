@@ -24,23 +24,28 @@ EXIT_OK, EXIT_CHANGES, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def dbt_options(func: F) -> F:
-    """Options that say where the dbt project is and how dbt loads it (named as in dbt itself)."""
+    """Options that say where the dbt project is and how dbt loads it (named and found as in dbt)."""
     decorators = [
         click.option(
             "--project-dir",
             type=click.Path(file_okay=False, path_type=Path),
-            default=Path("."),
-            show_default=True,
-            help="The dbt project folder (holds dbt_project.yml).",
+            default=None,
+            envvar="DBT_PROJECT_DIR",
+            show_envvar=True,
+            help="The dbt project folder (holds dbt_project.yml). Default: the nearest folder at or above "
+            "the current one that holds dbt_project.yml.",
         ),
         click.option(
             "--profiles-dir",
             type=click.Path(file_okay=False, path_type=Path),
             default=None,
-            help="Folder with profiles.yml. Default: $DBT_PROFILES_DIR, the project folder, then ~/.dbt.",
+            envvar="DBT_PROFILES_DIR",
+            show_envvar=True,
+            help="Folder with profiles.yml. Default: the project folder if it holds one, then ~/.dbt.",
         ),
+        click.option("--profile", default=None, help="The profile to use (overrides dbt_project.yml)."),
         click.option("-t", "--target", default=None, help="The profile target to use."),
-        click.option("--threads", type=int, default=None, help="Threads for dbt."),
+        click.option("--threads", type=int, default=None, envvar="DBT_THREADS", help="Threads for dbt."),
         click.option("--vars", default=None, help="dbt vars as a YAML string, as for `dbt run --vars`."),
     ]
     for decorator in reversed(decorators):
@@ -53,6 +58,24 @@ def yaml_options(func: F) -> F:
     decorators = [
         click.argument("models", nargs=-1),
         click.option("-f", "--fqn", multiple=True, help="Select nodes by fqn prefix, e.g. staging.stripe."),
+        click.option(
+            "-s",
+            "--select",
+            multiple=True,
+            help="dbt selection syntax, as for `dbt ls -s`: +orders, tag:finance, path:models/marts, "
+            "source:raw+, config.materialized:table, state:modified+ (repeatable).",
+        ),
+        click.option(
+            "--exclude", multiple=True, help="dbt selection syntax of nodes to leave out (repeatable)."
+        ),
+        click.option("--selector", default=None, help="A selector defined in the project's selectors.yml."),
+        click.option(
+            "--state",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            envvar="DBT_STATE",
+            help="Folder with the manifest.json to compare against, for state:modified.",
+        ),
         click.option("-d", "--dry-run", is_flag=True, help="Compute everything, write nothing."),
         click.option("-C", "--check", is_flag=True, help="Exit with code 1 if any file would change."),
         click.option(
@@ -102,6 +125,40 @@ def yaml_options(func: F) -> F:
             default="WARNING",
             show_default=True,
             help="How much the tool logs.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def legacy_document_options(func: F) -> F:
+    """1.x options of ``yaml document`` and ``yaml refactor`` that this release gave no new name."""
+    decorators = [
+        click.option(
+            "--use-unrendered-descriptions",
+            is_flag=True,
+            help="Accepted for 1.x scripts; now always on (a {{ doc() }} reference stays a reference).",
+        ),
+        click.option(
+            "--add-inheritance-for-specified-keys",
+            "inherit_keys",
+            multiple=True,
+            help="Also inherit these column keys from upstream, e.g. policy_tags (repeatable).",
+        ),
+        click.option(
+            "--numeric-precision-and-scale",
+            "--numeric-precision",
+            "numeric_precision_and_scale",
+            is_flag=True,
+            help="Write numeric data types with precision and scale, e.g. NUMBER(38,8).",
+        ),
+        click.option(
+            "--string-length",
+            "--char-length",
+            "string_length",
+            is_flag=True,
+            help="Write character data types with their length, e.g. VARCHAR(128).",
         ),
     ]
     for decorator in reversed(decorators):
@@ -209,16 +266,20 @@ def yaml() -> None:
 @yaml.command()
 @dbt_options
 @yaml_options
+@legacy_document_options
 @llm_options
+@click.option("--auto-apply", is_flag=True, help="Accepted for 1.x scripts; changes nothing here.")
 def document(**params: Any) -> None:
     """Add missing columns and data types, inherit column docs down the DAG, and write the YAML back.
 
     MODELS are node names or paths under the project; with none, every model, seed, snapshot and source
     of the project is documented.
     """
+    from dbt_osmosis.cli.compat import note_now_default_flags
     from dbt_osmosis.cli.document_command import run_document
 
     logging.basicConfig(level=params["log_level"].upper(), format="%(levelname)s %(name)s: %(message)s")
+    note_now_default_flags(params)
     sys.exit(_run_reporting_errors(lambda console: run_document(params, console)))
 
 
@@ -250,6 +311,98 @@ def review(**params: Any) -> None:
     sys.exit(_run_reporting_errors(lambda console: run_review(params, console)))
 
 
+@yaml.command()
+@dbt_options
+@yaml_options
+@click.option(
+    "--auto-apply", is_flag=True, help="Apply the moves without asking (1.x); asks only on a terminal."
+)
+def organize(**params: Any) -> None:
+    """Put every model, seed, snapshot and source entry in the file its dbt-osmosis path template says.
+
+    Entries move with their comments; files left without entries are deleted; undocumented models get
+    a new entry. Sources listed under `vars: dbt-osmosis: sources:` in dbt_project.yml go to their file.
+    """
+    from dbt_osmosis.cli.compat import note_now_default_flags
+    from dbt_osmosis.cli.organize_command import run_organize
+
+    logging.basicConfig(level=params["log_level"].upper(), format="%(levelname)s %(name)s: %(message)s")
+    note_now_default_flags(params, {})
+    sys.exit(_run_reporting_errors(lambda console: run_organize(params, console)))
+
+
+@yaml.command()
+@dbt_options
+@yaml_options
+@legacy_document_options
+@llm_options
+@click.option(
+    "--auto-apply", is_flag=True, help="Apply the moves without asking (1.x); asks only on a terminal."
+)
+def refactor(**params: Any) -> None:
+    """Organize, then document, in one run on one parse of the project (every `yaml document` option).
+
+    MODELS are node names or paths under the project; with none, every node of the project.
+    """
+    from dbt_osmosis.cli.compat import NOW_DEFAULT_FLAGS, note_now_default_flags
+    from dbt_osmosis.cli.document_command import run_document
+
+    logging.basicConfig(level=params["log_level"].upper(), format="%(levelname)s %(name)s: %(message)s")
+    note_now_default_flags(params, {k: v for k, v in NOW_DEFAULT_FLAGS.items() if k != "auto_apply"})
+    sys.exit(_run_reporting_errors(lambda console: run_document(params, console, organize=True)))
+
+
+@cli.group()
+def sql() -> None:
+    """Compile or run a SQL string against the project through dbt."""
+
+
+def sql_options(func: F) -> F:
+    """The SQL argument and the options ``sql run`` and ``sql compile`` share."""
+    decorators = [
+        click.argument("sql"),
+        click.option(
+            "--log-level",
+            type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+            default="WARNING",
+            show_default=True,
+            help="How much the tool logs.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+@sql.command("run")
+@dbt_options
+@sql_options
+@click.option(
+    "--limit",
+    type=int,
+    default=50,
+    show_default=True,
+    help="At most this many rows (-1: all of them).",
+)
+def sql_run(**params: Any) -> None:
+    """Run SQL (Jinja, ref() and source() allowed) against the project's warehouse; print the rows."""
+    from dbt_osmosis.cli.sql_command import run_sql_command
+
+    logging.basicConfig(level=params["log_level"].upper(), format="%(levelname)s %(name)s: %(message)s")
+    sys.exit(_run_reporting_errors(lambda console: run_sql_command(params, console, execute=True)))
+
+
+@sql.command("compile")
+@dbt_options
+@sql_options
+def sql_compile(**params: Any) -> None:
+    """Compile SQL (Jinja, ref() and source() allowed) against the project; print the SQL."""
+    from dbt_osmosis.cli.sql_command import run_sql_command
+
+    logging.basicConfig(level=params["log_level"].upper(), format="%(levelname)s %(name)s: %(message)s")
+    sys.exit(_run_reporting_errors(lambda console: run_sql_command(params, console, execute=False)))
+
+
 @cli.command("test-llm")
 @click.option(
     "--llm-timeout",
@@ -262,6 +415,18 @@ def test_llm(llm_timeout: float | None) -> None:
     from dbt_osmosis.cli.test_llm_command import run_test_llm
 
     sys.exit(_run_reporting_errors(lambda console: run_test_llm(console, timeout=llm_timeout)))
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def workbench(args: tuple[str, ...]) -> None:
+    """Not part of this release (1.x's Streamlit workbench); says what to use instead."""
+    click.echo(
+        "error: `dbt-osmosis workbench` is not part of dbt-osmosis 1.2; use `dbt-osmosis sql run` / "
+        "`sql compile` for queries and `dbt docs serve` to browse the project.",
+        err=True,
+    )
+    sys.exit(EXIT_BAD_INPUT)
 
 
 def _run_reporting_errors(run: Callable[[Console], int]) -> int:

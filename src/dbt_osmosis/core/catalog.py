@@ -17,7 +17,7 @@ from typing import Any
 from dbt_osmosis.core.errors import ProjectError
 from dbt_osmosis.core.project import DbtProject, Node
 
-__all__ = ["WarehouseColumn", "columns_from_catalog", "columns_from_warehouse", "error_reason"]
+__all__ = ["WarehouseColumn", "columns_from_catalog", "columns_from_warehouse", "data_type", "error_reason"]
 
 
 @dataclass(frozen=True)
@@ -32,13 +32,20 @@ ColumnMap = dict[str, list[WarehouseColumn]]
 
 
 def columns_from_warehouse(
-    project: DbtProject, nodes: Iterable[Node], warnings: list[str] | None = None
+    project: DbtProject,
+    nodes: Iterable[Node],
+    warnings: list[str] | None = None,
+    *,
+    numeric_precision_and_scale: bool = False,
+    string_length: bool = False,
 ) -> ColumnMap:
     """Ask the warehouse for the columns of every node's relation over one adapter connection.
 
     A relation that cannot be read (a name this warehouse cannot quote, a table that only exists
     elsewhere) leaves that node's columns unknown and adds a line to ``warnings``; only a failure of the
-    connection itself ends the run, because then no node's columns can be trusted.
+    connection itself ends the run, because then no node's columns can be trusted. With
+    ``numeric_precision_and_scale`` numeric types carry them (``NUMBER(38,8)``), with ``string_length``
+    character types carry their length (``VARCHAR(128)``), as dbt renders them.
     """
     wanted = list(nodes)
     found: ColumnMap = {}
@@ -66,7 +73,10 @@ def columns_from_warehouse(
                     )
                 continue
             if columns:
-                found[node.unique_id] = [WarehouseColumn(col.name, _data_type(col)) for col in columns]
+                found[node.unique_id] = [
+                    WarehouseColumn(col.name, data_type(col, numeric_precision_and_scale, string_length))
+                    for col in columns
+                ]
     return found
 
 
@@ -122,7 +132,25 @@ def columns_from_catalog(path: Path, nodes: Iterable[Node]) -> ColumnMap:
     return found
 
 
-def _data_type(column: Any) -> str | None:
-    # `dtype` is what the warehouse calls the type; `data_type` is dbt's rendering of it.
-    data_type = getattr(column, "dtype", None) or getattr(column, "data_type", None)
-    return str(data_type) if data_type else None
+def data_type(
+    column: Any, numeric_precision_and_scale: bool = False, string_length: bool = False
+) -> str | None:
+    """The type to write for a dbt adapter column: the warehouse's name, or dbt's sized rendering.
+
+    ``dtype`` is what the warehouse calls the type; ``data_type`` is dbt's rendering of it with the
+    precision and scale of numbers and the length of strings, which the 1.x flags ask for.
+    """
+    precise = (numeric_precision_and_scale and _is(column, "is_numeric")) or (
+        string_length and _is(column, "is_string")
+    )
+    if precise:
+        rendered = getattr(column, "data_type", None)
+        if rendered:
+            return str(rendered)
+    raw = getattr(column, "dtype", None) or getattr(column, "data_type", None)
+    return str(raw) if raw else None
+
+
+def _is(column: Any, check: str) -> bool:
+    method = getattr(column, check, None)
+    return bool(method()) if callable(method) else False

@@ -6,6 +6,7 @@ place that touches disk. A node's steps are small named functions so the order o
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -15,8 +16,9 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from dbt_osmosis.core import selection
 from dbt_osmosis.core.catalog import ColumnMap, WarehouseColumn, columns_from_catalog, columns_from_warehouse
-from dbt_osmosis.core.errors import EntryEditError, NodeError, SelectionError, YamlError
+from dbt_osmosis.core.errors import EntryEditError, NodeError, YamlError
 from dbt_osmosis.core.inheritance import (
     DEFAULT_PLACEHOLDERS,
     ColumnKnowledge,
@@ -39,6 +41,7 @@ __all__ = [
     "column_items",
     "context_for",
     "inherit_column_docs",
+    "inherit_extra_keys",
     "learn",
     "plan_document",
     "select_nodes",
@@ -70,6 +73,13 @@ class DocumentOptions:
     output_to_lower: bool = False
     remove_stale_columns: bool = False
     placeholders: tuple[str, ...] = DEFAULT_PLACEHOLDERS
+    numeric_precision_and_scale: bool = False
+    string_length: bool = False
+    inherit_keys: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    selector: str | None = None
+    state: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -186,59 +196,27 @@ def _holds(schema_file: SchemaFile, node: Node, entry: CommentedMap) -> bool:
 
 def select_nodes(project: DbtProject, models: Sequence[str], fqns: Sequence[str]) -> list[Node]:
     """The nodes a run works on: all of the project's, or those matching names, paths or fqn prefixes."""
-    nodes = list(project.nodes.values())
-    if not models and not fqns:
-        foreign = project.foreign_nodes() if not nodes else {}
-        if foreign:
-            # Never a silent "nothing to change": the project has nodes, they just are not recognised.
-            owners = ", ".join(f"{count} in {name}" for name, count in sorted(foreign.items()))
-            raise SelectionError(
-                f"None of the models, seeds, snapshots or sources dbt parsed belongs to project "
-                f"{project.project_name} (from dbt_project.yml); dbt lists {owners}. If those are yours, "
-                "delete target/partial_parse.msgpack (it may come from another tool) and run again."
-            )
-        return nodes
-    selected: list[Node] = []
-    for node in nodes:
-        if any(_matches_model(project, node, selector) for selector in models) or any(
-            _matches_fqn(node, selector) for selector in fqns
-        ):
-            selected.append(node)
-    if not selected:
-        given = ", ".join([*models, *(f"--fqn {f}" for f in fqns)])
-        raise SelectionError(
-            f"No model, seed, snapshot or source in {project.project_name} matches {given}. "
-            "Give node names, paths under the project, or fqn prefixes such as staging.stg_orders."
-        )
-    return selected
-
-
-def _matches_model(project: DbtProject, node: Node, selector: str) -> bool:
-    if selector in (node.name, node.unique_id, node.display_name):
-        return True
-    candidate = Path(selector)
-    absolute = candidate if candidate.is_absolute() else (Path.cwd() / candidate)
-    try:
-        relative = absolute.resolve().relative_to(project.root).as_posix()
-    except ValueError:
-        relative = candidate.as_posix()
-    node_path = node.original_file_path
-    return node_path == relative or node_path.startswith(relative.rstrip("/") + "/")
-
-
-def _matches_fqn(node: Node, selector: str) -> bool:
-    parts = tuple(part for part in selector.split(".") if part)
-    return bool(parts) and (node.fqn[: len(parts)] == parts or node.fqn[1 : 1 + len(parts)] == parts)
+    return selection.select_nodes(project, selection.Selection(models=tuple(models), fqn=tuple(fqns)))
 
 
 def plan_document(
-    project: DbtProject, options: DocumentOptions, *, columns: ColumnMap | None = None
+    project: DbtProject,
+    options: DocumentOptions,
+    store: SchemaStore | None = None,
+    *,
+    columns: ColumnMap | None = None,
 ) -> DocumentPlan:
     """Run every step in memory and return the plan; nothing is written to disk.
 
+    ``store`` holds files an earlier step of the same run already changed in memory (``yaml refactor``);
     ``columns`` reuses the warehouse columns of an earlier plan instead of asking the warehouse again.
     """
-    targets = select_nodes(project, options.models, options.fqn)
+    targets = selection.select_nodes(
+        project,
+        selection.Selection(
+            options.models, options.fqn, options.select, options.exclude, options.selector, options.state
+        ),
+    )
     parents = {uid: [p for p in node.depends_on if p in project.nodes] for uid, node in project.nodes.items()}
     order = [project.nodes[uid] for uid in topological_order(parents)]
 
@@ -249,7 +227,13 @@ def plan_document(
     elif options.catalog_path is not None:
         columns = columns_from_catalog(options.catalog_path, targets)
     elif not options.disable_introspection:
-        columns = columns_from_warehouse(project, targets, unreadable)
+        columns = columns_from_warehouse(
+            project,
+            targets,
+            unreadable,
+            numeric_precision_and_scale=options.numeric_precision_and_scale,
+            string_length=options.string_length,
+        )
     else:
         columns = {}
     introspection_seconds = time.perf_counter() - started
@@ -258,7 +242,7 @@ def plan_document(
     plan = DocumentPlan(
         project=project,
         options=options,
-        store=SchemaStore(project.root),
+        store=store if store is not None else SchemaStore(project.root),
         knowledge=Knowledge(parents),
         order=order,
         targets=targets,
@@ -295,6 +279,7 @@ def apply_node_steps(context: NodeContext) -> None:
         add_data_types,
         handle_stale_columns,
         inherit_column_docs,
+        inherit_extra_keys,
     ):
         step(context)
         if context.entry is None or context.node.unique_id in context.plan.frozen:
@@ -477,6 +462,32 @@ def inherit_column_docs(context: NodeContext) -> None:
     context.record(f"inherited docs for {', '.join(inherited)}")
 
 
+def inherit_extra_keys(context: NodeContext) -> None:
+    """Copy the column keys named by ``--add-inheritance-for-specified-keys`` from upstream when absent."""
+    keys, entry = context.plan.options.inherit_keys, context.entry
+    if not keys or entry is None:
+        return
+    wanted: dict[str, dict[str, Any]] = {}
+    for item in column_items(entry):
+        column = column_key(item.get("name"))
+        upstream = context.plan.knowledge.nearest(context.node.unique_id, column)
+        if upstream is None:
+            continue
+        missing = {key: upstream.extra[key] for key in keys if key in upstream.extra and key not in item}
+        if missing:
+            wanted[column] = missing
+    if not wanted:
+        return
+    names: list[str] = []
+    for item in column_items(context.edit()):
+        missing = wanted.get(column_key(item.get("name")), {})
+        for key, value in missing.items():
+            insert_after(item, key, copy.deepcopy(value), tuple(item.keys()))
+        if missing:
+            names.append(str(item.get("name")))
+    context.record(f"inherited {', '.join(keys)} for {', '.join(names)}")
+
+
 def learn(context: NodeContext) -> None:
     """Record what this node now documents so that its children can inherit it."""
     plan = context.plan
@@ -504,6 +515,7 @@ def learn(context: NodeContext) -> None:
             tags=tuple(str(tag) for tag in tags) if isinstance(tags, list) else (),
             # Where a text came from and who wrote it describe this node's copy, not its children's.
             meta={k: v for k, v in meta.items() if k not in _NOT_INHERITED_META},
+            extra={key: item[key] for key in plan.options.inherit_keys if key in item},
         )
     plan.knowledge.learn(context.node.unique_id, own)
 

@@ -40,6 +40,8 @@ class ColumnKnowledge:
     progenitor: str
     tags: tuple[str, ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
+    #: Other column keys a run was asked to inherit (``--add-inheritance-for-specified-keys``).
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Knowledge:

@@ -16,7 +16,16 @@ from typing import Any
 
 from dbt_osmosis.core.errors import ProjectError
 
-__all__ = ["DbtProject", "Node", "ProjectOptions", "load_project", "working_directory"]
+__all__ = [
+    "DbtProject",
+    "Node",
+    "ProjectOptions",
+    "dbt_args",
+    "discover_project_dir",
+    "load_project",
+    "resolve_options",
+    "working_directory",
+]
 
 #: Resource types whose YAML this tool maintains.
 DOCUMENTED_TYPES = ("model", "seed", "snapshot", "source")
@@ -31,6 +40,7 @@ class ProjectOptions:
     target: str | None = None
     threads: int | None = None
     vars: str | None = None
+    profile: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +150,25 @@ class DbtProject:
 
 def load_project(options: ProjectOptions) -> DbtProject:
     """Parse the project with ``dbt parse`` through ``dbtRunner``; raise ``ProjectError`` on bad input."""
+    resolved = resolve_options(options)
+    root = resolved.project_dir
+
+    from dbt.cli.main import dbtRunner
+
+    args = ["parse", *dbt_args(resolved)]
+
+    started = time.perf_counter()
+    with working_directory(root):
+        result = dbtRunner().invoke(args)
+    elapsed = time.perf_counter() - started
+    if not result.success or result.result is None:
+        reason = _one_line(result.exception) if result.exception else "dbt parse failed"
+        raise ProjectError(f"dbt could not load the project in {root}: {reason}")
+    return DbtProject(resolved, result.result, elapsed, _project_name(root))
+
+
+def resolve_options(options: ProjectOptions) -> ProjectOptions:
+    """The options with absolute folders and the profiles folder found; ``ProjectError`` if missing."""
     root = options.project_dir.resolve()
     if not (root / "dbt_project.yml").is_file():
         raise ProjectError(
@@ -150,41 +179,35 @@ def load_project(options: ProjectOptions) -> DbtProject:
         raise ProjectError(
             f"No profiles.yml in {profiles_dir}. Pass --profiles-dir pointing at the folder that holds it."
         )
+    return ProjectOptions(root, profiles_dir, options.target, options.threads, options.vars, options.profile)
 
-    from dbt.cli.main import dbtRunner
 
+def dbt_args(options: ProjectOptions) -> list[str]:
+    """The dbt command-line flags every dbt call of a run shares (after the sub-command's name).
+
+    Every invocation passes the same profile, target, vars and threads, so that dbt's global flags,
+    which the adapter reads later, stay those of the run.
+    """
     args = [
-        "parse",
         "--project-dir",
-        str(root),
-        "--profiles-dir",
-        str(profiles_dir),
+        str(options.project_dir),
         "--quiet",
         "--log-level",
         "none",
         "--no-send-anonymous-usage-stats",
         "--no-version-check",
     ]
+    if options.profiles_dir is not None:
+        args += ["--profiles-dir", str(options.profiles_dir)]
     if options.target:
         args += ["--target", options.target]
     if options.threads:
         args += ["--threads", str(options.threads)]
     if options.vars:
         args += ["--vars", options.vars]
-
-    started = time.perf_counter()
-    with working_directory(root):
-        result = dbtRunner().invoke(args)
-    elapsed = time.perf_counter() - started
-    if not result.success or result.result is None:
-        reason = _one_line(result.exception) if result.exception else "dbt parse failed"
-        raise ProjectError(f"dbt could not load the project in {root}: {reason}")
-    return DbtProject(
-        ProjectOptions(root, profiles_dir, options.target, options.threads, options.vars),
-        result.result,
-        elapsed,
-        _project_name(root),
-    )
+    if options.profile:
+        args += ["--profile", options.profile]
+    return args
 
 
 def _project_name(root: Path) -> str:
@@ -202,6 +225,23 @@ def _project_name(root: Path) -> str:
             f"{root / 'dbt_project.yml'} has no `name:`; dbt needs one to tell your nodes apart."
         )
     return name.strip()
+
+
+def discover_project_dir(given: Path | None, start: Path) -> Path:
+    """The project folder as dbt finds it: the one given, else the nearest with dbt_project.yml.
+
+    ``given`` is ``--project-dir`` or ``DBT_PROJECT_DIR`` (the CLI reads both); without it the search
+    starts at ``start`` (the current folder) and walks up to the file system root.
+    """
+    if given is not None:
+        return given
+    for folder in (start, *start.parents):
+        if (folder / "dbt_project.yml").is_file():
+            return folder
+    raise ProjectError(
+        f"No dbt_project.yml in {start} or any folder above it. Run from inside your dbt project, "
+        "pass --project-dir, or set DBT_PROJECT_DIR."
+    )
 
 
 @contextmanager

@@ -37,6 +37,10 @@ class SchemaStore:
         self._files[key] = created
         return created
 
+    def put(self, schema_file: SchemaFile) -> None:
+        """Hold ``schema_file`` (by its display path) instead of reading that path from disk."""
+        self._files[_normalise(schema_file.display_path)] = schema_file
+
     def files(self) -> list[SchemaFile]:
         """Every file loaded or created so far, in a stable order."""
         return [self._files[key] for key in sorted(self._files)]

@@ -118,6 +118,8 @@ class SchemaFile:
         self.style = style
         self._touched = original is None
         self._rendered: str | None = None
+        #: What the file holds on disk (``None``: it does not exist yet); ``original`` unless set apart.
+        self.on_disk: str | None = original
 
     @classmethod
     def read(cls, path: Path, display_path: str) -> SchemaFile:
@@ -132,6 +134,15 @@ class SchemaFile:
             raise YamlError(f"Cannot read {display_path}: {exc.strerror}.") from exc
         except UnicodeDecodeError as exc:
             raise YamlError(f"{display_path} is not UTF-8 text (byte {exc.start}).") from exc
+        return cls.from_text(path, display_path, raw, on_disk=raw)
+
+    @classmethod
+    def from_text(cls, path: Path, display_path: str, raw: str, *, on_disk: str | None) -> SchemaFile:
+        """A file whose content is ``raw`` while ``on_disk`` (``None``: no file yet) is what disk holds.
+
+        ``yaml organize`` moves entries as text and hands the result on; edits by a later step render
+        against ``raw``, and ``changed`` compares with what is on disk.
+        """
         try:
             data = pyyaml.load(raw, Loader=_FastLoader)
         except pyyaml.MarkedYAMLError as exc:
@@ -147,7 +158,9 @@ class SchemaFile:
             data = {}
         if not isinstance(data, dict):
             raise YamlError(f"{display_path} must hold a YAML mapping at the top (e.g. `version: 2`).")
-        return cls(path, display_path, raw, data, detect_style(raw), editable=False)
+        schema_file = cls(path, display_path, raw, data, detect_style(raw), editable=False)
+        schema_file.on_disk = on_disk
+        return schema_file
 
     def make_editable(self) -> None:
         """Re-read the file with the round-trip parser so edits keep comments, order and quoting."""
@@ -232,7 +245,7 @@ class SchemaFile:
 
     def changed(self) -> bool:
         """Whether writing the file would change anything on disk."""
-        return self.original is None or self.render() != self.original
+        return self.on_disk is None or self.render() != self.on_disk
 
 
 def _same_data(text: str, reference: str) -> bool:
