@@ -17,15 +17,18 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 # The demo runs on a scratch copy so the bundled project stays pristine and the diff shows exactly
-# what one `yaml document` run adds.
+# what one `yaml document` run adds. It ends with what `--synthesize` would ask an LLM for the gaps
+# inheritance could not fill: a dry run, so no request is sent and no API key is needed.
 demo: install
-	rm -rf $(DEMO_RUN) && mkdir -p build && cp -r demo_duckdb $(DEMO_RUN)
+	rm -rf $(DEMO_RUN) && mkdir -p $(dir $(DEMO_RUN)) && cp -r demo_duckdb $(DEMO_RUN)
 	rm -rf $(DEMO_RUN)/target $(DEMO_RUN)/logs $(DEMO_RUN)/*.duckdb*
-	cd $(DEMO_RUN) && ../../$(BIN)/dbt seed --quiet --project-dir . --profiles-dir .
-	cd $(DEMO_RUN) && ../../$(BIN)/dbt run --quiet --project-dir . --profiles-dir .
+	cd $(DEMO_RUN) && $(abspath $(BIN))/dbt seed --quiet --project-dir . --profiles-dir .
+	cd $(DEMO_RUN) && $(abspath $(BIN))/dbt run --quiet --project-dir . --profiles-dir .
 	$(BIN)/dbt-osmosis yaml document --project-dir $(DEMO_RUN) --profiles-dir $(DEMO_RUN)
 	@echo "--- What changed in the demo project's YAML ---"
 	@diff -ruN --exclude=target --exclude=logs --exclude='*.duckdb*' demo_duckdb $(DEMO_RUN) || true
+	@echo "--- What --synthesize would ask an LLM (dry run: nothing sent, no API key needed) ---"
+	$(BIN)/dbt-osmosis yaml document --project-dir $(DEMO_RUN) --profiles-dir $(DEMO_RUN) --synthesize --llm-dry-run
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

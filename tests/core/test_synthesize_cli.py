@@ -115,7 +115,7 @@ def test_dry_run_sends_nothing_needs_no_key_and_writes_nothing(
     assert fake_provider.requests == []
     assert snapshot(chain) == before
     assert "would ask" in result.output
-    assert "request(s)" in result.output and "tokens" in result.output
+    assert "request" in result.output and "tokens" in result.output
 
 
 def test_missing_key_is_a_clear_error_before_anything_happens(

@@ -10,7 +10,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from dbt_osmosis.cli.progress import SynthesisProgress
+from dbt_osmosis.cli.interrupt import Interrupted, InterruptGuard
+from dbt_osmosis.cli.progress import SynthesisProgress, usage_text
+from dbt_osmosis.cli.usage_table import usage_table
 from dbt_osmosis.core.document import DocumentOptions, DocumentPlan, plan_document, write_changes
 from dbt_osmosis.core.errors import OsmosisError
 from dbt_osmosis.core.inheritance import DEFAULT_PLACEHOLDERS
@@ -24,7 +26,13 @@ from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, default_usage_
 from dbt_osmosis.core.preflight import preflight
 from dbt_osmosis.core.project import ProjectOptions, load_project
 from dbt_osmosis.core.runlock import project_lock
-from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, SynthesisReport, run_synthesis
+from dbt_osmosis.core.synthesis import (
+    EstimatingClient,
+    SynthesisOptions,
+    SynthesisReport,
+    run_synthesis,
+    synthesize,
+)
 
 __all__ = ["document_options", "llm_settings", "run_document"]
 
@@ -117,13 +125,20 @@ def _prepare_synthesis(params: dict[str, Any]) -> _Synthesis | None:
         if settings.track_usage
         else LLMUsageStats(PriceTable.load(settings.price_file))
     )
-    if params["llm_dry_run"]:
+    if _dry_llm(params):
+        # Estimates are not usage: they never go into the process-wide stats printed at exit.
+        usage = LLMUsageStats(PriceTable.load(settings.price_file))
         config, env = provider_from_env()
         model = (env.get(config.model_env or "", "") or "").strip() or config.model or config.default_model
-        estimator = EstimatingClient(config.name, model or "unknown")
+        estimator = EstimatingClient(config.name, model or "unknown", usage)
         return _Synthesis(estimator, prompts, settings, usage, estimator)
     client = build_managed_client(settings, usage=usage)
     return _Synthesis(client, prompts, settings, usage, None)
+
+
+def _dry_llm(params: dict[str, Any]) -> bool:
+    # --llm-show-prompts shows what would be sent, so it sends nothing either.
+    return bool(params["llm_dry_run"] or params.get("llm_show_prompts"))
 
 
 def run_document(params: dict[str, Any], console: Console) -> int:
@@ -133,14 +148,27 @@ def run_document(params: dict[str, Any], console: Console) -> int:
     or another run holds the project's lock; 3: some nodes could not be synthesized or some files could
     not be edited or written (everything else was written); 130: interrupted.
     """
+    if params.get("llm_show_prompts"):
+        params = {**params, "synthesize": True}
     project_dir = Path(params["project_dir"])
-    if not (project_dir / "dbt_project.yml").is_file():
-        return _run_document(params, console)  # not a project: loading it says so, nothing to lock
-    with project_lock(project_dir):
-        return _run_document(params, console)
+    with InterruptGuard(console) as guard:
+        try:
+            if not (project_dir / "dbt_project.yml").is_file():
+                # Not a project: loading it says so, nothing to lock.
+                return _run_document(params, console, guard)
+            with project_lock(project_dir):
+                return _run_document(params, console, guard)
+        except KeyboardInterrupt:
+            console.print("Interrupted: nothing written.")
+            return EXIT_INTERRUPTED
+        except OsmosisError:
+            if guard.interrupted:  # dbt turns Ctrl-C during its parse into a failed parse
+                console.print("Interrupted: nothing written.")
+                return EXIT_INTERRUPTED
+            raise
 
 
-def _run_document(params: dict[str, Any], console: Console) -> int:
+def _run_document(params: dict[str, Any], console: Console, guard: InterruptGuard) -> int:
     synthesis = _prepare_synthesis(params)
     if synthesis is not None:
         for notice in synthesis.settings.notices():
@@ -159,7 +187,7 @@ def _run_document(params: dict[str, Any], console: Console) -> int:
     preflight(plan, synthesize=synthesis is not None)
     report_problems(plan, console)
     reported = set(plan.blocked)
-    write_allowed = not (params["check"] or params["dry_run"] or params["llm_dry_run"])
+    write_allowed = not (params["check"] or params["dry_run"] or _dry_llm(params))
     synth_report: SynthesisReport | None = None
     budget: Budget | None = None
     if synthesis is not None:
@@ -173,16 +201,30 @@ def _run_document(params: dict[str, Any], console: Console) -> int:
             store_answers=synthesis.estimator is None,
             budget=budget,
             refresh_stale=params["llm_refresh_stale"],
+            keep_prompts=bool(params.get("llm_show_prompts")),
         )
+        estimate = synthesis.estimator is not None
         try:
-            with SynthesisProgress(console, len(plan.targets), synthesis.usage) as progress:
-                synth_report = run_synthesis(
-                    plan, synthesis.client, synthesis.prompts, synthesis.settings, options, progress
+            with SynthesisProgress(
+                console, len(plan.targets), synthesis.usage, estimate=estimate
+            ) as progress:
+                guard.on_interrupt = progress.mute
+                synth_report = guard.run(
+                    synthesize(
+                        plan, synthesis.client, synthesis.prompts, synthesis.settings, options, progress
+                    )
                 )
-        except KeyboardInterrupt:
-            written = write_changes(plan) if write_allowed else []
+        except Interrupted:
+            # Every node either finished (and is in the plan) or was dropped whole.
+            if not write_allowed:
+                console.print("Interrupted: nothing written.")
+                return EXIT_INTERRUPTED
+            with guard.deferred():
+                written = write_changes(plan)
             console.print(f"Interrupted: wrote {len(written)} file(s) with every node finished so far.")
             return EXIT_INTERRUPTED
+    if synth_report is not None and params.get("llm_show_prompts"):
+        show_prompts(synth_report, console)
     report(plan, console)
     if synthesis is not None and synth_report is not None:
         report_synthesis(synth_report, synthesis, console, show_stats=params["llm_stats"], budget=budget)
@@ -199,7 +241,11 @@ def _run_document(params: dict[str, Any], console: Console) -> int:
     if not write_allowed:
         console.print(f"Dry run: {len(changed)} file(s) would change; nothing written.")
         return EXIT_OK
-    written = write_changes(plan)
+    with guard.deferred():  # a file is written whole or not at all; Ctrl-C waits for the last one
+        written = write_changes(plan)
+    if guard.interrupted:
+        console.print(f"Interrupted: wrote {len(written)} file(s) with every node finished so far.")
+        return EXIT_INTERRUPTED
     for path, reason in plan.blocked.items():
         if path not in reported:
             console.print(f"[red]error:[/red] {escape(path)} {escape(reason)}", soft_wrap=True)
@@ -293,44 +339,34 @@ def report_synthesis(
     show_stats: bool,
     budget: Budget | None = None,
 ) -> None:
-    """What synthesis asked, filled, dropped and failed; with ``--llm-dry-run``, the estimate."""
+    """What synthesis asked, filled, dropped and failed, and what it cost; with a dry run, the estimate.
+
+    Every count of requests here, in the per-node lines and in ``--llm-stats`` is the same thing: an
+    attempt sent to the provider (retries included and also shown apart), taken from one usage record.
+    """
+    usage = synthesis.usage
     estimator = synthesis.estimator
     if estimator is not None:
-        table = Table(title="What --synthesize would ask (dry run: no request sent)")
-        for column in ("node", "YAML file", "requests", "description", "columns"):
-            table.add_column(column)
-        for outcome in result.outcomes:
-            table.add_row(
-                outcome.node,
-                outcome.path,
-                str(outcome.requests),
-                "yes" if outcome.asked_table else "",
-                str(outcome.asked_columns),
-            )
-        console.print(table)
-        cost = (
-            synthesis.usage.price_table.estimate_cost(
-                estimator.provider, estimator.model, estimator.prompt_tokens, estimator.completion_tokens
-            )
-            if synthesis.usage.price_table
-            else None
-        )
-        money = "unknown (model not in the price table)" if cost is None else f"about ${cost:.4f}"
+        if console.is_terminal:
+            # Off a terminal every node already had its own line; on one, the bar has gone.
+            console.print(_estimate_table(result))
         console.print(
-            f"Estimate for {escape(estimator.provider)} / {escape(estimator.model)}: "
-            f"{len(estimator.requests)} request(s)"
+            f"Estimate for {escape(estimator.provider)} / {escape(estimator.model)} "
+            f"(dry run, no request sent): {escape(usage_text(usage, estimate=True))}"
             + (f" ({result.cached} more served by the response cache)" if result.cached else "")
-            + f", about {estimator.prompt_tokens} prompt and "
-            f"{estimator.completion_tokens} completion tokens; cost {money}.",
+            + ".",
             soft_wrap=True,
         )
+        if show_stats:
+            console.print(usage_table(usage, console))
         return
     filled = sum(len(outcome.columns_filled) for outcome in result.outcomes)
     tables = sum(1 for outcome in result.outcomes if outcome.table_filled)
     from_cache = f" ({result.cached} answer(s) from the cache)" if result.cached else ""
     console.print(
         f"Synthesized {tables} model description(s) and {filled} column description(s) "
-        f"with {result.requests} request(s) in {result.seconds:.1f}s{from_cache}."
+        f"with {escape(usage_text(usage))} in {result.seconds:.1f}s{from_cache}.",
+        soft_wrap=True,
     )
     if result.auth_error is not None:
         console.print(
@@ -366,9 +402,51 @@ def report_synthesis(
             f"[red]failed:[/red] {escape(failure.node)}: {escape(failure.error or '')}", soft_wrap=True
         )
     if show_stats:
-        console.print(synthesis.usage.rich_table())
-        console.print(escape(synthesis.usage.summary()), soft_wrap=True)
-        synthesis.usage.mark_reported()
+        console.print(usage_table(usage, console))
+        console.print(escape(usage.summary()), soft_wrap=True)
+        usage.mark_reported()
+
+
+def _estimate_table(result: SynthesisReport) -> Table:
+    table = Table(title="What --synthesize would ask (dry run: no request sent)")
+    for column, justify in (
+        ("node", "left"),
+        ("asks for", "left"),
+        ("requests", "right"),
+        ("tokens", "right"),
+        ("cost", "right"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for outcome in result.outcomes:
+        totals = outcome.usage.totals() if outcome.usage is not None else None
+        cost = outcome.usage.cost() if outcome.usage is not None else None
+        asks = ["description"] if outcome.asked_table else []
+        if outcome.asked_columns:
+            asks.append(f"{outcome.asked_columns} column(s)")
+        table.add_row(
+            outcome.node,
+            " + ".join(asks),
+            str(totals.requests if totals else outcome.requests),
+            f"~{totals.total_tokens:,}" if totals else "",
+            "unknown" if cost is None else f"~${cost:.4f}",
+        )
+    return table
+
+
+def show_prompts(result: SynthesisReport, console: Console) -> None:
+    """Print every prompt the run would send, exactly as it would be sent, node by node."""
+    for outcome in result.outcomes:
+        count = len(outcome.prompts)
+        for number, request in enumerate(outcome.prompts, start=1):
+            for message in request.messages:
+                console.out(
+                    f"===== {outcome.node}: {message.role} prompt (request {number} of {count}) =====",
+                    highlight=False,
+                )
+                # Written as is: no markup, no wrapping, so it can be compared with what is sent.
+                console.out(message.content, highlight=False)
+    if result.outcomes:
+        console.out("===== end of prompts =====", highlight=False)
 
 
 def report(plan: DocumentPlan, console: Console) -> None:

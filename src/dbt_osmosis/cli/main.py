@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +22,7 @@ __all__ = ["cli"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_OK, EXIT_CHANGES, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_CHANGES, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def dbt_options(func: F) -> F:
@@ -136,6 +138,12 @@ def llm_options(func: F) -> F:
             "--llm-dry-run",
             is_flag=True,
             help="Make no API call and need no key: show what would be asked and estimate tokens and cost.",
+        ),
+        click.option(
+            "--llm-show-prompts",
+            is_flag=True,
+            help="Print the system and user prompts each selected node would send; send nothing "
+            "(implies --synthesize --llm-dry-run).",
         ),
         click.option(
             "--llm-concurrency",
@@ -275,9 +283,16 @@ def _run_reporting_errors(run: Callable[[Console], int]) -> int:
         warnings.simplefilter("default", DeprecationWarning)
         try:
             code = run(console)
+        except KeyboardInterrupt:
+            errors.print("Interrupted: nothing written.")
+            code = EXIT_INTERRUPTED
         except (OsmosisError, LLMConfigError) as exc:
             errors.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
             code = EXIT_BAD_INPUT
+    if code == EXIT_INTERRUPTED and threading.current_thread() is threading.main_thread():
+        # The run stopped in order and said so; another Ctrl-C while the interpreter shuts down
+        # (closing warehouse connections, say) would only add a traceback after that line.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Our deprecations reach CLI users once each, as a yellow line, never as a traceback; other
     # libraries' warnings are not ours to show.
     shown: set[str] = set()

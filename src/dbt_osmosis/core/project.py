@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dbt_osmosis.core.dbt_messages import one_line
 from dbt_osmosis.core.errors import ProjectError
 
 __all__ = ["DbtProject", "Node", "ProjectOptions", "load_project", "working_directory"]
@@ -151,6 +152,9 @@ def load_project(options: ProjectOptions) -> DbtProject:
             f"No profiles.yml in {profiles_dir}. Pass --profiles-dir pointing at the folder that holds it."
         )
 
+    if options.vars:
+        _check_vars(options.vars)
+
     from dbt.cli.main import dbtRunner
 
     args = [
@@ -225,7 +229,27 @@ def _default_profiles_dir(root: Path) -> Path:
 
 
 def _one_line(exc: object) -> str:
-    return " ".join(str(exc).split())
+    return one_line(exc)
+
+
+def _check_vars(text: str) -> None:
+    """Refuse ``--vars`` that dbt would refuse, before dbt prints its own log line about it."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        value = YAML(typ="safe", pure=True).load(text)
+    except YAMLError as exc:
+        problem = getattr(exc, "problem", None) or one_line(exc)
+        raise ProjectError(
+            f"--vars is not valid YAML ({problem}): {text!r}. "
+            "Give a mapping, for example --vars '{start_date: 2024-01-01}'."
+        ) from None
+    if not isinstance(value, dict):
+        raise ProjectError(
+            f"--vars must be a YAML mapping, got {text!r}. "
+            "Give a mapping, for example --vars '{start_date: 2024-01-01}'."
+        )
 
 
 def _nodes_from_manifest(manifest: Any, project_name: str) -> dict[str, Node]:

@@ -37,6 +37,7 @@ from dbt_osmosis.core.llm.client import LLMClient, LLMRequest, LLMResponse, Mess
 from dbt_osmosis.core.llm.exceptions import LLMAuthError, LLMError, LLMResponseError
 from dbt_osmosis.core.llm.prompts import PromptSet, fence, model_answer_schema, prepare_sql
 from dbt_osmosis.core.llm.settings import LLMSettings
+from dbt_osmosis.core.llm.usage import LLMUsageStats, usage_scope
 from dbt_osmosis.core.project import Node
 from dbt_osmosis.core.provenance import (
     GENERATED_META_KEY,
@@ -90,6 +91,8 @@ class SynthesisOptions:
     reask_invalid: bool = True
     #: Write again the model-written texts whose inputs changed since (and those a reviewer rejected).
     refresh_stale: bool = False
+    #: Keep each node's requests on its outcome (``--llm-show-prompts``); off to save memory.
+    keep_prompts: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,12 @@ class NodeOutcome:
     reasked: int = 0
     #: Why the node was left undone without failing (the budget ran out, the run was stopped).
     skipped: str | None = None
+    #: This node's own requests, tokens and cost (its attempts only, not the run's running totals).
+    usage: LLMUsageStats | None = None
+    #: The requests built for this node, when ``SynthesisOptions.keep_prompts`` is on.
+    prompts: list[LLMRequest] = field(default_factory=list)
+    #: Answers came from ``EstimatingClient``: the report says "would ask for", not "synthesized".
+    dry_run: bool = False
 
 
 @dataclass
@@ -371,7 +380,8 @@ def apply_answer(
         what = ["description"] if outcome.table_filled and not filled else []
         if filled:
             what.append(f"descriptions for {', '.join(filled)}")
-        context.record(f"synthesized {' and '.join(what)}")
+        verb = "would ask for" if outcome.dry_run else "synthesized"
+        context.record(f"{verb} {' and '.join(what)}")
 
 
 async def synthesize(
@@ -516,27 +526,32 @@ async def synthesize(
     def finish(context: NodeContext, outcome: NodeOutcome) -> None:
         learn(context)
         if on_progress is not None:
-            on_progress(outcome if outcome.requests or outcome.cached else None)
+            on_progress(outcome)
 
     async def run_node(node: Node) -> None:
         for parent_id in waits_on[node.unique_id]:
             await finished[parent_id].wait()
         context = context_for(plan, node)
         outcome = NodeOutcome(
-            node.display_name, context.schema_file.display_path if context.schema_file else ""
+            node.display_name,
+            context.schema_file.display_path if context.schema_file else "",
+            dry_run=isinstance(client, EstimatingClient),
         )
         try:
             gap, requests = await on_yaml_thread(lambda: prepare(context, outcome))
             if requests:
                 fresh = redo.get(node.unique_id, Redo()).rejected
                 report.outcomes.append(outcome)
-                results = await asyncio.gather(
-                    *(
-                        answer(request, chunk, gap.table and index == 0, outcome, fresh)
-                        for index, (request, chunk) in enumerate(requests)
-                    ),
-                    return_exceptions=True,
-                )
+                if options.keep_prompts:
+                    outcome.prompts = [request for request, _ in requests]
+                with usage_scope() as outcome.usage:
+                    results = await asyncio.gather(
+                        *(
+                            answer(request, chunk, gap.table and index == 0, outcome, fresh)
+                            for index, (request, chunk) in enumerate(requests)
+                        ),
+                        return_exceptions=True,
+                    )
                 answered: list[tuple[tuple[str, ...], Any]] = []
                 for (_, chunk), result in zip(requests, results, strict=True):
                     if isinstance(result, BudgetExhausted):
@@ -700,9 +715,12 @@ class EstimatingClient:
     dry run follows the same DAG-aware path as a real one and counts each question exactly once.
     """
 
-    def __init__(self, provider: str, model: str) -> None:
+    def __init__(self, provider: str, model: str, usage: LLMUsageStats | None = None) -> None:
         self.provider = provider
         self.model = model
+        #: Estimates are recorded here as if they were answers, so per-node and run totals (and
+        #: their cost) come out exactly as a real run's would.
+        self.usage = usage
         self.requests: list[LLMRequest] = []
         self.prompt_tokens = 0
         self.completion_tokens = 0
@@ -714,6 +732,8 @@ class EstimatingClient:
         prompt_tokens, completion_tokens = expected_tokens(request)
         self.prompt_tokens += prompt_tokens
         self.completion_tokens += completion_tokens
+        if self.usage is not None:
+            self.usage.record(self.provider, self.model, Usage(prompt_tokens, completion_tokens), 0.0)
         parsed = {
             "description": "(dry run)",
             "columns": [{"name": name, "description": "(dry run)"} for name in columns],

@@ -13,6 +13,7 @@ globals style of Azure configuration (``OPENAI_API_TYPE=azure``) still works but
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import hashlib
 import importlib.util
 import os
@@ -274,9 +275,38 @@ def get_provider_config(name: str) -> ProviderConfig:
     try:
         return PROVIDERS[key]
     except KeyError:
+        guess = _closest_provider(key)
+        hint = f" Did you mean {guess!r}?" if guess else ""
         raise LLMConfigError(
-            f"Unknown LLM provider {name!r}. Valid providers: {', '.join(PROVIDERS)}."
+            f"Unknown LLM provider {name!r}.{hint} Valid providers: {', '.join(PROVIDERS)}."
         ) from None
+
+
+# Names people type for a provider that the registry spells differently.
+_PROVIDER_NICKNAMES = {
+    "claude": "anthropic",
+    "gpt": "openai",
+    "chatgpt": "openai",
+    "azure": "azure-openai",
+    "google": "google-gemini",
+    "vertex": "google-gemini",
+    "lmstudio": "lm-studio",
+}
+
+
+def _closest_provider(key: str) -> str | None:
+    """The registered provider a mistyped ``LLM_PROVIDER`` value most likely meant, if any."""
+    key = key.replace("_", "-").replace(" ", "-")
+    if key in PROVIDERS:
+        return key
+    if key in _PROVIDER_NICKNAMES:
+        return _PROVIDER_NICKNAMES[key]
+    # "gemini" -> "google-gemini": a registered name that contains what was typed.
+    containing = [name for name in PROVIDERS if key and key in name.split("-")]
+    if len(containing) == 1:
+        return containing[0]
+    close = difflib.get_close_matches(key, list(PROVIDERS), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def provider_from_env(env: Mapping[str, str] | None = None) -> tuple[ProviderConfig, Mapping[str, str]]:

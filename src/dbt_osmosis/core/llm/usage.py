@@ -18,7 +18,8 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -43,6 +44,7 @@ __all__ = [
     "normalize_provider",
     "report_at_exit",
     "reset_default_usage",
+    "usage_scope",
 ]
 
 _PER = 1_000_000
@@ -274,6 +276,14 @@ class LLMUsageStats:
         self._bump(provider, model, 0.0, requests=1, errors=1)
 
     def _bump(self, provider: str, model: str, elapsed: float, **counts: Any) -> None:
+        self._add(provider, model, elapsed, counts)
+        for scope in _scopes.get():
+            if scope is not self:
+                if scope.price_table is None:
+                    scope.price_table = self.price_table  # so the scope can price what it saw
+                scope._add(provider, model, elapsed, counts)
+
+    def _add(self, provider: str, model: str, elapsed: float, counts: Mapping[str, Any]) -> None:
         now = self.clock()
         with self._lock:
             key = (provider, model)
@@ -391,6 +401,25 @@ def _row(provider: str, model: str, totals: UsageTotals, cost: float | None) -> 
         f"{average:.2f}s",
         "unknown" if cost is None else f"{cost:.4f}",
     ]
+
+
+_scopes: ContextVar[tuple[LLMUsageStats, ...]] = ContextVar("dbt_osmosis_usage_scopes", default=())
+
+
+@contextlib.contextmanager
+def usage_scope() -> Iterator[LLMUsageStats]:
+    """Count again, in a fresh ``LLMUsageStats``, whatever any stats object records inside the block.
+
+    "Inside" means in this thread or asyncio task and in the tasks it starts, so concurrent work can
+    be attributed to what it was for (one node of a run) while the run's own stats still count all.
+    The scope prices what it saw with the price table of the stats that recorded it.
+    """
+    scope = LLMUsageStats()
+    token = _scopes.set((*_scopes.get(), scope))
+    try:
+        yield scope
+    finally:
+        _scopes.reset(token)
 
 
 _default_lock = threading.Lock()
