@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import signal
 import sys
@@ -468,8 +469,10 @@ def _run_reporting_errors(run: Callable[[Console], int]) -> int:
             code = EXIT_BAD_INPUT
     if code == EXIT_INTERRUPTED and threading.current_thread() is threading.main_thread():
         # The run stopped in order and said so; another Ctrl-C while the interpreter shuts down
-        # (closing warehouse connections, say) would only add a traceback after that line.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # (closing warehouse connections, say) would only add a traceback after that line. Only at
+        # exit: a process that goes on (a test runner calling the CLI in-process) keeps its Ctrl-C,
+        # and its children do not inherit an ignored SIGINT.
+        atexit.register(signal.signal, signal.SIGINT, signal.SIG_IGN)
     # Our deprecations reach CLI users once each, as a yellow line, never as a traceback; other
     # libraries' warnings are not ours to show.
     shown: set[str] = set()
