@@ -27,7 +27,14 @@ from dbt_osmosis.core.inheritance import (
     topological_order,
 )
 from dbt_osmosis.core.project import DbtProject, Node
-from dbt_osmosis.core.schema.entries import column_key, create_entry, find_entry, insert_after, insert_item
+from dbt_osmosis.core.schema.entries import (
+    column_key,
+    create_entry,
+    find_entry,
+    insert_after,
+    insert_item,
+    meta_map,
+)
 from dbt_osmosis.core.schema.placement import target_path
 from dbt_osmosis.core.schema.store import SchemaStore
 from dbt_osmosis.core.schema.yamlio import SchemaFile, write_atomic
@@ -602,12 +609,8 @@ def _existing_meta(item: CommentedMap) -> dict[str, Any]:
 
 def set_meta(item: CommentedMap, values: Mapping[str, Any]) -> None:
     """Set keys of a column's meta (``config.meta`` when the author uses it), creating the map if absent."""
-    config = item.get("config")
-    if isinstance(config, CommentedMap) and isinstance(config.get("meta"), CommentedMap):
-        target: CommentedMap = config["meta"]
-    elif isinstance(item.get("meta"), CommentedMap):
-        target = item["meta"]
-    else:
+    target = meta_map(item)
+    if target is None:
         # Inserted already filled, so that comments carried onto it land after its last key.
         insert_after(item, "meta", CommentedMap(values), ("name", "data_type", "description", "tags"))
         return

@@ -25,7 +25,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from dbt_osmosis.core.inheritance import is_placeholder
 from dbt_osmosis.core.project import Node
-from dbt_osmosis.core.schema.entries import column_key, insert_after
+from dbt_osmosis.core.schema.entries import column_key, insert_after, meta_map
 
 __all__ = [
     "GENERATED_META_KEY",
@@ -158,22 +158,19 @@ def inputs_hash(
 
 def set_entry_meta(entry: CommentedMap, values: Mapping[str, Any]) -> None:
     """Set keys of a node entry's meta: ``config.meta`` (or ``meta`` when the author uses it)."""
+    target = meta_map(entry)
+    if target is not None:
+        for key, value in values.items():
+            insert_after(target, key, value, tuple(target.keys()))
+        return
     config = entry.get("config")
-    if isinstance(config, CommentedMap) and isinstance(config.get("meta"), CommentedMap):
-        target: CommentedMap = config["meta"]
-    elif isinstance(entry.get("meta"), CommentedMap):
-        target = entry["meta"]
-    elif isinstance(config, CommentedMap):
+    if isinstance(config, CommentedMap):
         insert_after(config, "meta", CommentedMap(values), tuple(config.keys()))
         return
-    else:
-        # dbt wants a node's meta under config (a top-level meta is deprecated there since 1.10).
-        block = CommentedMap()
-        block["meta"] = CommentedMap(values)
-        insert_after(entry, "config", block, ("name", "description", "docs", "latest_version", "access"))
-        return
-    for key, value in values.items():
-        insert_after(target, key, value, tuple(target.keys()))
+    # dbt wants a node's meta under config (a top-level meta is deprecated there since 1.10).
+    block = CommentedMap()
+    block["meta"] = CommentedMap(values)
+    insert_after(entry, "config", block, ("name", "description", "docs", "latest_version", "access"))
 
 
 def remove_meta_key(mapping: CommentedMap, keys: Iterable[str]) -> bool:

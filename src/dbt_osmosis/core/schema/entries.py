@@ -16,7 +16,15 @@ from ruamel.yaml.tokens import CommentToken
 from dbt_osmosis.core.project import Node
 from dbt_osmosis.core.schema.yamlio import SchemaFile
 
-__all__ = ["carry_comment", "column_key", "create_entry", "find_entry", "insert_after", "insert_item"]
+__all__ = [
+    "carry_comment",
+    "column_key",
+    "create_entry",
+    "find_entry",
+    "insert_after",
+    "insert_item",
+    "meta_map",
+]
 
 
 def column_key(name: object) -> str:
@@ -181,3 +189,14 @@ def _named(items: object, name: str) -> dict[str, Any] | None:
         if isinstance(item, dict) and item.get("name") == name:
             return item
     return None
+
+
+def meta_map(mapping: CommentedMap) -> CommentedMap | None:
+    """The meta mapping an entry or column already has: ``config.meta`` first, then ``meta``."""
+    config = mapping.get("config")
+    if isinstance(config, CommentedMap):
+        nested = config.get("meta")
+        if isinstance(nested, CommentedMap):
+            return nested
+    meta = mapping.get("meta")
+    return meta if isinstance(meta, CommentedMap) else None
