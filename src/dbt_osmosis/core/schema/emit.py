@@ -1,11 +1,12 @@
-"""Text for a brand-new schema file, written directly instead of through ruamel's emitter.
+"""Schema YAML text written directly instead of through ruamel's emitter, byte for byte the same.
 
 A file that did not exist holds only what the run put in it: block mappings and lists of names, data
-types and descriptions. For that shape ruamel's round-trip emitter is almost all overhead, so this
-module writes the same text itself, deciding each scalar's style with ruamel's own analysis, so the
-bytes are exactly those ruamel would write. Anything outside that shape (comments carried over, flow
-lists, block scalars, anchors, empty collections, nulls, strings that need double quotes) answers
-``None`` and the caller uses ruamel. Tests compare both emitters byte for byte.
+types and descriptions; most files that exist hold nothing more. For that shape ruamel's round-trip
+emitter is almost all overhead, so this module writes the same text itself, deciding each scalar's
+style with ruamel's own analysis, so the bytes are exactly those ruamel would write. Anything outside
+that shape (comments, flow lists, block scalars, anchors, merge keys, empty collections, a null in a
+list, characters ruamel escapes) answers ``None`` and the caller uses ruamel. Tests compare
+both emitters byte for byte, on new data and on every fixture and real-project file as read.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from functools import lru_cache
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.anchor import Anchor
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, merge_attrib
 from ruamel.yaml.emitter import Emitter
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, PlainScalarString, SingleQuotedScalarString
@@ -55,6 +57,8 @@ def _plain_container(node: Any) -> None:
         anchor = node.yaml_anchor()
         if node.fa.flow_style() or getattr(anchor, "value", None) or getattr(tag, "value", None):
             raise _Unsupported
+        if getattr(node, merge_attrib, None):
+            raise _Unsupported  # `<<: *base` keys: ruamel writes the merge, not the merged keys
     elif type(node) not in (dict, list):
         raise _Unsupported
     if not node:
@@ -79,6 +83,8 @@ def _mapping(
         elif isinstance(value, list):
             out.append("\n")
             _sequence(value, indent, out, mapping, sequence, offset)
+        elif value is None:
+            out.append("\n")  # `key:` with nothing after it, as ruamel writes a null value
         else:
             out.append(" ")
             out.append(_scalar(value, simple_key=False))
@@ -115,10 +121,14 @@ def _scalar(value: Any, *, simple_key: bool) -> str:
         return "true" if value else "false"
     if kind is str:
         requested = "'" if reads_as_other_in_yaml11(value) else None
-    elif kind in _REQUESTED and value.anchor.value is None:
+    elif kind in _REQUESTED and _anchor_name(value) is None:
         requested = _REQUESTED[kind]
     else:
         raise _Unsupported  # block scalars, floats, dates, None: ruamel's representer decides
+    if not value:
+        if simple_key:
+            raise _Unsupported
+        return '""' if requested == '"' else "''"  # an empty string, never read back as a null
     style = _style(str(value), requested)
     if style == "":
         return str(value)
@@ -145,6 +155,12 @@ def _style(value: str, requested: str | None) -> str | None:
     if requested != '"' and analysis.allow_single_quoted:
         return "'"
     return '"'
+
+
+def _anchor_name(value: Any) -> str | None:
+    # Read without ruamel's `anchor` property, which attaches a new empty anchor to every scalar asked.
+    anchor = getattr(value, Anchor.attrib, None)
+    return getattr(anchor, "value", None)
 
 
 def _double_quoted(value: str) -> str:

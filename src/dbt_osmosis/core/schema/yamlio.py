@@ -198,6 +198,11 @@ class SchemaFile:
         _yaml(self.style).dump(data, buffer)
         return buffer.getvalue()
 
+    def _emit(self, data: Any) -> str:
+        # ruamel's exact bytes: from the direct emitter when it is sure, else from ruamel itself.
+        style = self.style
+        return emit_new(data, style.mapping, style.sequence, style.offset) or self._dump(data)
+
     def touch(self) -> None:
         """Mark the data as edited; only touched files are ever re-rendered (untouched ones cost nothing)."""
         self._touched = True
@@ -215,10 +220,11 @@ class SchemaFile:
         if self.original is None:
             # A new file holds only what the run wrote: the direct emitter gives ruamel's exact bytes
             # for that shape at a fraction of the cost, and hands anything unusual back to ruamel.
-            style = self.style
-            edited = emit_new(self.data, style.mapping, style.sequence, style.offset) or self._dump(self.data)
-            return edited.replace("\n", style.newline) if style.newline != "\n" else edited
-        edited = self._dump(self.data)
+            edited = self._emit(self.data)
+            return edited.replace("\n", self.style.newline) if self.style.newline != "\n" else edited
+        # The direct emitter declines anything the author wrote that only ruamel lays out right
+        # (comments, anchors, flow style, block scalars), so for a plain file it is the same text, faster.
+        edited = self._emit(self.data)
         original = _lf(self.original)
         fast = self._overlay(original, edited)
         if fast is not None:
@@ -226,7 +232,7 @@ class SchemaFile:
             # every line of the author's is kept byte for byte. No merge base is needed.
             return self._finish(original, fast)
         # The merge base is ruamel's rendering of the file as read.
-        base = self._dump(_yaml(self.style).load(original))
+        base = self._emit(_yaml(self.style).load(original))
         if edited == base:
             return self.original
         merged: list[str] = []
