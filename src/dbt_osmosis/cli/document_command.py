@@ -17,6 +17,7 @@ from dbt_osmosis.cli.progress import SynthesisProgress, usage_text
 from dbt_osmosis.cli.usage_table import usage_table
 from dbt_osmosis.core.document import DocumentOptions, DocumentPlan, plan_document, write_changes
 from dbt_osmosis.core.errors import OsmosisError
+from dbt_osmosis.core.gc_tuning import keep_long_lived, long_lived_heap
 from dbt_osmosis.core.inheritance import DEFAULT_PLACEHOLDERS
 from dbt_osmosis.core.llm.budget import Budget
 from dbt_osmosis.core.llm.cache import ResponseCache
@@ -167,7 +168,7 @@ def run_document(params: dict[str, Any], console: Console, *, organize: bool = F
             if not (where.project_dir / "dbt_project.yml").is_file():
                 # Not a project: loading it says so, nothing to lock.
                 return _run_document(params, console, where, organize, guard)
-            with project_lock(where.project_dir):
+            with project_lock(where.project_dir), long_lived_heap():
                 return _run_document(params, console, where, organize, guard)
         except KeyboardInterrupt:
             console.print("Interrupted: nothing written.")
@@ -187,6 +188,7 @@ def _run_document(
         for notice in synthesis.settings.notices():
             console.print(f"[yellow]note:[/yellow] {escape(notice)}", soft_wrap=True)
     project = load_project(where)
+    keep_long_lived()  # the manifest lives until the run ends: the collector need not rescan it
     organized = organize_for(project, params, console) if organize else None
     plan = plan_document(project, document_options(params), organized.store if organized else None)
     # Before any request is paid for: files the run cannot edit or write are reported and left alone.

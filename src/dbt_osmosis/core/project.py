@@ -16,6 +16,7 @@ from typing import Any
 
 from dbt_osmosis.core.dbt_messages import one_line
 from dbt_osmosis.core.errors import ProjectError
+from dbt_osmosis.core.gc_tuning import long_lived_heap
 
 __all__ = [
     "DbtProject",
@@ -161,7 +162,7 @@ def load_project(options: ProjectOptions) -> DbtProject:
     args = ["parse", *dbt_args(resolved)]
 
     started = time.perf_counter()
-    with working_directory(root):
+    with working_directory(root), long_lived_heap():
         result = dbtRunner().invoke(args)
     elapsed = time.perf_counter() - started
     if not result.success or result.result is None:

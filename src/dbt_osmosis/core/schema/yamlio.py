@@ -29,6 +29,7 @@ from ruamel.yaml.error import YAMLError
 from dbt_osmosis.core.errors import YamlError
 from dbt_osmosis.core.schema.align import overlay
 from dbt_osmosis.core.schema.emit import emit_new
+from dbt_osmosis.core.schema.fastload import load_plain
 from dbt_osmosis.core.schema.quoting import SafeRoundTripConstructor, SafeRoundTripRepresenter
 
 __all__ = ["SchemaFile", "YamlStyle", "detect_style", "write_atomic"]
@@ -172,10 +173,13 @@ class SchemaFile:
             return
         if self.original is None:
             return
+        # ruamel keeps a comment's line ending inside the comment: read LF text, so that CRLF is
+        # added back exactly once when the file is rendered.
+        text = _lf(self.original)
         try:
-            # ruamel keeps a comment's line ending inside the comment: read LF text, so that CRLF is
-            # added back exactly once when the file is rendered.
-            data = _yaml(self.style).load(_lf(self.original))
+            # A plain file (no comments, blank lines, anchors...) is read into the same round-trip data
+            # by libyaml; everything else, and every error message, comes from ruamel's parser.
+            data = load_plain(text) or _yaml(self.style).load(text)
         except YAMLError as exc:
             raise YamlError(
                 f"{self.display_path} cannot be edited safely: {' '.join(str(exc).split())}. "

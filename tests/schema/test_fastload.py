@@ -1,0 +1,145 @@
+"""The libyaml-built round-trip data for a plain file is what ruamel's own parser reads, in every way
+a run can notice: values, types (quoted strings stay quoted), key order, key lines, rendered text."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ruamel.yaml.comments import CommentedMap
+
+from dbt_osmosis.core.schema.fastload import load_plain
+from dbt_osmosis.core.schema.yamlio import SchemaFile, YamlStyle, _yaml, detect_style
+
+from .test_fast_emitter import STYLES, entries, every_yaml_file
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def assert_same_reading(fast: Any, slow: Any, path: str = "") -> None:
+    assert type(fast) is type(slow), f"{path}: {type(fast).__name__} != {type(slow).__name__}"
+    if isinstance(fast, dict):
+        assert list(fast) == list(slow), path
+        assert [type(k) for k in fast] == [type(k) for k in slow], path
+        assert (fast.lc.line, fast.lc.col) == (slow.lc.line, slow.lc.col), path
+        assert fast.lc.data == slow.lc.data, path
+        for key in fast:
+            assert_same_reading(fast[key], slow[key], f"{path}/{key}")
+    elif isinstance(fast, list):
+        assert len(fast) == len(slow), path
+        assert (fast.lc.line, fast.lc.col) == (slow.lc.line, slow.lc.col), path
+        assert fast.lc.data == slow.lc.data, path
+        for index, (a, b) in enumerate(zip(fast, slow, strict=True)):
+            assert_same_reading(a, b, f"{path}[{index}]")
+    else:
+        assert fast == slow, path
+
+
+def rendered(data: Any, style: YamlStyle) -> str:
+    buffer = io.StringIO()
+    _yaml(style).dump(data, buffer)
+    return buffer.getvalue()
+
+
+def same_or_declined(text: str) -> bool:
+    fast = load_plain(text)
+    if fast is None:
+        return False
+    slow = _yaml(detect_style(text)).load(text)
+    assert_same_reading(fast, slow)
+    assert rendered(fast, detect_style(text)) == rendered(slow, detect_style(text))
+    return True
+
+
+@pytest.mark.parametrize("path", every_yaml_file(), ids=lambda p: p.relative_to(REPO).as_posix())
+def test_every_real_file_reads_the_same_or_is_declined(path: Path) -> None:
+    same_or_declined(path.read_text(encoding="utf-8").replace("\r\n", "\n"))
+
+
+def test_generated_benchmark_files_take_the_fast_reading(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from generate_project import generate
+
+    generate(tmp_path, 40)
+    files = sorted((tmp_path / "models").rglob("*.yml"))
+    assert files
+    for path in files:
+        assert same_or_declined(path.read_text(encoding="utf-8")), path
+
+
+def test_a_typical_hand_written_file_without_comments_is_read_fast() -> None:
+    text = (
+        "version: 2\nmodels:\n  - name: orders\n    description: 'All orders.'\n    columns:\n"
+        '      - name: "id"\n        description:\n        tests:\n          - unique\n'
+        "          - not_null\n      - name: status\n        meta:\n          pii: no\n"
+        "        data_type: 12\n"
+    )
+    assert same_or_declined(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "version: 2\n# a comment\nmodels: []\n",  # comments live outside the data
+        "version: 2\n\nmodels:\n  - name: a\n",  # so do blank lines
+        "---\nversion: 2\n",
+        "%YAML 1.1\n---\nversion: 2\n",
+        "a: &x 1\nb: *x\n",
+        "a: !!str 1\n",
+        "a: [1, 2]\n",
+        "a: {b: 1}\n",
+        "a: |\n  text\n",
+        "a: 1.5\n",
+        "a: 2024-01-01\n",
+        "a: 0x1F\n",
+        "a: True\n",
+        "a: ~\n",
+        "a: plain\n  continued\n",
+        "a: 1\na: 2\n",  # a duplicate key: ruamel reports it
+        "base:\n  x: 1\nm:\n  <<: {x: 2}\n",
+        "a: {}\n",
+        "a: 1\n---\nb: 2\n",
+        "- a\n- b\n",
+        "a:\tb\n",
+        "a: :\n  - ]\n",  # invalid YAML: ruamel reports the error
+    ],
+)
+def test_what_only_ruamel_reads_faithfully_is_declined(text: str) -> None:
+    assert load_plain(text) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=entries(), style=st.sampled_from(STYLES))
+def test_generated_files_read_the_same(data: CommentedMap, style: YamlStyle) -> None:
+    text = rendered(data, style)
+    same_or_declined(text)
+
+
+def test_an_edit_of_a_fast_read_file_renders_like_one_of_a_ruamel_read_file(tmp_path: Path) -> None:
+    text = (
+        "version: 2\nmodels:\n  - name: orders\n    columns:\n      - name: id\n"
+        "        description: ''\n      - name: status\n"
+    )
+    results = []
+    for reader in ("fast", "ruamel"):
+        path = tmp_path / f"{reader}.yml"
+        path.write_text(text)
+        schema_file = SchemaFile.read(path, path.name)
+        schema_file.make_editable()
+        if reader == "ruamel":
+            schema_file.data = _yaml(schema_file.style).load(text)
+        else:
+            assert load_plain(text) is not None
+        columns = schema_file.data["models"][0]["columns"]
+        columns[1]["description"] = "The order's status: yes or no."
+        columns.append(CommentedMap(name="on"))
+        schema_file.touch()
+        results.append(schema_file.render())
+    assert results[0] == results[1]
+    assert results[0].startswith("version: 2\nmodels:\n  - name: orders\n")
+    assert "      - name: 'on'\n" in results[0]
