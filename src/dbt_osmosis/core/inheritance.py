@@ -118,5 +118,6 @@ def topological_order(parents: Mapping[str, Sequence[str]]) -> list[str]:
             if waiting[child] == 0:
                 heapq.heappush(ready, child)
     # A cycle cannot come out of dbt, but never drop nodes if one did.
-    ordered.extend(sorted(node for node in parents if node not in set(ordered)))
+    placed = set(ordered)
+    ordered.extend(sorted(node for node in parents if node not in placed))
     return ordered

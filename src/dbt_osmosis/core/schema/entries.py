@@ -186,7 +186,9 @@ def _named(items: object, name: str) -> dict[str, Any] | None:
     if not isinstance(items, list):
         return None
     for item in items:
-        if isinstance(item, dict) and item.get("name") == name:
+        # dict.get: the same lookup without CommentedMap's Python-level __getitem__, which made this
+        # scan a visible share of a run over a file listing hundreds of entries.
+        if isinstance(item, dict) and dict.get(item, "name") == name:
             return item
     return None
 

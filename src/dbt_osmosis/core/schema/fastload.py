@@ -12,6 +12,7 @@ key lines and the rendered text) on every fixture and real-project file and on g
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 import yaml as pyyaml
@@ -127,6 +128,12 @@ def _sequence(start: Any, events: Any) -> CommentedSeq:
     raise _Declined
 
 
+@lru_cache(maxsize=65_536)
+def _plain_tag(value: str) -> str:
+    # Cached: ruamel's resolver is slow per call, and a project repeats the same few words everywhere.
+    return str(_RESOLVER.resolve(ScalarNode, value, (True, False)))
+
+
 def _position(event: Any) -> list[int]:
     # Line and column (0-based) where an event starts, as ruamel records them.
     return [event.start_mark.line, event.start_mark.column]
@@ -142,7 +149,7 @@ def _scalar(event: Any) -> Any:
         return _QUOTED[event.style](value)
     if event.style:
         raise _Declined  # block scalars: ruamel keeps their style and chomping
-    tag = _RESOLVER.resolve(ScalarNode, value, (True, False))
+    tag = _plain_tag(value)
     if tag == _STR:
         return PlainScalarString(value) if reads_as_other_in_yaml11(value) else value
     if tag == _INT and _DECIMAL.fullmatch(value):
