@@ -16,7 +16,7 @@ from ruamel.yaml.comments import CommentedMap
 from dbt_osmosis.core.schema.fastload import load_plain
 from dbt_osmosis.core.schema.yamlio import SchemaFile, YamlStyle, _yaml, detect_style
 
-from .test_fast_emitter import STYLES, entries, every_yaml_file
+from .test_fast_emitter import STYLES, assert_same_or_declined, entries, every_yaml_file
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -143,3 +143,65 @@ def test_an_edit_of_a_fast_read_file_renders_like_one_of_a_ruamel_read_file(tmp_
     assert results[0] == results[1]
     assert results[0].startswith("version: 2\nmodels:\n  - name: orders\n")
     assert "      - name: 'on'\n" in results[0]
+
+
+# Text as people write it, not as an emitter would: indents of 2 to 4, dashes flush or indented,
+# extra spaces after colons, trailing spaces, every quoting style, words YAML 1.1 reads as other types.
+hostile_words = st.one_of(
+    st.sampled_from(["yes", "No", "on", "OFF", "~", "null", "0", "007", "1e3", "0x1F", "12:30", "2024-01-01"]),
+    st.sampled_from(["true", "false", "True", "1.5", ".inf", "-3", "+3", "1_000", "=", "<<", "{{ doc('x') }}"]),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12),
+    st.from_regex(r"[a-z_]{1,10}", fullmatch=True),
+)
+
+
+@st.composite
+def scalar_text(draw: st.DrawFn) -> str:
+    word = draw(hostile_words)
+    style = draw(st.sampled_from(["plain", "single", "double"]))
+    if style == "single":
+        return "'" + word.replace("'", "''") + "'"
+    if style == "double":
+        return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return word
+
+
+@st.composite
+def authored_files(draw: st.DrawFn) -> str:
+    indent = draw(st.integers(2, 4))
+    dash_offset = draw(st.sampled_from([0, indent]))
+    gap = lambda: " " * draw(st.integers(1, 3))  # noqa: E731  spaces after a colon
+    trail = lambda: draw(st.sampled_from(["", "", " ", "  "]))  # noqa: E731
+    lines = ["version: 2", "models:"]
+    for _ in range(draw(st.integers(1, 3))):
+        pad = " " * dash_offset
+        lines.append(f"{pad}- name:{gap()}{draw(scalar_text())}{trail()}")
+        inner = " " * (dash_offset + 2)
+        if draw(st.booleans()):
+            lines.append(f"{inner}description:{gap()}{draw(scalar_text())}{trail()}")
+        if draw(st.booleans()):
+            lines.append(f"{inner}columns:{trail()}")
+            col_pad = inner + " " * (dash_offset and indent)
+            for _ in range(draw(st.integers(1, 3))):
+                lines.append(f"{col_pad}- name:{gap()}{draw(scalar_text())}{trail()}")
+                if draw(st.booleans()):
+                    lines.append(f"{col_pad}  description:{trail()}")
+                if draw(st.booleans()):
+                    lines.append(f"{col_pad}  meta:")
+                    lines.append(f"{col_pad}  {' ' * indent}{draw(scalar_text())}:{gap()}{draw(scalar_text())}")
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=authored_files())
+def test_hand_written_files_read_the_same_or_are_declined(text: str) -> None:
+    try:
+        slow = _yaml(detect_style(text)).load(text)
+    except Exception:  # ruamel refuses it: so must the fast reader, leaving the error to ruamel
+        assert load_plain(text) is None
+        return
+    assert_same_or_declined(slow, detect_style(text))  # the direct emitter, on the author's data
+    fast = load_plain(text)
+    if fast is not None:
+        assert_same_reading(fast, slow)
+        assert rendered(fast, detect_style(text)) == rendered(slow, detect_style(text))
