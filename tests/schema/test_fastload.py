@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from dbt_osmosis.core.schema.entries import insert_after, insert_item
 from dbt_osmosis.core.schema.fastload import load_plain
 from dbt_osmosis.core.schema.yamlio import SchemaFile, YamlStyle, _yaml, detect_style
 
@@ -28,16 +29,35 @@ def assert_same_reading(fast: Any, slow: Any, path: str = "") -> None:
         assert [type(k) for k in fast] == [type(k) for k in slow], path
         assert (fast.lc.line, fast.lc.col) == (slow.lc.line, slow.lc.col), path
         assert fast.lc.data == slow.lc.data, path
+        assert comments(fast) == comments(slow), path
         for key in fast:
             assert_same_reading(fast[key], slow[key], f"{path}/{key}")
     elif isinstance(fast, list):
         assert len(fast) == len(slow), path
         assert (fast.lc.line, fast.lc.col) == (slow.lc.line, slow.lc.col), path
         assert fast.lc.data == slow.lc.data, path
+        assert comments(fast) == comments(slow), path
         for index, (a, b) in enumerate(zip(fast, slow, strict=True)):
             assert_same_reading(a, b, f"{path}[{index}]")
     else:
         assert fast == slow, path
+
+
+def comments(node: Any) -> object:
+    """What ruamel keeps beside the data of a collection (blank lines, comments), with positions."""
+
+    def token(value: Any) -> object:
+        if value is None:
+            return None
+        if isinstance(value, list):
+            return [token(item) for item in value]
+        return (value.value, value.start_mark.line, value.start_mark.column)
+
+    return (
+        {key: token(slots) for key, slots in node.ca.items.items()},
+        token(node.ca.comment),
+        token(node.ca.end),
+    )
 
 
 def rendered(data: Any, style: YamlStyle) -> str:
@@ -82,11 +102,26 @@ def test_a_typical_hand_written_file_without_comments_is_read_fast() -> None:
     assert same_or_declined(text)
 
 
+def test_blank_lines_between_entries_are_kept_as_ruamel_keeps_them() -> None:
+    text = (
+        "version: 2\n\nmodels:\n  - name: orders\n    columns:\n      - name: id\n"
+        "        tests:\n          - unique\n\n          - not_null\n\n\n"
+        "  - name: 'customers'\n    description: \"All.\"\n\n  - name: items\n\n"
+    )
+    assert same_or_declined(text)
+    fast = load_plain(text)
+    assert fast is not None
+    assert rendered(fast, YamlStyle()) == text
+
+
 @pytest.mark.parametrize(
     "text",
     [
         "version: 2\n# a comment\nmodels: []\n",  # comments live outside the data
-        "version: 2\n\nmodels:\n  - name: a\n",  # so do blank lines
+        "\nversion: 2\n",  # blank lines above everything
+        "a: 1\n  \nb: 2\n",  # a line of only spaces
+        "a:\n\nb: 1\n",  # blank lines after a null value
+        "a:\n\n  - x\n",  # blank lines between a key and its list
         "---\nversion: 2\n",
         "%YAML 1.1\n---\nversion: 2\n",
         "a: &x 1\nb: *x\n",
@@ -191,7 +226,13 @@ def authored_files(draw: st.DrawFn) -> str:
                     lines.append(f"{col_pad}  meta:")
                     key, value = draw(scalar_text()), draw(scalar_text())
                     lines.append(f"{col_pad}  {' ' * indent}{key}:{gap()}{value}")
-    return "\n".join(lines) + "\n"
+    # Blank lines between any two lines but the first two: most real files separate entries so.
+    spaced: list[str] = []
+    for number, line in enumerate(lines):
+        spaced.append(line)
+        if number > 0 and draw(st.integers(0, 5)) == 0:
+            spaced.extend([""] * draw(st.integers(1, 2)))
+    return "\n".join(spaced) + "\n"
 
 
 @settings(max_examples=300, deadline=None)
@@ -207,3 +248,32 @@ def test_hand_written_files_read_the_same_or_are_declined(text: str) -> None:
     if fast is not None:
         assert_same_reading(fast, slow)
         assert rendered(fast, detect_style(text)) == rendered(slow, detect_style(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=authored_files(), where=st.integers(0, 10), spaced=st.booleans())
+def test_edits_of_hand_written_files_render_the_same_from_either_reading(
+    text: str, where: int, spaced: bool
+) -> None:
+    # The run's own edits (a column inserted among others, a description set) on the fast reading
+    # and on ruamel's reading give the same text, whichever emitter renders it.
+    style = detect_style(text)
+    try:
+        slow = _yaml(style).load(text)
+    except Exception:
+        return
+    fast = load_plain(text)
+    results = []
+    for data in (slow, fast) if fast is not None else (slow,):
+        for entry in data["models"]:
+            if not isinstance(entry, CommentedMap):
+                continue
+            insert_after(entry, "description", "Set by the run.", ("name",))
+            columns = entry.get("columns")
+            if isinstance(columns, CommentedSeq):
+                insert_item(columns, min(where, len(columns)), CommentedMap(name="added"))
+                if spaced:
+                    insert_item(columns, len(columns), CommentedMap(name="last"))
+        assert_same_or_declined(data, style)
+        results.append(rendered(data, style))
+    assert len(set(results)) == 1

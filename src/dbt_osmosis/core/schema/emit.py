@@ -5,8 +5,9 @@ types and descriptions; most files that exist hold nothing more. For that shape 
 emitter is almost all overhead, so this module writes the same text itself, deciding each scalar's
 style with ruamel's own analysis, so the bytes are exactly those ruamel would write. Anything outside
 that shape (comments, flow lists, block scalars, anchors, merge keys, empty collections, a null in a
-list, characters ruamel escapes) answers ``None`` and the caller uses ruamel. Tests compare
-both emitters byte for byte, on new data and on every fixture and real-project file as read.
+list, characters ruamel escapes; blank lines are fine) answers ``None`` and the caller uses ruamel.
+Tests compare both emitters byte for byte, on new data, generated hand-written files and every
+fixture and real-project file as read and after edits.
 """
 
 from __future__ import annotations
@@ -51,8 +52,10 @@ def emit_new(data: Any, mapping: int, sequence: int, offset: int) -> str | None:
 def _plain_container(node: Any) -> None:
     # Comments, anchors, tags or flow style on a collection: ruamel decides the layout.
     if isinstance(node, CommentedMap | CommentedSeq):
-        if node.ca.items or node.ca.comment or node.ca.end:
+        if node.ca.comment or node.ca.end:
             raise _Unsupported
+        if not all(_scalar_child(node, key) for key in node.ca.items):
+            raise _Unsupported  # blank lines or comments held by a collection: ruamel places them
         tag = getattr(node, "tag", None)
         anchor = node.yaml_anchor()
         if node.fa.flow_style() or getattr(anchor, "value", None) or getattr(tag, "value", None):
@@ -63,6 +66,36 @@ def _plain_container(node: Any) -> None:
         raise _Unsupported
     if not node:
         raise _Unsupported
+
+
+def _line_end(node: Any, key: Any, slot: int) -> str:
+    """What ends the line of a scalar: a newline, plus the empty lines ruamel keeps after it.
+
+    ruamel keeps blank lines after a scalar as a comment of newlines in the container's ``ca.items``
+    (slot 2 for a mapping value, 0 for a list item); a real comment is declined.
+    """
+    items = getattr(getattr(node, "ca", None), "items", None)
+    slots = items.get(key) if items else None
+    if slots is None:
+        return "\n"
+    if any(token is not None for position, token in enumerate(slots) if position != slot):
+        raise _Unsupported
+    token = slots[slot] if len(slots) > slot else None
+    if token is None:
+        return "\n"
+    value = getattr(token, "value", None)
+    if not isinstance(value, str) or not value or value.strip("\n"):
+        raise _Unsupported
+    return value
+
+
+def _scalar_child(node: Any, key: Any) -> bool:
+    # Whether a key or index with comment slots holds a scalar (whose line end the emitter writes).
+    try:
+        value = node[key]
+    except (KeyError, IndexError, TypeError):
+        return False
+    return not isinstance(value, dict | list)
 
 
 def _mapping(
@@ -84,18 +117,20 @@ def _mapping(
             out.append("\n")
             _sequence(value, indent, out, mapping, sequence, offset)
         elif value is None:
+            if _line_end(node, key, 2) != "\n":
+                raise _Unsupported
             out.append("\n")  # `key:` with nothing after it, as ruamel writes a null value
         else:
             out.append(" ")
             out.append(_scalar(value, simple_key=False))
-            out.append("\n")
+            out.append(_line_end(node, key, 2))
 
 
 def _sequence(node: Any, parent: int, out: list[str], mapping: int, sequence: int, offset: int) -> None:
     """Write a block sequence whose parent key sits at column ``parent``."""
     _plain_container(node)
     dash = " " * (parent + offset) + "-" + " " * (sequence - offset - 1)
-    for item in node:
+    for index, item in enumerate(node):
         if isinstance(item, dict):
             _mapping(item, parent + sequence, dash, out, mapping, sequence, offset)
         elif isinstance(item, list):
@@ -103,7 +138,7 @@ def _sequence(node: Any, parent: int, out: list[str], mapping: int, sequence: in
         else:
             out.append(dash)
             out.append(_scalar(item, simple_key=False))
-            out.append("\n")
+            out.append(_line_end(node, index, 0))
 
 
 # The style each string type asks ruamel's emitter for (our representer asks single quotes for plain
