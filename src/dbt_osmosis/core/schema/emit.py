@@ -18,10 +18,11 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.anchor import Anchor
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, merge_attrib
+from ruamel.yaml.comments import Comment, CommentedMap, CommentedSeq, Format, merge_attrib
 from ruamel.yaml.emitter import Emitter
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, PlainScalarString, SingleQuotedScalarString
+from ruamel.yaml.tag import Tag
 
 from dbt_osmosis.core.schema.quoting import reads_as_other_in_yaml11
 
@@ -52,13 +53,19 @@ def emit_new(data: Any, mapping: int, sequence: int, offset: int) -> str | None:
 def _plain_container(node: Any) -> None:
     # Comments, anchors, tags or flow style on a collection: ruamel decides the layout.
     if isinstance(node, CommentedMap | CommentedSeq):
-        if node.ca.comment or node.ca.end:
+        # Read through the attributes, not ruamel's properties, which attach new empty objects to
+        # every collection asked (a visible cost on thousands of files).
+        comment = getattr(node, Comment.attrib, None)
+        if comment is not None:
+            if comment.comment or comment.end:
+                raise _Unsupported
+            if not all(_scalar_child(node, key) for key in comment.items):
+                raise _Unsupported  # blank lines or comments held by a collection: ruamel places them
+        if getattr(getattr(node, Format.attrib, None), "_flow_style", None):
             raise _Unsupported
-        if not all(_scalar_child(node, key) for key in node.ca.items):
-            raise _Unsupported  # blank lines or comments held by a collection: ruamel places them
-        tag = getattr(node, "tag", None)
-        anchor = node.yaml_anchor()
-        if node.fa.flow_style() or getattr(anchor, "value", None) or getattr(tag, "value", None):
+        if getattr(getattr(node, Anchor.attrib, None), "value", None):
+            raise _Unsupported
+        if getattr(getattr(node, Tag.attrib, None), "value", None):
             raise _Unsupported
         if getattr(node, merge_attrib, None):
             raise _Unsupported  # `<<: *base` keys: ruamel writes the merge, not the merged keys
@@ -74,7 +81,7 @@ def _line_end(node: Any, key: Any, slot: int) -> str:
     ruamel keeps blank lines after a scalar as a comment of newlines in the container's ``ca.items``
     (slot 2 for a mapping value, 0 for a list item); a real comment is declined.
     """
-    items = getattr(getattr(node, "ca", None), "items", None)
+    items = getattr(getattr(node, Comment.attrib, None), "items", None)
     slots = items.get(key) if items else None
     if slots is None:
         return "\n"

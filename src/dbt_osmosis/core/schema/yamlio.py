@@ -17,6 +17,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -339,14 +340,21 @@ def _value_changed(line: str, mapping: CommentedMap, key: Any) -> bool:
     text = line.strip()
     if text.startswith("- "):
         text = text[2:]
-    try:
-        parsed = pyyaml.load(text, Loader=_FastLoader)
-    except pyyaml.YAMLError:
-        return False
-    if not isinstance(parsed, dict) or key not in parsed:
+    parsed = _one_line_mapping(text)
+    if parsed is None or key not in parsed:
         return False
     old, new = parsed[key], mapping.get(key)
     return isinstance(new, str | int | float | bool) and str(old) != str(new)
+
+
+@lru_cache(maxsize=4096)
+def _one_line_mapping(text: str) -> dict[Any, Any] | None:
+    # Cached: the same `description: ...` line recurs in file after file. Callers only read the result.
+    try:
+        parsed = pyyaml.load(text, Loader=_FastLoader)
+    except pyyaml.YAMLError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
 
 
 def write_atomic(path: Path, text: str) -> None:
