@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from dbt_osmosis.cli.main import cli
 from dbt_osmosis.core.runlock import LOCK_NAME
 
 from .conftest import RunCli
@@ -81,3 +85,46 @@ def test_the_lock_is_released_when_a_run_fails(chain: Path, run_cli: RunCli) -> 
     assert not (chain / "target" / LOCK_NAME).exists()
     assert run_cli(chain, "--check").exit_code == 1
     assert not (chain / "target" / LOCK_NAME).exists()
+
+
+def _held_by_a_live_process(lock: Path) -> int:
+    """Write a lock as a run in another live process (our parent) would hold it; return its pid."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    holder = os.getppid()
+    lock.write_text(json.dumps({"pid": holder, "host": socket.gethostname()}) + "\n")
+    return holder
+
+
+def test_the_lock_lives_in_the_target_path_of_dbt_project_yml(chain: Path, run_cli: RunCli) -> None:
+    config = chain / "dbt_project.yml"
+    config.write_text(config.read_text() + "target-path: build/dbt\n")
+    holder = _held_by_a_live_process(chain / "build" / "dbt" / LOCK_NAME)
+    before = snapshot(chain)
+    result = run_cli(chain)
+    assert result.exit_code == 2, result.output
+    assert f"Another dbt-osmosis run (pid {holder}" in result.output
+    assert snapshot(chain) == before
+
+
+def test_a_run_with_dbt_target_path_leaves_no_target_folder(
+    chain: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DBT_TARGET_PATH", "artifacts")
+    result = run_cli(chain)
+    assert result.exit_code == 0, result.output
+    assert (chain / "artifacts" / "manifest.json").exists()  # where dbt wrote
+    assert not (chain / "target").exists()
+    assert not (chain / "artifacts" / LOCK_NAME).exists()
+
+
+@pytest.mark.parametrize("command", ["organize", "refactor"])
+def test_organize_and_refactor_wait_for_the_run_holding_the_project(
+    chain: Path, other_run: subprocess.Popen[str], command: str
+) -> None:
+    before = snapshot(chain)
+    args = ["yaml", command, "--project-dir", str(chain), "--profiles-dir", str(chain), "--auto-apply"]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    assert f"Another dbt-osmosis run (pid {other_run.pid}" in result.output
+    assert snapshot(chain) == before
+    assert json.loads((chain / "target" / LOCK_NAME).read_text())["pid"] == other_run.pid

@@ -15,6 +15,7 @@ from dbt_osmosis.cli.interrupt import Interrupted, InterruptGuard
 from dbt_osmosis.cli.organize_command import organize_for
 from dbt_osmosis.cli.progress import SynthesisProgress, usage_text
 from dbt_osmosis.cli.usage_table import usage_table
+from dbt_osmosis.core.dbt_target import dbt_target_dir
 from dbt_osmosis.core.document import DocumentOptions, DocumentPlan, plan_document, write_changes
 from dbt_osmosis.core.errors import OsmosisError
 from dbt_osmosis.core.gc_tuning import keep_long_lived, long_lived_heap
@@ -93,25 +94,8 @@ def llm_settings(params: dict[str, Any]) -> LLMSettings:
 
 
 def llm_cache_dir(project_dir: Path) -> Path:
-    """Where the LLM layer keeps files between runs: ``<target-path>/dbt-osmosis`` of the project.
-
-    The target path is dbt's ``DBT_TARGET_PATH``, else ``target-path`` in ``dbt_project.yml``, else
-    ``target``; a relative one is under the project folder.
-    """
-    import os
-
-    import yaml as pyyaml
-
-    target = os.environ.get("DBT_TARGET_PATH", "").strip()
-    if not target:
-        try:
-            config = pyyaml.safe_load((project_dir / "dbt_project.yml").read_text("utf-8"))
-        except (OSError, ValueError, pyyaml.YAMLError):
-            config = None
-        configured = config.get("target-path") if isinstance(config, dict) else None
-        # A templated value cannot be rendered here; dbt's default is the honest fallback.
-        target = configured if isinstance(configured, str) and "{" not in configured else "target"
-    return project_dir / target / "dbt-osmosis"
+    """Where the LLM layer keeps files between runs: ``<target-path>/dbt-osmosis`` of the project."""
+    return dbt_target_dir(project_dir) / "dbt-osmosis"
 
 
 @dataclass

@@ -1,7 +1,7 @@
-"""One run at a time per project: a lock file in ``target/`` that names the process holding it.
+"""One run at a time per project: a lock file in the target folder that names the process holding it.
 
 Two runs writing the same YAML at once would both report success while the last writer wins. The lock
-is taken before dbt parses the project (dbt writes ``target/`` too) and released on every way out of
+is taken before dbt parses the project (dbt writes the target folder too) and released on every way out of
 the ``with`` block. A lock left by a process that no longer exists (a killed run) is taken over.
 """
 
@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from dbt_osmosis.core.dbt_target import dbt_target_dir
 from dbt_osmosis.core.errors import OsmosisError
 
 __all__ = ["LOCK_NAME", "ProjectLockedError", "project_lock"]
@@ -28,8 +29,12 @@ class ProjectLockedError(OsmosisError):
 
 @contextmanager
 def project_lock(project_dir: Path) -> Iterator[Path]:
-    """Hold ``<project>/target/.dbt-osmosis.lock`` for the duration of the block; yield its path."""
-    path = project_dir.resolve() / "target" / LOCK_NAME
+    """Hold ``<target-path>/.dbt-osmosis.lock`` for the duration of the block; yield its path.
+
+    The target path is the project's as dbt resolves it (``DBT_TARGET_PATH``, ``target-path``, else
+    ``target``), so a project that moved dbt's output gets no stray ``target/`` folder.
+    """
+    path = dbt_target_dir(project_dir.resolve()) / LOCK_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
     _acquire(path)
     try:
