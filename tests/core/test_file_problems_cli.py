@@ -149,3 +149,23 @@ def test_a_tab_after_a_colon_is_reported_and_the_file_left_alone(chain: Path, ru
     # Downstream still inherits what that file says.
     mart = columns(chain / MARTS, "customers")
     assert mart["status"]["description"] == "Lifecycle status: active or churned."
+
+
+@pytest.mark.parametrize("mode", ["--dry-run", "--check"])
+def test_dry_run_and_check_report_files_that_cannot_be_edited_and_exit_3(
+    chain: Path, run_cli: RunCli, mode: str
+) -> None:
+    # Documented once, then a column of the read-only file dropped: only that file would change.
+    assert run_cli(chain).exit_code == 0
+    staging = chain / STAGING
+    text = staging.read_text()
+    kept = text[: text.index("      - name: signup_date")]
+    staging.write_text(kept)
+    staging.chmod(0o444)
+    result = run_cli(chain, mode)
+    assert result.exit_code == 3, result.output
+    assert f"{STAGING} is read-only; left alone" in _one_line(result.output)
+    assert "not edited: stg_customers" in _one_line(result.output)
+    assert staging.read_text() == kept
+    # The run that would follow says the same.
+    assert run_cli(chain).exit_code == 3

@@ -141,7 +141,8 @@ def run_document(params: dict[str, Any], console: Console, *, organize: bool = F
 
     0: done (or nothing to do); 1: ``--check`` found changes; 2: bad input, nothing written (raised),
     or another run holds the project's lock; 3: some nodes could not be synthesized or some files could
-    not be edited or written (everything else was written); 130: interrupted.
+    not be edited or written (everything else was written; ``--dry-run`` and a ``--check`` that finds
+    nothing else to change report them and return 3 too, writing nothing); 130: interrupted.
     """
     if params.get("llm_show_prompts"):
         params = {**params, "synthesize": True}
@@ -244,7 +245,10 @@ def _run_document(
         return EXIT_SYNTHESIS_FAILED if incomplete else EXIT_OK
     if not write_allowed:
         console.print(f"Dry run: {len(changed)} file(s) would change; nothing written.")
-        return EXIT_OK
+        # The code the run itself would end with: files it could not edit are not a clean run.
+        if plan.blocked:
+            console.print(f"{len(plan.blocked)} file(s) could not be edited (listed above).")
+        return EXIT_SYNTHESIS_FAILED if incomplete else EXIT_OK
     with guard.deferred():  # a file is written whole or not at all; Ctrl-C waits for the last one
         written = write()
     if guard.interrupted:
