@@ -79,7 +79,10 @@ def test_a_file_that_cannot_be_edited_safely_is_found_before_any_request(
         deprecations.reset_deprecations()
     assert result.exit_code == 3, result.output
     output = _one_line(result.output)
-    assert f"error: {MARTS} cannot be edited safely" in output and "duplicate" in output.lower()
+    where = "cannot be edited safely at line 5, column 5: duplicate key `description`"
+    assert f"error: {MARTS} {where}" in output
+    assert "delete the key you do not mean and run again" in output
+    assert "<unicode string>" not in output and "suppress" not in output
     # The error comes before the synthesis summary, and nobody paid for a request about `customers`.
     assert output.index(MARTS) < output.index("Synthesized")
     assert "customers" not in _asked_models(fake_provider.requests)

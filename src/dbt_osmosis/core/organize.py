@@ -33,7 +33,7 @@ from dbt_osmosis.core.project import DbtProject, Node
 from dbt_osmosis.core.schema.entries import create_entry, find_entry, insert_item
 from dbt_osmosis.core.schema.placement import target_path
 from dbt_osmosis.core.schema.store import SchemaStore
-from dbt_osmosis.core.schema.yamlio import SchemaFile, write_atomic
+from dbt_osmosis.core.schema.yamlio import SchemaFile, write_atomic, yaml_error_message
 
 __all__ = [
     "Move",
@@ -328,7 +328,7 @@ def _locate(path: str, text: str) -> dict[tuple[str, str], _Block]:
     try:
         data = YAML(typ="rt").load(text)
     except YAMLError as exc:
-        raise OrganizeError(f"{path} cannot be organized: {' '.join(str(exc).split())}.") from exc
+        raise OrganizeError(yaml_error_message(path, "cannot be organized", exc, text)) from exc
     plain = _load(path, text)
     lines = text.splitlines(keepends=True)
     found: dict[tuple[str, str], _Block] = {}
@@ -529,7 +529,7 @@ def _load(path: str, text: str) -> Any:
     try:
         data = pyyaml.load(text, Loader=_Loader)
     except pyyaml.YAMLError as exc:
-        raise OrganizeError(f"{path} does not parse: {' '.join(str(exc).split())}.") from exc
+        raise OrganizeError(yaml_error_message(path, "does not parse", exc, text)) from exc
     return data if isinstance(data, dict) else {}
 
 
