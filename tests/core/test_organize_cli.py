@@ -293,3 +293,54 @@ def test_1x_pre_commit_hook_id_runs_refactor_and_fixes_files(organize_project: P
     # pre-commit fails a hook that changed files: the entries were moved and documented in place.
     assert snapshot(organize_project) != before
     assert not (organize_project / "models/schema.yml").exists()
+
+
+def _entries_on_disk(root: Path) -> dict[str, list[str]]:
+    """Model name -> every file that holds an entry for it (dbt accepts exactly one)."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(root.rglob("*.yml")):
+        if "target" in path.parts or path.name in {"dbt_project.yml", "profiles.yml"}:
+            continue
+        for entry in load(path).get("models") or []:
+            found.setdefault(entry["name"], []).append(path.relative_to(root).as_posix())
+    return found
+
+
+@pytest.mark.parametrize("command", ["organize", "refactor"])
+@pytest.mark.parametrize("selection", [(), ("stg_orders", "orders")], ids=["all", "two"])
+def test_a_move_into_a_read_only_file_loses_no_entry(
+    organize_project: Path, command: str, selection: tuple[str, ...]
+) -> None:
+    root = organize_project
+    target = root / "models/staging/_stg_orders.yml"
+    target.write_text("version: 2\n")
+    target.chmod(0o444)
+    before = _entries_on_disk(root)
+    result = invoke(root, "yaml", command, "--disable-introspection", "--auto-apply", *selection)
+    assert result.exit_code == 3, result.output
+    assert "models/staging/_stg_orders.yml is read-only; left alone" in " ".join(result.output.split())
+    assert target.read_text() == "version: 2\n"
+    # stg_orders stayed where it was, in exactly one file, and so did whatever shares its file.
+    after = _entries_on_disk(root)
+    assert after["stg_orders"] == before["stg_orders"] == ["models/schema.yml"]
+    assert all(len(files) == 1 for files in after.values()), after
+    assert set(after) >= set(before)
+    # The moves that do not touch the read-only file were made.
+    assert after["orders"] == ["models/marts/_orders.yml"]
+
+
+@pytest.mark.parametrize("mode", ["--dry-run", "--check"])
+def test_dry_run_and_check_report_a_file_organize_cannot_write(organize_project: Path, mode: str) -> None:
+    root = organize_project
+    assert invoke(root, "yaml", "organize", "--disable-introspection").exit_code == 0
+    organized = root / "models/marts/_orders.yml"
+    # Someone put orders back in a file of its own name: the move home is blocked by a read-only file.
+    text = organized.read_text()
+    (root / "models/marts/orders.yml").write_text(text)
+    organized.write_text("version: 2\n")
+    organized.chmod(0o444)
+    before = snapshot(root)
+    result = invoke(root, "yaml", "organize", "--disable-introspection", mode)
+    assert result.exit_code == 3, result.output
+    assert "models/marts/_orders.yml is read-only; left alone" in " ".join(result.output.split())
+    assert snapshot(root) == before

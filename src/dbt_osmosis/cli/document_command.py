@@ -176,6 +176,14 @@ def _run_document(
     keep_long_lived()  # the manifest lives until the run ends: the collector need not rescan it
     organized = organize_for(project, params, console) if organize else None
     plan = plan_document(project, document_options(params), organized.store if organized else None)
+    if organized is not None:
+        # Files organize could not write: document leaves them alone too, and they are reported below.
+        plan.blocked.update(
+            {
+                path: f"{reason}; no entry moved into or out of it"
+                for path, reason in organized.blocked.items()
+            }
+        )
     # Before any request is paid for: files the run cannot edit or write are reported and left alone.
     preflight(plan, synthesize=synthesis is not None)
     report_problems(plan, console)

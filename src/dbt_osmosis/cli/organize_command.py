@@ -20,7 +20,7 @@ from dbt_osmosis.core.selection import Selection, select_nodes
 
 __all__ = ["organize_for", "report_organize", "run_organize", "selection_from"]
 
-EXIT_OK, EXIT_CHANGES = 0, 1
+EXIT_OK, EXIT_CHANGES, EXIT_INCOMPLETE = 0, 1, 3
 
 
 def selection_from(params: dict[str, Any]) -> Selection:
@@ -61,7 +61,12 @@ def organize_for(project: DbtProject, params: dict[str, Any], console: Console) 
 
 
 def run_organize(params: dict[str, Any], console: Console) -> int:
-    """Run ``yaml organize``; return the exit code (0 done, 1 ``--check`` found moves, 2 raised)."""
+    """Run ``yaml organize``; return the exit code.
+
+    0: done; 1: ``--check`` found moves; 2: bad input (raised) or another run holds the project; 3: some
+    files cannot be written, so they and the moves into or out of them were left alone (the rest was
+    written; ``--dry-run`` and a ``--check`` finding nothing else report them too).
+    """
     options = project_options(params)
     if not (options.project_dir / "dbt_project.yml").is_file():
         return _run_organize(params, console, options)  # loading it says so; nothing to lock
@@ -72,6 +77,12 @@ def run_organize(params: dict[str, Any], console: Console) -> int:
 def _run_organize(params: dict[str, Any], console: Console, options: ProjectOptions) -> int:
     project = load_project(options)
     plan = organize_for(project, params, console)
+    for path, reason in plan.blocked.items():
+        console.print(
+            f"[red]error:[/red] {escape(path)} {escape(reason)}; no entry moved into or out of it",
+            soft_wrap=True,
+        )
+    done = EXIT_INCOMPLETE if plan.blocked else EXIT_OK
     changed = plan.changed_paths()
     if params["check"]:
         if changed:
@@ -79,14 +90,18 @@ def _run_organize(params: dict[str, Any], console: Console, options: ProjectOpti
                 f"{len(changed)} file(s) would change; run `dbt-osmosis yaml organize` to update them."
             )
             return EXIT_CHANGES
-        console.print("Every entry is where its path template says.")
-        return EXIT_OK
+        console.print(
+            "Every other entry is where its path template says."
+            if plan.blocked
+            else "Every entry is where its path template says."
+        )
+        return done
     if params["dry_run"]:
         console.print(f"Dry run: {len(changed)} file(s) would change; nothing written.")
-        return EXIT_OK
+        return done
     written = write_organized(plan)
     console.print(f"Wrote {len(written)} file(s)." if written else "Nothing to change.")
-    return EXIT_OK
+    return done
 
 
 def report_organize(plan: OrganizePlan, console: Console) -> None:

@@ -33,6 +33,7 @@ from dbt_osmosis.core.project import DbtProject, Node
 from dbt_osmosis.core.schema.entries import create_entry, find_entry, insert_item
 from dbt_osmosis.core.schema.placement import target_path
 from dbt_osmosis.core.schema.store import SchemaStore
+from dbt_osmosis.core.schema.writable import file_problem
 from dbt_osmosis.core.schema.yamlio import SchemaFile, write_atomic, yaml_error_message
 
 __all__ = [
@@ -85,6 +86,9 @@ class OrganizePlan:
     warnings: list[str] = field(default_factory=list)
     #: Node id -> the project-relative file that now holds its entry (for a later step of the same run).
     placed: dict[str, str] = field(default_factory=dict)
+    #: Files the run cannot write (read-only, a symlink out of the project...) -> why. They stay as
+    #: they are, and so does every entry that would have moved into or out of them.
+    blocked: dict[str, str] = field(default_factory=dict)
 
     def emptied(self) -> list[str]:
         """The files this run leaves without entries; writing deletes them."""
@@ -151,11 +155,58 @@ def organize_project(
     skip_add_data_types: bool = False,
     vars_override: Mapping[str, Any] | None = None,
 ) -> OrganizePlan:
-    """Plan every move, creation and deletion in memory; raise ``OrganizeError`` when one is unsafe."""
+    """Plan every move, creation and deletion in memory; raise ``OrganizeError`` when one is unsafe.
+
+    Every file the plan would write or delete is checked first (``writable.file_problem``): one that
+    cannot be written safely is recorded in ``blocked`` and the plan is made again without the moves
+    into or out of it, so that an entry never leaves a file unless it can land in another.
+    """
     selected = list(nodes)
-    plan = OrganizePlan(SchemaStore(project.root))
     sources = source_targets(project, vars_override)
-    moves = _planned_moves(project, selected, sources)
+    blocked: dict[str, str] = {}
+    root = project.root.resolve()
+    while True:
+        plan = _plan(
+            project,
+            selected,
+            sources,
+            frozenset(blocked),
+            introspect,
+            output_to_lower,
+            types=not skip_add_data_types,
+        )
+        found = {
+            schema_file.display_path: reason
+            for schema_file in plan.store.files()
+            if schema_file.changed() and (reason := file_problem(schema_file, root)) is not None
+        }
+        if not found:
+            plan.blocked = blocked
+            return plan
+        if found.keys() <= blocked.keys():
+            # Cannot happen: a file left alone gets no move, entry or source. Never write it anyway.
+            raise OrganizeError(
+                f"{', '.join(sorted(found))} would change although left alone; nothing was written."
+            )
+        blocked.update(found)  # each pass leaves at least one more file alone, so this ends
+
+
+def _plan(
+    project: DbtProject,
+    selected: list[Node],
+    sources: Mapping[str, SourceTarget],
+    leave: frozenset[str],
+    introspect: bool,
+    output_to_lower: bool,
+    *,
+    types: bool,
+) -> OrganizePlan:
+    plan = OrganizePlan(SchemaStore(project.root))
+    moves = [
+        move
+        for move in _planned_moves(project, selected, sources)
+        if _normal(move.source or "") not in leave and _normal(move.target) not in leave
+    ]
     texts = _apply_moves(project, moves)
     for path, (text, on_disk) in texts.items():
         schema_file = SchemaFile.from_text(project.root / path, path, text, on_disk=on_disk)
@@ -166,9 +217,10 @@ def organize_project(
         plan.moves.append(Move(entry.what, entry.source, entry.target))
         for node_id in entry.node_ids:
             plan.placed[node_id] = entry.target
-    _create_missing_entries(project, selected, plan)
+    _create_missing_entries(project, selected, plan, leave)
+    declared = {name: target for name, target in sources.items() if _normal(target.path) not in leave}
     _create_declared_sources(
-        project, sources, plan, introspect=introspect, lower=output_to_lower, types=not skip_add_data_types
+        project, declared, plan, introspect=introspect, lower=output_to_lower, types=types
     )
     return plan
 
@@ -437,12 +489,16 @@ def _drop(data: dict[str, Any], key: str, name: str) -> None:
             del data[key]
 
 
-def _create_missing_entries(project: DbtProject, nodes: list[Node], plan: OrganizePlan) -> None:
+def _create_missing_entries(
+    project: DbtProject, nodes: list[Node], plan: OrganizePlan, leave: frozenset[str]
+) -> None:
     # 1.x "injects undocumented models": a name-only entry where the template says.
     for node in nodes:
         if node.resource_type == "source" or node.patch_path or node.version is not None:
             continue
         path = target_path(node)
+        if _normal(path) in leave:
+            continue
         schema_file = plan.store.get_or_create(path)
         if find_entry(schema_file, node) is None:
             schema_file.make_editable()
