@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -344,3 +346,47 @@ def test_dry_run_and_check_report_a_file_organize_cannot_write(organize_project:
     assert result.exit_code == 3, result.output
     assert "models/marts/_orders.yml is read-only; left alone" in " ".join(result.output.split())
     assert snapshot(root) == before
+
+
+@pytest.fixture
+def staging_folder_refuses_writes(organize_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """models/staging turns read-only once the run has checked it: every file put there fails.
+
+    Running as root, a real read-only folder would still take the files; the refusal is made where the
+    atomic write renames its temporary file into the folder, with the error a read-only folder gives.
+    """
+    folder = (organize_project / "models/staging").resolve()
+    real_replace = os.replace
+
+    def replace(source: Any, destination: Any, **kwargs: Any) -> None:
+        if Path(destination).parent == folder:
+            raise PermissionError(13, "Permission denied", str(destination))
+        real_replace(source, destination, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    return folder
+
+
+@pytest.mark.parametrize("command", ["organize", "refactor"])
+@pytest.mark.parametrize("selection", [(), ("stg_orders", "orders")], ids=["all", "two"])
+def test_a_folder_that_refuses_writes_midway_loses_no_entry(
+    organize_project: Path, staging_folder_refuses_writes: Path, command: str, selection: tuple[str, ...]
+) -> None:
+    root = organize_project
+    before = snapshot(root)
+    entries_before = _entries_on_disk(root)
+    result = invoke(root, "yaml", command, "--disable-introspection", "--auto-apply", *selection)
+    assert result.exit_code == 3, result.output
+    output = " ".join(result.output.split())
+    assert "could not be written (Permission denied); not changed" in output
+    # Every entry of models/schema.yml moves into or out of the refused folder's files or with them:
+    # that file and every file joined to it by a move are as they were, and no entry is in two files.
+    after = snapshot(root)
+    assert after["models/schema.yml"] == before["models/schema.yml"]
+    assert not [path for path in after if path.startswith("models/staging/")]
+    assert "models/marts/_orders.yml" not in after
+    entries_after = _entries_on_disk(root)
+    assert {name: files for name, files in entries_after.items() if name in entries_before} == entries_before
+    if not selection:
+        # A move with no file in that folder (the seed's) was made, and its emptied file deleted.
+        assert "seeds/_seeds.yml" in after and "seeds/props.yml" not in after

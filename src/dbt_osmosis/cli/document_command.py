@@ -27,7 +27,7 @@ from dbt_osmosis.core.llm.prompts import PromptSet, load_prompts
 from dbt_osmosis.core.llm.providers import provider_from_env
 from dbt_osmosis.core.llm.settings import LLMSettings
 from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, default_usage_for
-from dbt_osmosis.core.organize import delete_emptied, set_aside_emptied
+from dbt_osmosis.core.organize import delete_emptied, move_groups, set_aside_emptied
 from dbt_osmosis.core.preflight import preflight
 from dbt_osmosis.core.project import ProjectOptions, load_project
 from dbt_osmosis.core.runlock import project_lock
@@ -192,12 +192,11 @@ def _run_document(
     def write() -> list[str]:
         if organized is None:
             return write_changes(plan)
-        # Moved entries are written first; the files they left are deleted only once that succeeded.
+        # Files joined by a moved entry are written all or none, the files entries move into first;
+        # a file an entry left is deleted only when the file it moved into was written.
         emptied = set_aside_emptied(organized)
-        written = write_changes(plan)
-        if not set(plan.blocked) & set(organized.changed_paths()):
-            written += delete_emptied(organized, emptied)
-        return written
+        written = write_changes(plan, together=move_groups(organized))
+        return written + delete_emptied(organized, emptied, plan.blocked)
 
     write_allowed = not (params["check"] or params["dry_run"] or _dry_llm(params))
     synth_report: SynthesisReport | None = None

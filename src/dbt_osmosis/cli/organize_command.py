@@ -99,9 +99,13 @@ def _run_organize(params: dict[str, Any], console: Console, options: ProjectOpti
     if params["dry_run"]:
         console.print(f"Dry run: {len(changed)} file(s) would change; nothing written.")
         return done
+    reported = set(plan.blocked)
     written = write_organized(plan)
+    for path, reason in plan.blocked.items():
+        if path not in reported:  # failed while writing (a full disk, a folder made read-only)
+            console.print(f"[red]error:[/red] {escape(path)} {escape(reason)}", soft_wrap=True)
     console.print(f"Wrote {len(written)} file(s)." if written else "Nothing to change.")
-    return done
+    return EXIT_INCOMPLETE if plan.blocked else EXIT_OK
 
 
 def report_organize(plan: OrganizePlan, console: Console) -> None:

@@ -37,6 +37,7 @@ from dbt_osmosis.core.schema.entries import (
 )
 from dbt_osmosis.core.schema.placement import target_path
 from dbt_osmosis.core.schema.store import SchemaStore
+from dbt_osmosis.core.schema.writable import write_files
 from dbt_osmosis.core.schema.yamlio import SchemaFile, write_atomic
 
 __all__ = [
@@ -542,23 +543,19 @@ def context_for(plan: DocumentPlan, node: Node) -> NodeContext:
     return context
 
 
-def write_changes(plan: DocumentPlan, writer: Callable[[Path, str], None] = write_atomic) -> list[str]:
+def write_changes(
+    plan: DocumentPlan,
+    writer: Callable[[Path, str], None] = write_atomic,
+    together: Sequence[Sequence[str]] = (),
+) -> list[str]:
     """Write every changed file atomically; return their project-relative paths.
 
-    A file that cannot be written is recorded in ``plan.blocked`` and the others are still written.
-    A symlinked file is written at its target (preflight has checked that it is inside the project).
+    A file that cannot be written is recorded in ``plan.blocked`` and the others are still written;
+    the files of one group of ``together`` (joined by entries ``yaml refactor`` moved) are written all
+    or none. A symlinked file is written at its target (preflight has checked that it is inside the
+    project).
     """
-    written: list[str] = []
-    for schema_file in plan.changed_files():
-        try:
-            writer(schema_file.path.resolve(), schema_file.render())
-        except OSError as exc:
-            plan.blocked[schema_file.display_path] = (
-                f"could not be written ({exc.strerror or exc}); not changed"
-            )
-            continue
-        written.append(schema_file.display_path)
-    return written
+    return write_files(plan.changed_files(), plan.blocked, writer, together)
 
 
 def column_items(entry: Any) -> list[Any]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import logging
 import posixpath
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -33,7 +33,7 @@ from dbt_osmosis.core.project import DbtProject, Node
 from dbt_osmosis.core.schema.entries import create_entry, find_entry, insert_item
 from dbt_osmosis.core.schema.placement import target_path
 from dbt_osmosis.core.schema.store import SchemaStore
-from dbt_osmosis.core.schema.writable import file_problem
+from dbt_osmosis.core.schema.writable import Writer, file_problem, write_files
 from dbt_osmosis.core.schema.yamlio import SchemaFile, write_atomic, yaml_error_message
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "OrganizePlan",
     "SourceTarget",
     "delete_emptied",
+    "move_groups",
     "organize_project",
     "placed_nodes",
     "set_aside_emptied",
@@ -225,15 +226,47 @@ def _plan(
     return plan
 
 
-def write_organized(plan: OrganizePlan) -> list[str]:
-    """Write every changed file atomically, then delete the files left empty; return what changed."""
+def write_organized(plan: OrganizePlan, writer: Writer = write_atomic) -> list[str]:
+    """Write every changed file atomically, then delete the files left empty; return what changed.
+
+    Files joined by a moved entry are written all or none (``move_groups``); one that cannot be written
+    is recorded in ``plan.blocked`` with the others of its group, and the rest is still written.
+    """
     emptied = set_aside_emptied(plan)
-    written: list[str] = []
-    for schema_file in plan.store.files():
-        if schema_file.changed():
-            write_atomic(schema_file.path.resolve(), schema_file.render())
-            written.append(schema_file.display_path)
+    changed = [schema_file for schema_file in plan.store.files() if schema_file.changed()]
+    written = write_files(changed, plan.blocked, writer, move_groups(plan))
     return written + delete_emptied(plan, emptied)
+
+
+def move_groups(plan: OrganizePlan) -> list[list[str]]:
+    """The files joined by moved entries, to be written all or none; in each, the receiving files first.
+
+    Writing the files entries move into before the files they leave means that a failure midway has
+    changed nothing but receiving files, which can be put back; an entry is never only in a file that
+    was not written.
+    """
+    parent: dict[str, str] = {}
+
+    def root_of(path: str) -> str:
+        parent.setdefault(path, path)
+        while parent[path] != path:
+            parent[path] = parent[parent[path]]
+            path = parent[path]
+        return path
+
+    receiving: set[str] = set()
+    leaving: set[str] = set()
+    for move in plan.moves:
+        if move.source is None:
+            continue  # a created entry leaves no file
+        source, target = _normal(move.source), _normal(move.target)
+        receiving.add(target)
+        leaving.add(source)
+        parent[root_of(source)] = root_of(target)
+    groups: dict[str, list[str]] = {}
+    for path in [*sorted(receiving), *sorted(leaving - receiving)]:
+        groups.setdefault(root_of(path), []).append(path)
+    return list(groups.values())
 
 
 def set_aside_emptied(plan: OrganizePlan) -> list[str]:
@@ -245,10 +278,18 @@ def set_aside_emptied(plan: OrganizePlan) -> list[str]:
     return emptied
 
 
-def delete_emptied(plan: OrganizePlan, emptied: Iterable[str]) -> list[str]:
-    """Delete the files set aside by ``set_aside_emptied``; return their paths."""
+def delete_emptied(plan: OrganizePlan, emptied: Iterable[str], blocked: Collection[str] = ()) -> list[str]:
+    """Delete the files set aside by ``set_aside_emptied``; return their paths.
+
+    A file is kept when a file of its move group was not written (in ``plan.blocked`` or ``blocked``):
+    its entries did not land anywhere else.
+    """
+    unwritten = set(plan.blocked) | set(blocked)
+    kept = {path for group in move_groups(plan) if unwritten & set(group) for path in group}
     deleted: list[str] = []
     for path in emptied:
+        if _normal(path) in kept:
+            continue
         (plan.store.root / path).unlink(missing_ok=True)
         deleted.append(path)
     return deleted
