@@ -6,15 +6,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from dbt.contracts.graph.manifest import Manifest
 
 from .conftest import RunCli
 from .dbt_projects import snapshot
 
 
-def _rewrite_partial_parse(project: Path, change: Callable[[Any], None]) -> None:
+def _rewrite_partial_parse(project: Path, change: Callable[[Any], None], target: str = "target") -> None:
     # What another tool (dbt-osmosis 1.5.0, for one) leaves behind: a manifest dbt will reuse.
-    path = project / "target" / "partial_parse.msgpack"
+    path = project / target / "partial_parse.msgpack"
     manifest = Manifest.from_msgpack(path.read_bytes())
     change(manifest)
     path.write_bytes(manifest.to_msgpack())
@@ -59,3 +60,19 @@ def test_zero_nodes_recognised_without_a_selector_is_an_error_that_says_why(
     assert "test_project" in result.output and "jaffle_shop_old" in result.output
     assert "partial_parse.msgpack" in result.output
     assert snapshot(chain) == before
+
+
+def test_the_partial_parse_file_to_delete_is_named_in_the_projects_target_path(
+    chain: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DBT_TARGET_PATH", "out")
+    assert run_cli(chain, "--check").exit_code == 1
+
+    def reassign(manifest: Any) -> None:
+        for node in manifest.nodes.values():
+            node.package_name = "jaffle_shop_old"
+
+    _rewrite_partial_parse(chain, reassign, target="out")
+    result = run_cli(chain)
+    assert result.exit_code == 2, result.output
+    assert "delete out/partial_parse.msgpack" in result.output

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dbt_osmosis.core.dbt_target import dbt_target_dir
 from dbt_osmosis.core.errors import SelectionError
 from dbt_osmosis.core.project import DbtProject, Node, dbt_args, working_directory
 
@@ -50,10 +51,12 @@ def select_nodes(project: DbtProject, selection: Selection) -> list[Node]:
         if foreign:
             # Never a silent "nothing to change": the project has nodes, they just are not recognised.
             owners = ", ".join(f"{count} in {name}" for name, count in sorted(foreign.items()))
+            partial = dbt_target_dir(project.root) / "partial_parse.msgpack"
+            shown = partial.relative_to(project.root) if partial.is_relative_to(project.root) else partial
             raise SelectionError(
                 f"None of the models, seeds, snapshots or sources dbt parsed belongs to project "
                 f"{project.project_name} (from dbt_project.yml); dbt lists {owners}. If those are yours, "
-                "delete target/partial_parse.msgpack (it may come from another tool) and run again."
+                f"delete {shown.as_posix()} (it may come from another tool) and run again."
             )
         return nodes
     if not legacy:
