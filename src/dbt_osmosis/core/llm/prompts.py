@@ -233,6 +233,8 @@ def _read_prompt_file(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    from dbt_osmosis.core.yaml_errors import yaml_error_message
+
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -242,9 +244,8 @@ def _read_prompt_file(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     try:
         data: Any = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise LLMConfigError(f"Prompt file {path} is not valid YAML{where}: {exc}") from None
+        message = yaml_error_message(f"Prompt file {path}", "is not valid YAML", exc, text, read_by_dbt=False)
+        raise LLMConfigError(message) from None
     if data is None:
         return {}, {}
     if not isinstance(data, Mapping):
