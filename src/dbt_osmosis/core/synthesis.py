@@ -241,7 +241,7 @@ def stamp_inputs(context: NodeContext, table: bool, columns: Iterable[str]) -> N
     current = _inputs_hash(context)
     editable = context.edit()
     keys = set(columns)
-    holders: list[Any] = [editable] if table else []
+    holders: list[Any] = [context.edit_holder()] if table else []
     holders += [item for item in column_items(editable) if column_key(item.get("name")) in keys]
     for holder in holders:
         for meta in (holder.get("meta"), (holder.get("config") or {}).get("meta")):
@@ -369,11 +369,13 @@ def apply_answer(
                 set_meta(item, {GENERATED_META_KEY: dict(generated_by)})
             filled.append(str(item.get("name")))
     if table_text and (redo.table or is_placeholder(editable.get("description"), placeholders)):
-        insert_after(editable, "description", table_text, ("name",))
+        # The entry itself, or for a version of a versioned model where dbt reads its description.
+        holder = context.edit_holder()
+        insert_after(holder, "description", table_text, ("name", "v"))
         if redo.table:
-            remove_meta_key(editable, [REJECTED_META_KEY])
+            remove_meta_key(holder, [REJECTED_META_KEY])
         if generated_by:
-            set_entry_meta(editable, {GENERATED_META_KEY: dict(generated_by)})
+            set_entry_meta(holder, {GENERATED_META_KEY: dict(generated_by)})
         outcome.table_filled = True
     outcome.columns_filled.extend(filled)
     if filled or outcome.table_filled:
