@@ -666,12 +666,11 @@ def _dependencies_that_matter(
     only then is the question the same whatever order the others finish in. Waiting on the rest would
     serialise the DAG for nothing.
     """
-    gaps = {
-        node.unique_id: {
-            column_key(c) for c in find_gap(context_for(plan, node), (redo or {}).get(node.unique_id)).columns
-        }
+    found = {
+        node.unique_id: find_gap(context_for(plan, node), (redo or {}).get(node.unique_id))
         for node in targets
     }
+    gaps = {unique_id: {column_key(c) for c in gap.columns} for unique_id, gap in found.items()}
     # For each node, the selected upstream nodes with gaps of their own (the only ones worth waiting for).
     upstream: dict[str, set[str]] = {}
     waits: dict[str, list[str]] = {}
@@ -685,8 +684,28 @@ def _dependencies_that_matter(
                 above.add(parent)
         upstream[node.unique_id] = above
         own = gaps[node.unique_id]
-        waits[node.unique_id] = sorted((p for p in above if own & gaps[p]), key=position.__getitem__)
+        wanted = {p for p in above if own & gaps[p]}
+        # The versions of one model read the same model-level columns (and often the same description):
+        # a later version waits for an earlier one with a gap in common, then finds it filled.
+        wanted |= {
+            other.unique_id
+            for other in _earlier_versions(node, targets[: position[node.unique_id]])
+            if own & gaps[other.unique_id] or (found[node.unique_id].table and found[other.unique_id].table)
+        }
+        waits[node.unique_id] = sorted(wanted, key=position.__getitem__)
     return waits
+
+
+def _earlier_versions(node: Node, earlier: Sequence[Node]) -> list[Node]:
+    """The other versions of ``node``'s model among ``earlier`` (none when it is not versioned)."""
+    if node.version is None:
+        return []
+    same = (node.package_name, node.name, node.patch_path)
+    return [
+        other
+        for other in earlier
+        if other.version is not None and (other.package_name, other.name, other.patch_path) == same
+    ]
 
 
 def _waiting_chain_length(targets: Sequence[Node], waits_on: Mapping[str, Sequence[str]]) -> dict[str, int]:
