@@ -122,9 +122,9 @@ class DocumentPlan:
     blocked: dict[str, str] = field(default_factory=dict)
     #: Nodes whose steps failed, by display name, with the reason; the rest of the run went on.
     failures: dict[str, str] = field(default_factory=dict)
-    #: Model-level columns a version filled this run, by (file and model, column key): another
-    #: version of the same model reading the same entry leaves it to the first instead of overwriting it.
-    version_claims: set[tuple[str, str]] = field(default_factory=set)
+    #: Which version of a versioned model inherits each model-level column this run, by (file and
+    #: model, column key): the others reading the same entry leave it to that one.
+    version_claims: dict[tuple[str, str], str] = field(default_factory=dict)
     _shared: dict[int, tuple[Any, frozenset[int]]] = field(default_factory=dict, repr=False)
 
     def shares_through_alias(self, schema_file: SchemaFile, entry: Any) -> bool:
@@ -637,22 +637,21 @@ def inherit_column_docs(context: NodeContext) -> None:
     if entry is None:
         return
     found: dict[str, ColumnKnowledge] = {}
-    claims = _claims(context)
+    model = _model_key(context)
     for item in column_items(entry):
         key = column_key(item.get("name"))
         current = item.get("description")
         missing = is_placeholder(current, options.placeholders)
         if not missing and not options.force_inherit_descriptions:
             continue
-        if (
-            not missing
-            and claims is not None
-            and isinstance(entry, VersionView)
-            and entry.shape.is_shared(item)
-            and (claims, key) in plan.version_claims
-        ):
-            continue  # another version of this model filled this model-level column this run
         upstream = plan.knowledge.nearest(context.node.unique_id, key)
+        if upstream is not None and model is not None and _shared(entry, item):
+            # The first version (in DAG order) with an upstream text for a model-level column owns it
+            # for the run: with -F, another version whose parents say otherwise must not overwrite it,
+            # or each run would undo the other version's text.
+            owner = plan.version_claims.setdefault((model, key), context.node.unique_id)
+            if owner != context.node.unique_id and not missing:
+                continue
         if upstream is None or (not missing and str(upstream.description) == str(current)):
             continue
         found[key] = upstream
@@ -664,8 +663,6 @@ def inherit_column_docs(context: NodeContext) -> None:
         upstream_doc = found.get(column_key(item.get("name")))
         if upstream_doc is None:
             continue
-        if isinstance(editable, VersionView) and claims is not None and editable.shape.is_shared(item):
-            plan.version_claims.add((claims, column_key(item.get("name"))))
         insert_after(item, "description", _copy_scalar(upstream_doc.description), ("name",))
         if upstream_doc.tags and not options.skip_add_tags:
             _merge_tags(item, upstream_doc.tags)
@@ -677,11 +674,15 @@ def inherit_column_docs(context: NodeContext) -> None:
     context.record(f"inherited docs for {', '.join(inherited)}")
 
 
-def _claims(context: NodeContext) -> str | None:
-    # The key under which the versions of one model claim the model-level columns they filled.
+def _model_key(context: NodeContext) -> str | None:
+    # What the versions of one model share: their entry in one file (None for an unversioned node).
     if not isinstance(context.entry, VersionView) or context.schema_file is None:
         return None
     return f"{context.schema_file.display_path}\0{context.node.package_name}.{context.node.name}"
+
+
+def _shared(entry: dict[str, Any], item: object) -> bool:
+    return isinstance(entry, VersionView) and entry.shape.is_shared(item)
 
 
 def inherit_extra_keys(context: NodeContext) -> None:
