@@ -45,6 +45,7 @@ __all__ = [
     "DocumentOptions",
     "DocumentPlan",
     "NodeContext",
+    "answers_for",
     "apply_node_steps",
     "column_items",
     "context_for",
@@ -253,6 +254,46 @@ def entry_of(schema_file: SchemaFile, node: Node) -> dict[str, Any] | None:
         return entry
     view = version_view(entry, node.version)
     return None if isinstance(view, str) else view
+
+
+def answers_for(nodes: Mapping[str, Node], node: Node, entry: Mapping[str, Any], column: str | None) -> bool:
+    """Whether ``node`` answers for a text it reads: the description (``column`` None) or a column's.
+
+    Always, except for a version of a versioned model reading model-level text that other versions read
+    too: that text is judged (stale or not, listed for review) by one version only, the first by unique
+    id among those reading it, so that versions never disagree about it from run to run.
+    """
+    if not isinstance(entry, VersionView):
+        return True
+    shape = entry.shape
+    if column is None:
+        if shape.holder() is not shape.model:
+            return True
+    else:
+        item = next((i for i in entry["columns"] if column_key(i.get("name")) == column), None)
+        if item is None or not shape.is_shared(item):
+            return True
+    for other in sorted(_versions_of(nodes, node), key=lambda n: n.unique_id):
+        view = version_view(shape.model, other.version or "")
+        if isinstance(view, str):
+            continue
+        if column is None and view.shape.holder() is view.shape.model:
+            return other.unique_id == node.unique_id
+        if column is not None and any(
+            column_key(i.get("name")) == column and view.shape.is_shared(i) for i in view["columns"]
+        ):
+            return other.unique_id == node.unique_id
+    return True
+
+
+def _versions_of(nodes: Mapping[str, Node], node: Node) -> list[Node]:
+    """Every version of ``node``'s model documented in the same entry, ``node`` included."""
+    same = (node.package_name, node.name, node.patch_path)
+    return [
+        other
+        for other in nodes.values()
+        if other.version is not None and (other.package_name, other.name, other.patch_path) == same
+    ]
 
 
 def select_nodes(project: DbtProject, models: Sequence[str], fqns: Sequence[str]) -> list[Node]:
@@ -480,12 +521,7 @@ def _add_missing_version_columns(context: NodeContext, warehouse: list[Warehouse
     shape = view.shape
     present = {column_key(item.get("name")) for item in column_items(view)}
     siblings = [
-        other
-        for other in plan.project.nodes.values()
-        if other.version is not None
-        and other.unique_id != node.unique_id
-        and (other.package_name, other.name, other.patch_path)
-        == (node.package_name, node.name, node.patch_path)
+        other for other in _versions_of(plan.project.nodes, node) if other.unique_id != node.unique_id
     ]
     to_model: dict[str, CommentedMap] = {}
     to_own: dict[str, CommentedMap] = {}

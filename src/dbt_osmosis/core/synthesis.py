@@ -23,6 +23,7 @@ from dbt_osmosis.core.answer_text import DEFAULT_MAX_DESCRIPTION_CHARS, clean_te
 from dbt_osmosis.core.document import (
     DocumentPlan,
     NodeContext,
+    answers_for,
     column_items,
     context_for,
     inherit_column_docs,
@@ -215,6 +216,10 @@ def stale_texts(context: NodeContext) -> Redo:
     """The node's model-written texts whose inputs changed since they were written, or were rejected."""
     entry = context.entry
     marks = marks_of(entry) if entry is not None else []
+    if entry is not None and marks:
+        # A model-level text read by several versions of a model is judged by one of them only.
+        nodes, node = context.plan.project.nodes, context.node
+        marks = [mark for mark in marks if answers_for(nodes, node, entry, column_key(mark.column) or None)]
     if entry is None or not marks:
         return Redo()
     current = _inputs_hash(context)
