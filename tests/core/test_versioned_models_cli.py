@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from dbt.cli.main import dbtRunner
 from ruamel.yaml import YAML
 
+from dbt_osmosis.cli.main import cli
 from dbt_osmosis.core.project import working_directory
 from tests.fakes.fake_provider import FakeProviderServer
 
@@ -322,3 +324,44 @@ def test_synthesis_fills_each_gap_once_where_dbt_reads_it(
     assert again.exit_code == 0, again.output
     assert fake_provider.requests == []
     assert "Nothing to change." in again.output
+
+
+def review(project: Path, *args: str) -> Result:
+    return CliRunner().invoke(
+        cli,
+        ["yaml", "review", "--project-dir", str(project), "--profiles-dir", str(project), *args],
+        catch_exceptions=False,
+    )
+
+
+def test_marked_texts_of_versions_are_reviewed_once_and_never_refreshed_for_nothing(
+    versioned: Path, run_cli: RunCli, llm_env: None, fake_provider: FakeProviderServer
+) -> None:
+    assert run_cli(versioned, *FAST, "--llm-mark-generated").exit_code == 0
+    model = orders(versioned)
+    assert model["config"]["meta"]["osmosis_generated"]["provider"] == "openai"
+    assert by_name(model["columns"])["channel"]["meta"]["osmosis_generated"]
+    assert by_name(model["versions"][1]["columns"])["amount_cents"]["meta"]["osmosis_generated"]
+
+    # Both versions read the model description and channel: each text is listed once, under v1.
+    listing = " ".join(review(versioned).output.split())
+    assert "orders.v1 openai/gpt-4.1-mini current" in listing, listing
+    assert "orders.v1.channel openai/gpt-4.1-mini current" in listing
+    assert "orders.v2.amount_cents openai/gpt-4.1-mini current" in listing
+    assert "orders.v2.channel" not in listing and "orders.v2 openai" not in listing
+    # A child of a version hashes its parent's docs as synthesis did: its text is current too.
+    assert "order_report openai/gpt-4.1-mini current" in listing and "(0 stale)" in listing
+
+    # v2's SQL differs from v1's; the texts v1 answers for are not stale because of v2.
+    fake_provider.reset()
+    before = snapshot(versioned)
+    again = run_cli(versioned, *FAST, "--llm-refresh-stale")
+    assert again.exit_code == 0, again.output
+    assert fake_provider.requests == []
+    assert snapshot(versioned) == before
+
+    assert review(versioned, "--accept").exit_code == 0
+    assert review(versioned, "--check").exit_code == 0
+    model = orders(versioned)
+    assert "meta" not in by_name(model["versions"][1]["columns"])["amount_cents"]
+    assert "config" not in model
