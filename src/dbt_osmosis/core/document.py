@@ -541,10 +541,12 @@ def _add_missing_version_columns(context: NodeContext, warehouse: list[Warehouse
             to_own[key] = item
         else:
             versions = ", ".join(other.display_name for other in lacking)
+            one = len(lacking) == 1
             plan.warnings.append(
-                f"{node.display_name}: column {name} not added: this version reads the model-level "
-                f"columns, and so does {versions}, which does not have it (or whose columns are unknown); "
-                "give this version its own `columns:` (with `- include: all`) to add it there."
+                f"{node.display_name}: column {name} not added: {versions} also read{'s' if one else ''} "
+                f"the model-level `columns:` and {'does' if one else 'do'} not have it (or "
+                f"{'its' if one else 'their'} columns are unknown to this run); give this version its own "
+                "`columns:` (starting with `- include: all`) to add it there."
             )
     added: list[str] = []
     if to_model:
