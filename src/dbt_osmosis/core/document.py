@@ -525,20 +525,26 @@ def _add_missing_version_columns(context: NodeContext, warehouse: list[Warehouse
     ]
     to_model: dict[str, CommentedMap] = {}
     to_own: dict[str, CommentedMap] = {}
+    at_model = {column_key(item.get("name")) for item in column_items(model)}
     for column in warehouse:
         key = column_key(column.name)
         if key in present:
             continue
         item = _new_column(column, options)
         name = str(item["name"])
-        if not shape.includes(name):
-            to_own[key] = item  # only a version with its own `columns:` can leave a name out
-            continue
-        lacking = [other for other in siblings if _would_wrongly_read(plan, shape.model, other, name)]
-        if not lacking:
+        # A model-level entry of that name (in any spelling) that this version leaves out: a second
+        # one beside it would be a second column to dbt, so the version's own entry is the place.
+        left_out = not shape.includes(name) or key in at_model
+        lacking = [] if left_out else [o for o in siblings if _would_wrongly_read(plan, shape.model, o, name)]
+        if not left_out and not lacking:
             to_model[key] = item
         elif shape.own is not None:
             to_own[key] = item
+        elif left_out:
+            plan.warnings.append(
+                f"{node.display_name}: column {name} not added: the model-level `columns:` list it in "
+                "another spelling, which dbt keeps apart; add it to this version by hand."
+            )
         else:
             versions = ", ".join(other.display_name for other in lacking)
             one = len(lacking) == 1
