@@ -8,6 +8,7 @@ additions) plus its own columns.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -365,3 +366,34 @@ def test_marked_texts_of_versions_are_reviewed_once_and_never_refreshed_for_noth
     model = orders(versioned)
     assert "meta" not in by_name(model["versions"][1]["columns"])["amount_cents"]
     assert "config" not in model
+
+
+def test_a_column_a_version_excludes_is_not_listed_twice_at_the_model_level(
+    versioned: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    # v2's relation spells customer_name in capitals: the model-level `customer_name`, which v2
+    # excludes, must not get a twin `CUSTOMER_NAME` beside it (dbt would give v1 two columns).
+    def columns(*names: str) -> dict[str, dict[str, object]]:
+        return {name: {"name": name, "index": index, "type": "VARCHAR"} for index, name in enumerate(names)}
+
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(
+        json.dumps(
+            {
+                "nodes": {
+                    "model.test_project.orders.v1": {"columns": columns("id", "customer_name", "amount")},
+                    "model.test_project.orders.v2": {
+                        "columns": columns("id", "amount", "CUSTOMER_NAME", "status")
+                    },
+                }
+            }
+        )
+    )
+    result = run_cli(versioned, "--catalog-path", str(catalog), "--skip-add-data-types")
+    assert result.exit_code == 0, result.output
+    model = orders(versioned)
+    assert names(model["columns"]) == ["id", "customer_name", "amount"]
+    assert names(model["versions"][1]["columns"]) == ["CUSTOMER_NAME", "status"]
+    parsed = dbt_parse_columns(versioned)
+    assert list(parsed["model.test_project.orders.v1"]) == ["id", "customer_name", "amount"]
+    assert list(parsed["model.test_project.orders.v2"]) == ["id", "amount", "CUSTOMER_NAME", "status"]
