@@ -37,6 +37,7 @@ from dbt_osmosis.core.schema.entries import (
 )
 from dbt_osmosis.core.schema.placement import target_path
 from dbt_osmosis.core.schema.store import SchemaStore
+from dbt_osmosis.core.schema.versions import VersionView, version_view
 from dbt_osmosis.core.schema.writable import write_files
 from dbt_osmosis.core.schema.yamlio import SchemaFile, write_atomic
 
@@ -45,9 +46,11 @@ __all__ = [
     "DocumentOptions",
     "DocumentPlan",
     "NodeContext",
+    "answers_for",
     "apply_node_steps",
     "column_items",
     "context_for",
+    "entry_of",
     "inherit_column_docs",
     "inherit_extra_keys",
     "learn",
@@ -121,6 +124,9 @@ class DocumentPlan:
     blocked: dict[str, str] = field(default_factory=dict)
     #: Nodes whose steps failed, by display name, with the reason; the rest of the run went on.
     failures: dict[str, str] = field(default_factory=dict)
+    #: Which version of a versioned model inherits each model-level column this run, by (file and
+    #: model, column key): the others reading the same entry leave it to that one.
+    version_claims: dict[tuple[str, str], str] = field(default_factory=dict)
     _shared: dict[int, tuple[Any, frozenset[int]]] = field(default_factory=dict, repr=False)
 
     def shares_through_alias(self, schema_file: SchemaFile, entry: Any) -> bool:
@@ -171,26 +177,61 @@ class NodeContext:
             self.schema_file.touch()
         self.plan.changes.append(Change(self.node.display_name, path, what))
 
-    def edit(self) -> CommentedMap:
+    @property
+    def model_entry(self) -> dict[str, Any] | None:
+        """The entry as the file holds it: the model's own entry for a version of a versioned model."""
+        return self.entry.shape.model if isinstance(self.entry, VersionView) else self.entry
+
+    def edit(self) -> dict[str, Any]:
+        """What the node's steps read and change, taken from its file's current state.
+
+        For most nodes this is the entry itself. For a version of a versioned model it is a
+        ``VersionView``: its column entries are the file's own (the model-level ones it reads and its
+        own), so changes to them land where dbt reads them; its description and meta are written
+        through ``edit_holder``.
+        """
+        entry = self.edit_entry()
+        return self.entry if isinstance(self.entry, VersionView) else entry
+
+    def edit_entry(self) -> CommentedMap:
         """The entry, ready to change, always taken from its file's current state.
 
         The file is re-read with the round-trip parser on its first edit by any node; every context
         that found its entry in the fast read before that looks it up again here, so the order in
         which nodes sharing a file are edited does not matter.
         """
-        schema_file = self.schema_file
-        if schema_file is None or self.entry is None:
+        schema_file, entry = self.schema_file, self.model_entry
+        if schema_file is None or entry is None:
             raise EntryEditError(f"{self.node.display_name}: has no YAML entry to edit.")
         schema_file.make_editable()
-        if not isinstance(self.entry, CommentedMap) or not _holds(schema_file, self.node, self.entry):
+        if not isinstance(entry, CommentedMap) or not _holds(schema_file, self.node, entry):
             found = find_entry(schema_file, self.node)
             if not isinstance(found, CommentedMap):
                 raise EntryEditError(
                     f"{self.node.display_name}: its entry in {schema_file.display_path} could not be found "
                     "again by the round-trip parser; the file was left as written."
                 )
-            self.entry = found
-        return self.entry
+            entry = found
+        self.entry = entry
+        if self.node.version is not None:
+            # Rebuilt on every edit: another version of the model may have changed the model-level columns.
+            view = version_view(entry, self.node.version)
+            if isinstance(view, str):
+                raise EntryEditError(f"{self.node.display_name}: {view}; left as written.")
+            self.entry = view
+        return entry
+
+    def edit_holder(self) -> CommentedMap:
+        """The mapping that holds the node's description and meta, ready to change.
+
+        The entry itself, or for a version of a versioned model the version's own mapping when it
+        has a ``description:`` key (the model's entry otherwise: dbt reads the model's description then).
+        """
+        view = self.edit()
+        holder = view.shape.holder() if isinstance(view, VersionView) else view
+        if not isinstance(holder, CommentedMap):
+            raise EntryEditError(f"{self.node.display_name}: its YAML entry could not be edited.")
+        return holder
 
     @property
     def warehouse_columns(self) -> list[WarehouseColumn] | None:
@@ -201,6 +242,59 @@ class NodeContext:
 def _holds(schema_file: SchemaFile, node: Node, entry: CommentedMap) -> bool:
     # Identity, not equality: the entry must be the very object the file will render.
     return find_entry(schema_file, node) is entry
+
+
+def entry_of(schema_file: SchemaFile, node: Node) -> dict[str, Any] | None:
+    """What a node's steps read from ``schema_file``: its entry, or the view of its version.
+
+    ``None`` when the file does not document it, or documents a version in a shape that cannot be read
+    the way dbt reads it.
+    """
+    entry = find_entry(schema_file, node)
+    if entry is None or node.version is None:
+        return entry
+    view = version_view(entry, node.version)
+    return None if isinstance(view, str) else view
+
+
+def answers_for(nodes: Mapping[str, Node], node: Node, entry: Mapping[str, Any], column: str | None) -> bool:
+    """Whether ``node`` answers for a text it reads: the description (``column`` None) or a column's.
+
+    Always, except for a version of a versioned model reading model-level text that other versions read
+    too: that text is judged (stale or not, listed for review) by one version only, the first by unique
+    id among those reading it, so that versions never disagree about it from run to run.
+    """
+    if not isinstance(entry, VersionView):
+        return True
+    shape = entry.shape
+    if column is None:
+        if shape.holder() is not shape.model:
+            return True
+    else:
+        item = next((i for i in entry["columns"] if column_key(i.get("name")) == column), None)
+        if item is None or not shape.is_shared(item):
+            return True
+    for other in sorted(_versions_of(nodes, node), key=lambda n: n.unique_id):
+        view = version_view(shape.model, other.version or "")
+        if isinstance(view, str):
+            continue
+        if column is None and view.shape.holder() is view.shape.model:
+            return other.unique_id == node.unique_id
+        if column is not None and any(
+            column_key(i.get("name")) == column and view.shape.is_shared(i) for i in view["columns"]
+        ):
+            return other.unique_id == node.unique_id
+    return True
+
+
+def _versions_of(nodes: Mapping[str, Node], node: Node) -> list[Node]:
+    """Every version of ``node``'s model documented in the same entry, ``node`` included."""
+    same = (node.package_name, node.name, node.patch_path)
+    return [
+        other
+        for other in nodes.values()
+        if other.version is not None and (other.package_name, other.name, other.patch_path) == same
+    ]
 
 
 def select_nodes(project: DbtProject, models: Sequence[str], fqns: Sequence[str]) -> list[Node]:
@@ -293,23 +387,38 @@ def apply_node_steps(context: NodeContext) -> None:
         step(context)
         if context.entry is None or context.node.unique_id in context.plan.frozen:
             return
+        if isinstance(context.entry, VersionView) and context.schema_file is not None:
+            # A version's view is a picture: the step may have added or removed columns under it.
+            context.entry = entry_of(context.schema_file, context.node)
 
 
 def locate_entry(context: NodeContext, *, create: bool = True) -> None:
     """Find the node's YAML entry where dbt says it is, or create one where the path template says."""
     node, plan = context.node, context.plan
-    if node.version is not None:
-        # Versioned models keep their columns under `versions:`; those blocks are left as written.
+    if node.version is not None and not node.patch_path:
+        # dbt only knows a model is versioned from its YAML; without one there is nothing to read.
         if create:
-            plan.warnings.append(f"{node.display_name} v{node.version}: versioned model left as written.")
+            plan.warnings.append(f"{node.display_name}: versioned model with no YAML entry; left alone.")
         return
     if node.patch_path:
         schema_file = plan.store.get(node.patch_path)
         entry = find_entry(schema_file, node) if schema_file else None
         if schema_file is not None and entry is not None:
-            plan.entries[node.unique_id] = schema_file
             if _left_for_anchor(context, schema_file, entry, create):
+                plan.entries[node.unique_id] = schema_file
                 return
+            if node.version is not None:
+                view = version_view(entry, node.version)
+                if isinstance(view, str):
+                    # Children inherit nothing from it either: what it documents is unclear.
+                    if create:
+                        plan.warnings.append(
+                            f"{node.display_name}: in {schema_file.display_path}, {view}; "
+                            "versioned model left as written."
+                        )
+                    return
+                entry = view
+            plan.entries[node.unique_id] = schema_file
             context.schema_file, context.entry = schema_file, entry
         elif create:
             plan.warnings.append(
@@ -362,7 +471,10 @@ def add_missing_columns(context: NodeContext) -> None:
     present = {column_key(item.get("name")) for item in column_items(entry)}
     if all(column_key(col.name) in present for col in warehouse):
         return
-    editable = context.edit()
+    if isinstance(entry, VersionView):
+        _add_missing_version_columns(context, warehouse)
+        return
+    editable = context.edit_entry()
     items = editable.get("columns")
     new_list = not isinstance(items, list)
     if new_list:
@@ -374,10 +486,7 @@ def add_missing_columns(context: NodeContext) -> None:
         if key in present:
             insert_at = _index_of(items, key) + 1
             continue
-        item = CommentedMap()
-        item["name"] = column.name.lower() if options.output_to_lower else column.name
-        if column.data_type and not options.skip_add_data_types:
-            item["data_type"] = column.data_type.lower() if options.output_to_lower else column.data_type
+        item = _new_column(column, options)
         insert_item(items, insert_at, item)
         insert_at += 1
         present.add(key)
@@ -387,6 +496,117 @@ def add_missing_columns(context: NodeContext) -> None:
         # last item instead of between `columns:` and its first item.
         insert_after(editable, "columns", items, ("name", "description", "config"))
     context.record(f"added column{'s' if len(added) > 1 else ''} {', '.join(added)}")
+
+
+def _new_column(column: WarehouseColumn, options: DocumentOptions) -> CommentedMap:
+    item = CommentedMap()
+    item["name"] = column.name.lower() if options.output_to_lower else column.name
+    if column.data_type and not options.skip_add_data_types:
+        item["data_type"] = column.data_type.lower() if options.output_to_lower else column.data_type
+    return item
+
+
+def _add_missing_version_columns(context: NodeContext, warehouse: list[WarehouseColumn]) -> None:
+    """Add a version's missing columns where dbt will read them for that version, and nowhere else.
+
+    A column goes into the model-level ``columns:`` when this version reads it from there and every
+    other version that would read it there has it too; otherwise into the version's own ``columns:``
+    when it has one; otherwise it is not added, with a warning (adding it would document it for a
+    version that does not have it).
+    """
+    plan, node, options = context.plan, context.node, context.plan.options
+    view = context.edit()
+    model = view.shape.model if isinstance(view, VersionView) else None
+    if not isinstance(view, VersionView) or not isinstance(model, CommentedMap):
+        raise EntryEditError(f"{node.display_name}: its versioned entry could not be edited.")
+    shape = view.shape
+    present = {column_key(item.get("name")) for item in column_items(view)}
+    siblings = [
+        other for other in _versions_of(plan.project.nodes, node) if other.unique_id != node.unique_id
+    ]
+    to_model: dict[str, CommentedMap] = {}
+    to_own: dict[str, CommentedMap] = {}
+    at_model = {column_key(item.get("name")) for item in column_items(model)}
+    for column in warehouse:
+        key = column_key(column.name)
+        if key in present:
+            continue
+        item = _new_column(column, options)
+        name = str(item["name"])
+        # A model-level entry of that name (in any spelling) that this version leaves out: a second
+        # one beside it would be a second column to dbt, so the version's own entry is the place.
+        left_out = not shape.includes(name) or key in at_model
+        lacking = [] if left_out else [o for o in siblings if _would_wrongly_read(plan, shape.model, o, name)]
+        if not left_out and not lacking:
+            to_model[key] = item
+        elif shape.own is not None:
+            to_own[key] = item
+        elif left_out:
+            plan.warnings.append(
+                f"{node.display_name}: column {name} not added: the model-level `columns:` list it in "
+                "another spelling, which dbt keeps apart; add it to this version by hand."
+            )
+        else:
+            versions = ", ".join(other.display_name for other in lacking)
+            one = len(lacking) == 1
+            plan.warnings.append(
+                f"{node.display_name}: column {name} not added: {versions} also read{'s' if one else ''} "
+                f"the model-level `columns:` and {'does' if one else 'do'} not have it (or "
+                f"{'its' if one else 'their'} columns are unknown to this run); give this version its own "
+                "`columns:` (starting with `- include: all`) to add it there."
+            )
+    added: list[str] = []
+    if to_model:
+        items = model.get("columns")
+        if isinstance(items, list):
+            added += _insert_columns(items, warehouse, to_model, 0)
+        else:
+            items = CommentedSeq()
+            added += _insert_columns(items, warehouse, to_model, 0)
+            insert_after(model, "columns", items, ("name", "description", "latest_version", "config", "docs"))
+    own = shape.own
+    if to_own and own is not None:
+        # After the include/exclude element when it leads the list, as authors write it.
+        start = 0
+        while start < len(own) and isinstance(own[start], dict) and "name" not in own[start]:
+            start += 1
+        added += _insert_columns(own, warehouse, to_own, start)
+    if added:
+        context.record(f"added column{'s' if len(added) > 1 else ''} {', '.join(added)}")
+
+
+def _would_wrongly_read(plan: DocumentPlan, model: dict[str, Any], other: Node, name: str) -> bool:
+    """Whether version ``other`` would read a model-level column ``name`` it is not known to have."""
+    shape = version_view(model, other.version or "")
+    if isinstance(shape, str):
+        return True
+    if not shape.shape.includes(name):
+        return False
+    key = column_key(name)
+    if any(column_key(item.get("name")) == key for item in shape.shape.own_items()):
+        return False  # its own entry of that name is what dbt reads for it
+    columns = plan.columns.get(other.unique_id)
+    return columns is None or all(column_key(col.name) != key for col in columns)
+
+
+def _insert_columns(
+    items: list[Any], warehouse: list[WarehouseColumn], new: Mapping[str, CommentedMap], start: int
+) -> list[str]:
+    """Insert the ``new`` column entries into ``items``, each after its warehouse predecessor."""
+    insert_at = start
+    added: list[str] = []
+    for column in warehouse:
+        key = column_key(column.name)
+        item = new.get(key)
+        if item is None:
+            index = _index_of(items, key)
+            if index >= 0:
+                insert_at = index + 1
+            continue
+        insert_item(items, insert_at, item)
+        insert_at += 1
+        added.append(str(item["name"]))
+    return added
 
 
 def add_data_types(context: NodeContext) -> None:
@@ -433,12 +653,27 @@ def handle_stale_columns(context: NodeContext) -> None:
             "(kept; pass --remove-stale-columns to remove them)."
         )
         return
-    columns = context.edit()["columns"]
-    for item in [
-        item for item in column_items(context.edit()) if column_key(item.get("name")) not in present
-    ]:
+    editable = context.edit()
+    doomed = [item for item in column_items(editable) if column_key(item.get("name")) not in present]
+    columns = editable["columns"]
+    if isinstance(editable, VersionView):
+        # A model-level entry is read by the other versions too: only the version's own entries go.
+        shape = editable.shape
+        kept = [str(item.get("name")) for item in doomed if shape.is_shared(item)]
+        if kept:
+            context.plan.warnings.append(
+                f"{context.node.display_name}: column(s) {', '.join(kept)} are not in the warehouse but "
+                "are read from the model-level columns, which other versions share (kept; list them "
+                "under this version's `exclude:` to drop them for it)."
+            )
+        doomed = [item for item in doomed if not shape.is_shared(item)]
+        columns = shape.own or []
+        if not doomed:
+            return
+        names = ", ".join(str(item.get("name")) for item in doomed)
+    for item in doomed:
         columns.remove(item)
-    context.record(f"removed stale column{'s' if len(stale) > 1 else ''} {names}")
+    context.record(f"removed stale column{'s' if len(doomed) > 1 else ''} {names}")
 
 
 def inherit_column_docs(context: NodeContext) -> None:
@@ -447,6 +682,7 @@ def inherit_column_docs(context: NodeContext) -> None:
     if entry is None:
         return
     found: dict[str, ColumnKnowledge] = {}
+    model = _model_key(context)
     for item in column_items(entry):
         key = column_key(item.get("name"))
         current = item.get("description")
@@ -454,13 +690,21 @@ def inherit_column_docs(context: NodeContext) -> None:
         if not missing and not options.force_inherit_descriptions:
             continue
         upstream = plan.knowledge.nearest(context.node.unique_id, key)
+        if upstream is not None and model is not None and _shared(entry, item):
+            # The first version (in DAG order) with an upstream text for a model-level column owns it
+            # for the run: with -F, another version whose parents say otherwise must not overwrite it,
+            # or each run would undo the other version's text.
+            owner = plan.version_claims.setdefault((model, key), context.node.unique_id)
+            if owner != context.node.unique_id and not missing:
+                continue
         if upstream is None or (not missing and str(upstream.description) == str(current)):
             continue
         found[key] = upstream
     if not found:
         return
     inherited: list[str] = []
-    for item in column_items(context.edit()):
+    editable = context.edit()
+    for item in column_items(editable):
         upstream_doc = found.get(column_key(item.get("name")))
         if upstream_doc is None:
             continue
@@ -473,6 +717,17 @@ def inherit_column_docs(context: NodeContext) -> None:
             set_meta(item, {PROGENITOR_KEY: upstream_doc.progenitor})
         inherited.append(str(item.get("name")))
     context.record(f"inherited docs for {', '.join(inherited)}")
+
+
+def _model_key(context: NodeContext) -> str | None:
+    # What the versions of one model share: their entry in one file (None for an unversioned node).
+    if not isinstance(context.entry, VersionView) or context.schema_file is None:
+        return None
+    return f"{context.schema_file.display_path}\0{context.node.package_name}.{context.node.name}"
+
+
+def _shared(entry: dict[str, Any], item: object) -> bool:
+    return isinstance(entry, VersionView) and entry.shape.is_shared(item)
 
 
 def inherit_extra_keys(context: NodeContext) -> None:
@@ -505,7 +760,7 @@ def learn(context: NodeContext) -> None:
     """Record what this node now documents so that its children can inherit it."""
     plan = context.plan
     schema_file = plan.entries.get(context.node.unique_id)
-    entry = find_entry(schema_file, context.node) if schema_file is not None else None
+    entry = entry_of(schema_file, context.node) if schema_file is not None else None
     if entry is None:
         plan.knowledge.learn(context.node.unique_id, {})
         return
@@ -539,7 +794,7 @@ def context_for(plan: DocumentPlan, node: Node) -> NodeContext:
     schema_file = plan.entries.get(node.unique_id)
     if schema_file is not None and node.unique_id not in plan.frozen:
         context.schema_file = schema_file
-        context.entry = find_entry(schema_file, node)
+        context.entry = entry_of(schema_file, node)
     return context
 
 

@@ -77,8 +77,13 @@ class Node:
 
     @property
     def display_name(self) -> str:
-        """A short name for messages: ``source.table`` for sources, the node name otherwise."""
-        return f"{self.source_name}.{self.name}" if self.source_name else self.name
+        """A short name for messages: ``source.table`` for sources, ``model.v2`` for a model's version.
+
+        The version is written as dbt selects it (``dbt ls -s orders.v2``).
+        """
+        if self.source_name:
+            return f"{self.source_name}.{self.name}"
+        return f"{self.name}.v{self.version}" if self.version is not None else self.name
 
 
 class DbtProject:

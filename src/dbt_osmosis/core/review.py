@@ -13,7 +13,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from dbt_osmosis.core.document import column_items, set_meta
+from dbt_osmosis.core.document import answers_for, column_items, entry_of, set_meta
 from dbt_osmosis.core.errors import EntryEditError
 from dbt_osmosis.core.project import DbtProject, Node
 from dbt_osmosis.core.provenance import (
@@ -24,8 +24,9 @@ from dbt_osmosis.core.provenance import (
     remove_meta_key,
     set_entry_meta,
 )
-from dbt_osmosis.core.schema.entries import column_key, find_entry
+from dbt_osmosis.core.schema.entries import column_key
 from dbt_osmosis.core.schema.store import SchemaStore
+from dbt_osmosis.core.schema.versions import VersionView
 from dbt_osmosis.core.schema.yamlio import SchemaFile, write_atomic
 
 __all__ = ["ReviewItem", "ReviewSession"]
@@ -58,9 +59,7 @@ class ReviewSession:
         self.store = SchemaStore(project.root)
         self._files: dict[str, SchemaFile] = {}
         for node in project.nodes.values():
-            schema_file = (
-                self.store.get(node.patch_path) if node.patch_path and node.version is None else None
-            )
+            schema_file = self.store.get(node.patch_path) if node.patch_path else None
             if schema_file is not None:
                 self._files[node.unique_id] = schema_file
         self.items = [item for node in nodes for item in self._marks(node)]
@@ -68,11 +67,16 @@ class ReviewSession:
     def entry_of(self, node: Node) -> Mapping[str, Any] | None:
         """The node's YAML entry as the file holds it now (``None`` when it has none)."""
         schema_file = self._files.get(node.unique_id)
-        return find_entry(schema_file, node) if schema_file is not None else None
+        # A version of a versioned model reads its own view of the model's entry.
+        return entry_of(schema_file, node) if schema_file is not None else None
 
     def _marks(self, node: Node) -> list[ReviewItem]:
         entry = self.entry_of(node)
         marks = marks_of(entry) if entry is not None else []
+        if entry is not None and marks:
+            # A model-level text several versions read is listed once, under the version answering for it.
+            nodes = self.project.nodes
+            marks = [m for m in marks if answers_for(nodes, node, entry, column_key(m.column) or None)]
         if entry is None or not marks:
             return []
         current = inputs_hash(node, entry, self.entry_of, self.project.nodes, self.placeholders)
@@ -90,21 +94,23 @@ class ReviewSession:
             for mark in marks
         ]
 
-    def _editable(self, node: Node) -> CommentedMap:
+    def _editable(self, node: Node) -> tuple[dict[str, Any], CommentedMap]:
+        """What the node reads (its entry, or its version's view) and where its description is held."""
         schema_file = self._files[node.unique_id]
         schema_file.make_editable()
-        entry = find_entry(schema_file, node)
-        if not isinstance(entry, CommentedMap):
+        entry = entry_of(schema_file, node)
+        holder = entry.shape.holder() if isinstance(entry, VersionView) else entry
+        if entry is None or not isinstance(holder, CommentedMap):
             raise EntryEditError(
                 f"{node.display_name}: its entry in {schema_file.display_path} cannot be edited."
             )
         schema_file.touch()
-        return entry
+        return entry, holder
 
     def _target(self, item: ReviewItem) -> CommentedMap | None:
-        entry = self._editable(item.node)
+        entry, holder = self._editable(item.node)
         if not item.column:
-            return entry
+            return holder
         key = column_key(item.column)
         for column in column_items(entry):
             if column_key(column.get("name")) == key and isinstance(column, CommentedMap):

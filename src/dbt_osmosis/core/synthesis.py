@@ -23,6 +23,7 @@ from dbt_osmosis.core.answer_text import DEFAULT_MAX_DESCRIPTION_CHARS, clean_te
 from dbt_osmosis.core.document import (
     DocumentPlan,
     NodeContext,
+    answers_for,
     column_items,
     context_for,
     inherit_column_docs,
@@ -215,6 +216,10 @@ def stale_texts(context: NodeContext) -> Redo:
     """The node's model-written texts whose inputs changed since they were written, or were rejected."""
     entry = context.entry
     marks = marks_of(entry) if entry is not None else []
+    if entry is not None and marks:
+        # A model-level text read by several versions of a model is judged by one of them only.
+        nodes, node = context.plan.project.nodes, context.node
+        marks = [mark for mark in marks if answers_for(nodes, node, entry, column_key(mark.column) or None)]
     if entry is None or not marks:
         return Redo()
     current = _inputs_hash(context)
@@ -241,7 +246,7 @@ def stamp_inputs(context: NodeContext, table: bool, columns: Iterable[str]) -> N
     current = _inputs_hash(context)
     editable = context.edit()
     keys = set(columns)
-    holders: list[Any] = [editable] if table else []
+    holders: list[Any] = [context.edit_holder()] if table else []
     holders += [item for item in column_items(editable) if column_key(item.get("name")) in keys]
     for holder in holders:
         for meta in (holder.get("meta"), (holder.get("config") or {}).get("meta")):
@@ -369,11 +374,13 @@ def apply_answer(
                 set_meta(item, {GENERATED_META_KEY: dict(generated_by)})
             filled.append(str(item.get("name")))
     if table_text and (redo.table or is_placeholder(editable.get("description"), placeholders)):
-        insert_after(editable, "description", table_text, ("name",))
+        # The entry itself, or for a version of a versioned model where dbt reads its description.
+        holder = context.edit_holder()
+        insert_after(holder, "description", table_text, ("name", "v"))
         if redo.table:
-            remove_meta_key(editable, [REJECTED_META_KEY])
+            remove_meta_key(holder, [REJECTED_META_KEY])
         if generated_by:
-            set_entry_meta(editable, {GENERATED_META_KEY: dict(generated_by)})
+            set_entry_meta(holder, {GENERATED_META_KEY: dict(generated_by)})
         outcome.table_filled = True
     outcome.columns_filled.extend(filled)
     if filled or outcome.table_filled:
@@ -664,12 +671,11 @@ def _dependencies_that_matter(
     only then is the question the same whatever order the others finish in. Waiting on the rest would
     serialise the DAG for nothing.
     """
-    gaps = {
-        node.unique_id: {
-            column_key(c) for c in find_gap(context_for(plan, node), (redo or {}).get(node.unique_id)).columns
-        }
+    found = {
+        node.unique_id: find_gap(context_for(plan, node), (redo or {}).get(node.unique_id))
         for node in targets
     }
+    gaps = {unique_id: {column_key(c) for c in gap.columns} for unique_id, gap in found.items()}
     # For each node, the selected upstream nodes with gaps of their own (the only ones worth waiting for).
     upstream: dict[str, set[str]] = {}
     waits: dict[str, list[str]] = {}
@@ -683,8 +689,28 @@ def _dependencies_that_matter(
                 above.add(parent)
         upstream[node.unique_id] = above
         own = gaps[node.unique_id]
-        waits[node.unique_id] = sorted((p for p in above if own & gaps[p]), key=position.__getitem__)
+        wanted = {p for p in above if own & gaps[p]}
+        # The versions of one model read the same model-level columns (and often the same description):
+        # a later version waits for an earlier one with a gap in common, then finds it filled.
+        wanted |= {
+            other.unique_id
+            for other in _earlier_versions(node, targets[: position[node.unique_id]])
+            if own & gaps[other.unique_id] or (found[node.unique_id].table and found[other.unique_id].table)
+        }
+        waits[node.unique_id] = sorted(wanted, key=position.__getitem__)
     return waits
+
+
+def _earlier_versions(node: Node, earlier: Sequence[Node]) -> list[Node]:
+    """The other versions of ``node``'s model among ``earlier`` (none when it is not versioned)."""
+    if node.version is None:
+        return []
+    same = (node.package_name, node.name, node.patch_path)
+    return [
+        other
+        for other in earlier
+        if other.version is not None and (other.package_name, other.name, other.patch_path) == same
+    ]
 
 
 def _waiting_chain_length(targets: Sequence[Node], waits_on: Mapping[str, Sequence[str]]) -> dict[str, int]:
