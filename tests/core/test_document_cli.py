@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -160,3 +161,20 @@ def test_disable_introspection_adds_no_columns(chain: Path, run_cli: RunCli) -> 
     mart = columns(chain / "models/marts/_marts.yml", "customers")
     assert set(mart) == {"customer_id"}
     assert "data_type" not in mart["customer_id"]
+
+
+def test_an_inherited_description_is_written_the_same_whether_or_not_its_parent_file_was_edited(
+    chain: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    # The seed's `status` text is double-quoted there. Whether a run also edits the seed's file (to
+    # add its missing columns) must not change how the copies downstream are written.
+    other = tmp_path / "other"
+    shutil.copytree(chain, other)
+    assert run_cli(chain).exit_code == 0  # edits the seed's file too
+    shutil.copy(chain / "seeds/_seeds.yml", other / "seeds/_seeds.yml")
+    assert run_cli(other).exit_code == 0  # the seed's file is complete: read, never edited
+    assert (other / "seeds/_seeds.yml").read_bytes() == (chain / "seeds/_seeds.yml").read_bytes()
+    for relative in ("models/intermediate/_int_customers.yml", "models/marts/_marts.yml"):
+        texts = [(root / relative).read_text() for root in (chain, other)]
+        lines = [[line for line in text.splitlines() if "Lifecycle" in line] for text in texts]
+        assert lines[0] == lines[1] == ["        description: 'Lifecycle status: active or churned.'"]

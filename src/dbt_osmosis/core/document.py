@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import LiteralScalarString
 
 from dbt_osmosis.core import selection
 from dbt_osmosis.core.catalog import ColumnMap, WarehouseColumn, columns_from_catalog, columns_from_warehouse
@@ -829,13 +830,14 @@ def _index_of(items: Iterable[Any], key: str) -> int:
 
 
 def _copy_scalar(value: Any) -> Any:
-    # A fresh object of the same scalar type keeps the author's style without aliasing the original.
-    if isinstance(value, str) and type(value) is not str:
-        try:
-            return type(value)(str(value))
-        except TypeError:
-            return str(value)
-    return value
+    # The copy's style follows from its text alone: the parent's quoting belongs to the parent's file,
+    # and whether that file was read for editing in this run (ruamel keeps quoting, the fast reader
+    # does not) must not change the bytes written downstream. Text over several lines is a literal
+    # block, which reads back exactly; anything else is quoted only where YAML needs it.
+    if not isinstance(value, str):
+        return value
+    text = str(value)
+    return LiteralScalarString(text) if "\n" in text else text
 
 
 def _merge_tags(item: CommentedMap, tags: Iterable[str]) -> None:
