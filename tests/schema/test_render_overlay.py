@@ -104,3 +104,25 @@ def test_spacing_the_author_typed_around_keys_survives_inserted_keys(tmp_path: P
         "        tests: \n          - not_null\n"
         "      - name: c \n        description: C.\n        data_type: INTEGER\n        \n"
     )
+
+
+def test_a_space_before_a_keys_colon_survives_an_insertion_into_its_entry(tmp_path: Path) -> None:
+    # dbt-expectations writes `- name : data_test_factored` and `tests :`; nothing else in the file may
+    # lose its bytes either (the trailing space and the line of spaces below).
+    original = (
+        "version: 2\nmodels:\n  - name : m\n    tests :\n      - unique:\n          column_name: a\n"
+        "  - name: n\n    description : N. \n    \n"
+        "    columns :\n      - name: a\n        description :  Two spaces after the colon.\n"
+    )
+    schema_file = editable(tmp_path, original)
+    models = schema_file.data["models"]
+    insert_after(models[0], "columns", CommentedSeq([CommentedMap(name="a")]), ("name", "description"))
+    insert_after(models[1]["columns"][0], "data_type", "INTEGER", ("name", "description"))
+    schema_file.touch()
+    assert schema_file.render() == (
+        "version: 2\nmodels:\n  - name : m\n    columns:\n      - name: a\n"
+        "    tests :\n      - unique:\n          column_name: a\n"
+        "  - name: n\n    description : N. \n    \n"
+        "    columns :\n      - name: a\n        description :  Two spaces after the colon.\n"
+        "        data_type: INTEGER\n"
+    )

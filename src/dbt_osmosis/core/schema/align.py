@@ -24,8 +24,9 @@ _FastLoader: Any = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
 # A line that opens a block scalar: `key: >`, `- |-`, `key: >2  # comment`.
 _BLOCK_HEADER = re.compile(r"(?::|(?:^|\s)-)\s+([|>][0-9+-]{0,2})\s*(?:#.*)?$")
 
-# `key:` followed by two or more spaces before its value, at the start of a (list item's) line.
-_AFTER_KEY = re.compile(r"^( *(?:- +)*[^\s#'\"{\[&*!|>%@`-][^:#]*:)  +(?=\S)")
+# A plain key at the start of a (list item's) line, the spaces around its colon, and what follows:
+# `name : m`, `description:  Text`, `tests :`. Neither run of spaces is ever part of the data.
+_KEY_COLON = re.compile(r"^( *(?:- +)*[^\s#'\"{\[&*!|>%@`-][^:#]*?) *:( +(?=\S)|$)")
 
 _UNREADABLE = object()
 
@@ -51,7 +52,7 @@ def overlay(before: list[str], after: list[str], replaced: Replaced) -> tuple[li
             return None
         old, new = before[i], after[j]
         if old == new or _loose(old) == _loose(new):
-            # Trailing spaces, lines of only spaces and extra spaces after a key's colon are never data
+            # Trailing spaces, lines of only spaces and spaces around a key's colon are never data
             # outside a block scalar (those are compared as a whole below): the author's bytes stay.
             approximate = approximate or (old != new and bool(old.strip()))
             out.append(old)
@@ -98,8 +99,12 @@ def _find(lines: list[str], start: int, text: str, *, whole: bool) -> int | None
 
 
 def _loose(line: str) -> str:
-    # A line as ruamel would lay it out: no trailing spaces, one space after a key's colon.
-    return _AFTER_KEY.sub(r"\1 ", line.rstrip(), count=1)
+    # A line as ruamel would lay it out: no trailing spaces, no space before a key's colon, one after.
+    return _KEY_COLON.sub(_tight_colon, line.rstrip(), count=1)
+
+
+def _tight_colon(match: re.Match[str]) -> str:
+    return match.group(1) + (": " if match.group(2) else ":")
 
 
 def _indent_of(line: str) -> int:
