@@ -126,3 +126,35 @@ def test_a_space_before_a_keys_colon_survives_an_insertion_into_its_entry(tmp_pa
         "    columns :\n      - name: a\n        description :  Two spaces after the colon.\n"
         "        data_type: INTEGER\n"
     )
+
+
+def test_a_nested_mapping_indented_deeper_than_the_file_keeps_its_indentation(tmp_path: Path) -> None:
+    # `config:`'s children sit 4 deeper in a 2-space file; ruamel writes them 2 deeper.
+    original = (
+        "version: 2\nmodels:\n  - name: m\n    columns:\n      - name: a\n        description: A.\n"
+        "        tests:\n          - not_null:\n              config:\n                  severity: warn\n"
+    )
+    schema_file = editable(tmp_path, original)
+    columns = schema_file.data["models"][0]["columns"]
+    insert_item(columns, 1, CommentedMap(name="b"))
+    insert_item(columns, 2, CommentedMap(name="c"))
+    schema_file.touch()
+    assert schema_file.render() == original + "      - name: b\n      - name: c\n"
+
+
+def test_lines_added_inside_a_deeper_indented_block_take_its_indentation(tmp_path: Path) -> None:
+    # The columns list sits 4 deeper than its key: what the run adds there looks like its neighbours.
+    original = (
+        "version: 2\nmodels:\n  - name: m\n    columns:\n        - name: a\n          description: A. \n"
+        "          tests:\n              - not_null\n        - name: b\n  - name: n\n"
+    )
+    schema_file = editable(tmp_path, original)
+    columns = schema_file.data["models"][0]["columns"]
+    insert_after(columns[0], "data_type", "INTEGER", ("name", "description"))
+    insert_item(columns, 2, CommentedMap(name="c", description="C."))
+    schema_file.touch()
+    assert schema_file.render() == (
+        "version: 2\nmodels:\n  - name: m\n    columns:\n        - name: a\n          description: A. \n"
+        "          data_type: INTEGER\n          tests:\n              - not_null\n        - name: b\n"
+        "        - name: c\n          description: C.\n  - name: n\n"
+    )

@@ -39,26 +39,32 @@ def overlay(before: list[str], after: list[str], replaced: Replaced) -> tuple[li
     """The author's lines (``before``) with ruamel's additions and deliberate replacements (``after``).
 
     Returns the merged lines and whether an author line was kept in place of a ruamel line that differs
-    from it in trailing spaces (then the caller confirms the data once). Returns ``None`` when ``after``
-    is not, as far as one linear pass can prove, ``before`` with lines added and owned values replaced;
-    the caller must then take a safer path.
+    from it in more than trailing spaces (then the caller confirms the data once). Returns ``None`` when
+    ``after`` is not, as far as one linear pass can prove, ``before`` with lines added and owned values
+    replaced; the caller must then take a safer path.
     """
     out: list[str] = []
     approximate = False  # an author line was kept where ruamel's differs (more than trailing spaces)
+    shifts = _Shifts()
     i = j = 0
     n, m = len(before), len(after)
     while i < n:
         if j >= m:
             return None
         old, new = before[i], after[j]
-        if old == new or _loose(old) == _loose(new):
+        content = _content(old)
+        if content == _content(new):
             # Trailing spaces, lines of only spaces and spaces around a key's colon are never data
             # outside a block scalar (those are compared as a whole below): the author's bytes stay.
-            approximate = approximate or (old != new and bool(old.strip()))
+            # So is a block the author indented deeper (or less deep) than ruamel does, as long as
+            # it is indented consistently, which the caller's check of the data confirms.
+            delta = _indent(old) - _indent(new) if content else 0
+            approximate = approximate or (old != new and bool(content))
+            shifts.record(new, delta)
             out.append(old)
             i, j = i + 1, j + 1
             if _BLOCK_HEADER.search(old):
-                step = _block(before, i, after, j, _indent_of(old), keep_new=False)
+                step = _block(before, i, after, j, (_indent_of(old), _indent_of(new), delta), keep_new=False)
                 if step is None:
                     return None
                 out.extend(step[0])
@@ -66,36 +72,100 @@ def overlay(before: list[str], after: list[str], replaced: Replaced) -> tuple[li
             continue
         prefix = replaced(i)
         if prefix is not None:
-            k = _find(after, j, prefix, whole=False)
-            if k is None:
-                return None
-            out.extend(after[j : k + 1])  # ruamel's additions before the replacement, then the replacement
-            i, j = i + 1, k + 1
+            # ruamel's additions before the replacement, then the replacement, each laid out like the
+            # author's lines around it.
+            while True:
+                if j >= m:
+                    return None
+                line = shifts.place(after[j])
+                if line is None:
+                    return None
+                out.append(line)
+                j += 1
+                if line.startswith(prefix):
+                    break
+            i += 1
             # The old value's continuation lines go with it; the new value's come with it.
-            step = _block(before, i, after, j, _indent_of(old), keep_new=True)
+            delta = _indent(out[-1]) - _indent(after[j - 1])
+            step = _block(
+                before, i, after, j, (_indent_of(old), _indent_of(after[j - 1]), delta), keep_new=True
+            )
             if step is None:
                 return None
             out.extend(step[0])
             i, j = step[1], step[2]
             continue
-        # Lines ruamel added before the author's next line. The scan is paid for by the lines it skips,
-        # which are consumed, so the whole pass stays linear.
-        k = _find(after, j, _loose(old), whole=True)
-        if k is None:
+        # Lines ruamel added before the author's next line, laid out like the author's lines around
+        # them. The scan is paid for by the lines it skips, which are consumed, so the pass stays linear.
+        while True:
+            if j >= m:
+                return None
+            new = after[j]
+            if _content(new) == content:
+                break
+            line = shifts.place(new)
+            if line is None:
+                return None
+            out.append(line)
+            j += 1
+    for new in after[j:]:
+        line = shifts.place(new)
+        if line is None:
             return None
-        out.extend(after[j:k])
-        j = k
-    out.extend(after[j:])
+        out.append(line)
     return out, approximate
 
 
-def _find(lines: list[str], start: int, text: str, *, whole: bool) -> int | None:
-    # The first line from ``start`` that is ``text`` (give or take trailing spaces) or starts with it.
-    for index in range(start, len(lines)):
-        line = lines[index]
-        if (_loose(line) == text) if whole else line.startswith(text):
-            return index
-    return None
+class _Shifts:
+    """How far the author's indentation differs from ruamel's, at each depth of the current path.
+
+    ruamel indents every nested block by the file's one style; an author may indent one block deeper
+    (`config:` with its keys four in, in a two-space file). A line ruamel adds belongs to the deepest
+    block at or above its own indentation, and moves by that block's difference.
+    """
+
+    def __init__(self) -> None:
+        self._stack: list[tuple[int, int]] = []  # (ruamel's indentation, author's minus ruamel's)
+
+    def record(self, new: str, delta: int) -> None:
+        """Note that ruamel's line ``new`` stands in the author's text, moved by ``delta``."""
+        if not new.strip() or new.lstrip(" ").startswith("#"):
+            return  # blank lines and comments say nothing about the structure
+        indent = _indent(new)
+        stack = self._stack
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        stack.append((indent, delta))
+
+    def place(self, new: str) -> str | None:
+        """The line ruamel added (``new``), moved as its block is (``None``: it cannot move that far)."""
+        if not new.strip() or new.lstrip(" ").startswith("#"):
+            return new
+        indent = _indent(new)
+        stack = self._stack
+        while stack and stack[-1][0] > indent:
+            stack.pop()
+        delta = stack[-1][1] if stack else 0
+        self.record(new, delta)
+        return _shift(new, delta)
+
+
+def _shift(line: str, delta: int) -> str | None:
+    # ``line`` indented ``delta`` further (or less far); a line of only spaces stays as it is.
+    if delta == 0 or not line.strip():
+        return line
+    if delta > 0:
+        return " " * delta + line
+    return line[-delta:] if _indent(line) >= -delta else None
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _content(line: str) -> str:
+    # What a line says, whatever its indentation, trailing spaces and spacing around a key's colon.
+    return _loose(line).lstrip(" ")
 
 
 def _loose(line: str) -> str:
@@ -126,11 +196,22 @@ def _region(lines: list[str], start: int, indent: int) -> int:
 
 
 def _block(
-    before: list[str], i: int, after: list[str], j: int, indent: int, *, keep_new: bool
+    before: list[str], i: int, after: list[str], j: int, indents: tuple[int, int, int], *, keep_new: bool
 ) -> tuple[list[str], int, int] | None:
-    """Match a block scalar's body: the author's bytes when it means the same, else ruamel's lines."""
-    i_end, j_end = _region(before, i, indent), _region(after, j, indent)
-    old, new = before[i:i_end], after[j:j_end]
+    """Match a block scalar's body: the author's bytes when it means the same, else ruamel's lines.
+
+    ``indents`` holds the header key's column in the author's text and in ruamel's, and how far the
+    author's lines sit from ruamel's there (ruamel's body lines move by as much).
+    """
+    old_indent, new_indent, delta = indents
+    i_end, j_end = _region(before, i, old_indent), _region(after, j, new_indent)
+    old = before[i:i_end]
+    new: list[str] = []
+    for line in after[j:j_end]:
+        moved = _shift(line, delta)
+        if moved is None:
+            return None
+        new.append(moved)
     if keep_new:
         return new, i_end, j_end
     if old == new:
