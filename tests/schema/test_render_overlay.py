@@ -158,3 +158,21 @@ def test_lines_added_inside_a_deeper_indented_block_take_its_indentation(tmp_pat
         "          data_type: INTEGER\n          tests:\n              - not_null\n        - name: b\n"
         "        - name: c\n          description: C.\n  - name: n\n"
     )
+
+
+def test_a_null_written_as_a_word_survives_insertions_next_to_it(tmp_path: Path) -> None:
+    # fivetran/dbt_github_source: ruamel writes `freshness: null` as `freshness:`, which sent the whole
+    # file to the line merge, and that lost `description:  Timestamp` and the trailing space below.
+    original = (
+        "version: 2\nsources:\n  - name: s\n    tables:\n"
+        "      - name: t\n        freshness: null\n        loaded_at_field: ~  # never loaded\n"
+        "        columns:\n          - name: a\n            description:  Timestamp.\n"
+        "      - name: u\n        description: U. \n"
+    )
+    schema_file = editable(tmp_path, original)
+    column = schema_file.data["sources"][0]["tables"][0]["columns"][0]
+    insert_after(column, "data_type", "TIMESTAMP", ("name", "description"))
+    schema_file.touch()
+    assert schema_file.render() == original.replace(
+        "Timestamp.\n", "Timestamp.\n            data_type: TIMESTAMP\n"
+    )

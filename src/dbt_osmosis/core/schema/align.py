@@ -28,6 +28,9 @@ _BLOCK_HEADER = re.compile(r"(?::|(?:^|\s)-)\s+([|>][0-9+-]{0,2})\s*(?:#.*)?$")
 # `name : m`, `description:  Text`, `tests :`. Neither run of spaces is ever part of the data.
 _KEY_COLON = re.compile(r"^( *(?:- +)*[^\s#'\"{\[&*!|>%@`-][^:#]*?) *:( +(?=\S)|$)")
 
+# A null value written as a word, alone or before a comment.
+_NULL = re.compile(r"(?:null|Null|NULL|~)(?= +#|$)")
+
 _UNREADABLE = object()
 
 # Says whether author line ``index`` holds a ``key: value`` whose value the run changed, and if so the
@@ -169,12 +172,17 @@ def _content(line: str) -> str:
 
 
 def _loose(line: str) -> str:
-    # A line as ruamel would lay it out: no trailing spaces, no space before a key's colon, one after.
-    return _KEY_COLON.sub(_tight_colon, line.rstrip(), count=1)
-
-
-def _tight_colon(match: re.Match[str]) -> str:
-    return match.group(1) + (": " if match.group(2) else ":")
+    # A line as ruamel would lay it out: no trailing spaces, no space before a key's colon, one after,
+    # and no word for a null value (ruamel writes `freshness: null` as `freshness:`).
+    line = line.rstrip()
+    key = _KEY_COLON.match(line)
+    if key is None:
+        return line
+    value = line[key.end() :]
+    null = _NULL.match(value)
+    if null is not None:
+        value = value[null.end() :].lstrip(" ")
+    return key.group(1) + (": " + value if value else ":")
 
 
 def _indent_of(line: str) -> int:
