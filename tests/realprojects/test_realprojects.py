@@ -75,6 +75,11 @@ PROJECTS = {
         # microbatch does not compile on dbt-duckdb: it stays unbuilt and gets no columns
         commands=("seed", "run -s package:artifacts_integration_tests --exclude microbatch", "snapshot"),
     ),
+    "github_source": RealProject(
+        "github_source",
+        commands=("run",),
+        load=load_raw_csvs("integration_tests/seeds", "github", prefix="github_", suffix="_data"),
+    ),
     "jaffle_shop": RealProject("jaffle_shop"),
     "project_evaluator_2": RealProject("project_evaluator_2", commands=("seed",)),
     "octo_jaffle_shop": RealProject("octo_jaffle_shop", commands=("seed", "run --selector jaffle_shop")),

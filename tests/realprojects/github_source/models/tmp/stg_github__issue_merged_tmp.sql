@@ -1,0 +1,2 @@
+select *
+from {{ var('issue_merged') }}

@@ -1,0 +1,2 @@
+select *
+from {{ var('pull_request_review') }}
