@@ -176,3 +176,38 @@ def test_a_null_written_as_a_word_survives_insertions_next_to_it(tmp_path: Path)
     assert schema_file.render() == original.replace(
         "Timestamp.\n", "Timestamp.\n            data_type: TIMESTAMP\n"
     )
+
+
+def test_a_boolean_written_capitalised_survives_insertions_next_to_it(tmp_path: Path) -> None:
+    # calogica/dbt-expectations: ruamel writes `is_raw: True` as `is_raw: true`.
+    original = (
+        "version: 2\nmodels:\n  - name: m\n    columns:\n      - name: a\n        tests:\n"
+        "          - accepted_values:\n              values:\n"
+        "                - True\n                - FALSE\n"
+        "              quote: False  # booleans\n"
+        "      - name: b\n        description:  B. \n"
+    )
+    schema_file = editable(tmp_path, original)
+    for column in schema_file.data["models"][0]["columns"]:
+        insert_after(column, "data_type", "BOOLEAN", ("name", "description"))
+    schema_file.touch()
+    assert schema_file.render() == original.replace(
+        "- name: a\n", "- name: a\n        data_type: BOOLEAN\n"
+    ).replace("B. \n", "B. \n        data_type: BOOLEAN\n")
+
+
+def test_a_flow_list_spaced_its_own_way_survives_insertions_next_to_it(tmp_path: Path) -> None:
+    # calogica/dbt-expectations: ruamel writes `['2','3']` as `['2', '3']`.
+    original = (
+        "version: 2\nmodels:\n  - name: m\n    columns:\n      - name: a\n        tests:\n"
+        "          - accepted_values:\n              values: ['2','3' ]   # strings\n"
+        '              config: { where: "a in (1,2)" ,severity: warn}\n'
+        "      - name: b\n        description:  B. \n"
+    )
+    schema_file = editable(tmp_path, original)
+    for column in schema_file.data["models"][0]["columns"]:
+        insert_after(column, "data_type", "VARCHAR", ("name", "description"))
+    schema_file.touch()
+    assert schema_file.render() == original.replace(
+        "- name: a\n", "- name: a\n        data_type: VARCHAR\n"
+    ).replace("B. \n", "B. \n        data_type: VARCHAR\n")

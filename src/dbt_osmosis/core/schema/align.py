@@ -28,8 +28,14 @@ _BLOCK_HEADER = re.compile(r"(?::|(?:^|\s)-)\s+([|>][0-9+-]{0,2})\s*(?:#.*)?$")
 # `name : m`, `description:  Text`, `tests :`. Neither run of spaces is ever part of the data.
 _KEY_COLON = re.compile(r"^( *(?:- +)*[^\s#'\"{\[&*!|>%@`-][^:#]*?) *:( +(?=\S)|$)")
 
-# A null value written as a word, alone or before a comment.
-_NULL = re.compile(r"(?:null|Null|NULL|~)(?= +#|$)")
+# A list item's dash(es) at the start of a line, and the spaces after them.
+_DASH = re.compile(r"^( *-(?: +-)*)(?: +|$)")
+
+# A null or a boolean written as a word, alone or before a comment, and how ruamel writes it.
+_WORDS = {"null": "", "Null": "", "NULL": "", "~": ""} | {
+    word: word.lower() for word in ("true", "True", "TRUE", "false", "False", "FALSE")
+}
+_WORD = re.compile(r"(null|Null|NULL|~|true|True|TRUE|false|False|FALSE)(?= +#|$)")
 
 _UNREADABLE = object()
 
@@ -172,17 +178,57 @@ def _content(line: str) -> str:
 
 
 def _loose(line: str) -> str:
-    # A line as ruamel would lay it out: no trailing spaces, no space before a key's colon, one after,
-    # and no word for a null value (ruamel writes `freshness: null` as `freshness:`).
+    # A line as ruamel would lay it out: no trailing spaces, no space before a key's colon, one after
+    # it or after a list dash, and a null or boolean written the way ruamel writes it (ruamel writes
+    # `freshness: null` as `freshness:` and `is_raw: True` as `is_raw: true`).
     line = line.rstrip()
     key = _KEY_COLON.match(line)
-    if key is None:
-        return line
+    if key is not None:
+        head = key.group(1) + ":"
+    else:
+        key = _DASH.match(line)
+        if key is None:
+            return line
+        head = key.group(1)
     value = line[key.end() :]
-    null = _NULL.match(value)
-    if null is not None:
-        value = value[null.end() :].lstrip(" ")
-    return key.group(1) + (": " + value if value else ":")
+    word = _WORD.match(value)
+    if word is not None:
+        comment = value[word.end() :].lstrip(" ")
+        value = " ".join(part for part in (_WORDS[word.group(1)], comment) if part)
+    elif value[:1] in ("[", "{"):
+        value = _flow(value)
+    return head + (" " + value if value else "")
+
+
+def _flow(value: str) -> str:
+    # A flow collection without the spaces around its brackets, braces and commas (ruamel writes
+    # `['a','b']` as `['a', 'b']`); quoted text is copied as it is.
+    out: list[str] = []
+    quote = ""
+    k = 0
+    while k < len(value):
+        ch = value[k]
+        if quote:
+            out.append(ch)
+            if ch == "\\" and quote == '"' and k + 1 < len(value):
+                out.append(value[k + 1])
+                k += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+            out.append(ch)
+        elif ch == " " and (
+            (out and out[-1] in "[]{},") or value[k + 1 : k + 2] in ("", " ", ",", "[", "]", "{", "}")
+        ):
+            pass  # a space next to punctuation (or one of several) is layout, not data
+        elif ch == "#" and value[k - 1 : k] == " ":
+            out.append(" " + value[k:])  # a comment: ruamel keeps its text
+            break
+        else:
+            out.append(ch)
+        k += 1
+    return "".join(out)
 
 
 def _indent_of(line: str) -> int:
