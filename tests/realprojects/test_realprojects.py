@@ -75,6 +75,7 @@ PROJECTS = {
         # microbatch does not compile on dbt-duckdb: it stays unbuilt and gets no columns
         commands=("seed", "run -s package:artifacts_integration_tests --exclude microbatch", "snapshot"),
     ),
+    "dbt_expectations_it": RealProject("dbt_expectations_it", commands=("run",)),
     "github_source": RealProject(
         "github_source",
         commands=("run",),
