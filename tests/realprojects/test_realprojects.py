@@ -82,6 +82,7 @@ PROJECTS = {
         load=load_raw_csvs("integration_tests/seeds", "github", prefix="github_", suffix="_data"),
     ),
     "jaffle_shop": RealProject("jaffle_shop"),
+    "project_evaluator": RealProject("project_evaluator", commands=("seed",)),
     "project_evaluator_2": RealProject("project_evaluator_2", commands=("seed",)),
     "octo_jaffle_shop": RealProject("octo_jaffle_shop", commands=("seed", "run --selector jaffle_shop")),
     "stripe_source": RealProject(

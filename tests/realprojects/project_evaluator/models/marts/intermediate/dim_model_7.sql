@@ -1,0 +1,9 @@
+
+{{
+    config(
+        materialized = 'table',
+    )
+}}
+
+-- {{ ref('int_model_5') }}
+select * from {{ ref('stg_model_4') }}

@@ -1,0 +1,2 @@
+-- a model with no upstream parent resources
+-- aka a model that is not using the source or ref function

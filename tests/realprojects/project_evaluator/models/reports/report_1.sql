@@ -1,0 +1,3 @@
+-- {{ ref('fct_model_6') }}
+
+select true as col

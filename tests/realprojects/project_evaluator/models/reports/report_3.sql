@@ -1,0 +1,1 @@
+{{ ref('fct_model_6') }}
