@@ -211,3 +211,29 @@ def test_a_flow_list_spaced_its_own_way_survives_insertions_next_to_it(tmp_path:
     assert schema_file.render() == original.replace(
         "- name: a\n", "- name: a\n        data_type: VARCHAR\n"
     ).replace("B. \n", "B. \n        data_type: VARCHAR\n")
+
+
+def test_a_description_the_author_wrapped_over_two_lines_stays_wrapped(tmp_path: Path) -> None:
+    # ruamel joins a wrapped plain scalar into one line; only its first line was compared with the
+    # data, so the value looked changed by the run and ruamel's line replaced the author's two.
+    original = (
+        "version: 2\nmodels:\n  - name: m\n    description: a long\n      wrapped text\n"
+        "    columns:\n      - name: a\n"
+    )
+    schema_file = editable(tmp_path, original)
+    insert_after(schema_file.data["models"][0]["columns"][0], "data_type", "INTEGER", ("name",))
+    schema_file.touch()
+    assert schema_file.render() == original + "        data_type: INTEGER\n"
+
+
+def test_a_wrapped_description_replaced_on_purpose_loses_its_old_lines(tmp_path: Path) -> None:
+    original = (
+        "version: 2\nmodels:\n  - name: m\n    description: an old\n      wrapped text\n"
+        "    columns:\n      - name: a\n"
+    )
+    schema_file = editable(tmp_path, original)
+    schema_file.data["models"][0]["description"] = "New."
+    schema_file.touch()
+    assert schema_file.render() == (
+        "version: 2\nmodels:\n  - name: m\n    description: New.\n    columns:\n      - name: a\n"
+    )

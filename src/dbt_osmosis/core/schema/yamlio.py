@@ -276,7 +276,7 @@ class SchemaFile:
             if key_lines is None:
                 key_lines = _key_lines(self.data)
             found = key_lines.get(index)
-            if found is None or not _value_changed(before[index], *found):
+            if found is None or not _value_changed(_value_lines(before, index), *found):
                 return None
             line = before[index]
             return line[: len(line) - len(line.lstrip(" -"))] + f"{found[1]}:"
@@ -339,11 +339,30 @@ def _key_lines(
     return found
 
 
-def _value_changed(line: str, mapping: CommentedMap, key: Any) -> bool:
-    text = line.strip()
-    if text.startswith("- "):
-        text = text[2:]
-    parsed = _one_line_mapping(text)
+def _value_lines(lines: list[str], index: int) -> list[str]:
+    # A key's line and the lines its value continues on (a plain or quoted scalar the author wrapped):
+    # every following line indented deeper than the key, blank lines inside included.
+    line = lines[index]
+    column = len(line) - len(line.lstrip(" -"))
+    end = last = index + 1
+    while end < len(lines):
+        text = lines[end]
+        if text.strip():
+            if len(text) - len(text.lstrip(" ")) <= column:
+                break
+            last = end + 1
+        end += 1
+    return lines[index:last]
+
+
+def _value_changed(lines: list[str], mapping: CommentedMap, key: Any) -> bool:
+    # The key's text without its indentation and dashes, and its continuation lines with as many
+    # columns removed, so that they stay deeper than the key.
+    first = lines[0]
+    column = len(first) - len(first.lstrip(" -"))
+    text = "\n".join(line[column:] if not line[:column].strip() else "" for line in lines[1:])
+    text = first[column:] + ("\n" + text if len(lines) > 1 else "")
+    parsed = _mapping_text(text)
     if parsed is None or key not in parsed:
         return False
     old, new = parsed[key], mapping.get(key)
@@ -351,7 +370,7 @@ def _value_changed(line: str, mapping: CommentedMap, key: Any) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _one_line_mapping(text: str) -> dict[Any, Any] | None:
+def _mapping_text(text: str) -> dict[Any, Any] | None:
     # Cached: the same `description: ...` line recurs in file after file. Callers only read the result.
     try:
         parsed = pyyaml.load(text, Loader=_FastLoader)
