@@ -237,3 +237,16 @@ def test_a_wrapped_description_replaced_on_purpose_loses_its_old_lines(tmp_path:
     assert schema_file.render() == (
         "version: 2\nmodels:\n  - name: m\n    description: New.\n    columns:\n      - name: a\n"
     )
+
+
+def test_an_added_line_like_the_authors_next_one_is_not_taken_for_it(tmp_path: Path) -> None:
+    # The added column `- name: id` reads like the next model's line at another depth; matching them
+    # would misplace everything after, and the line merge would re-indent the author's column list.
+    original = (
+        "version: 2\nmodels:\n  - name: m\n    columns:\n        - name: id\n"
+        "  - name: id\n    description: D. \n"
+    )
+    schema_file = editable(tmp_path, original)
+    insert_item(schema_file.data["models"][0]["columns"], 1, CommentedMap(name="id"))
+    schema_file.touch()
+    assert schema_file.render() == original.replace("- name: id\n", "- name: id\n        - name: id\n", 1)

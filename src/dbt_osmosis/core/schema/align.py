@@ -62,7 +62,7 @@ def overlay(before: list[str], after: list[str], replaced: Replaced) -> tuple[li
             return None
         old, new = before[i], after[j]
         content = _content(old)
-        if content == _content(new):
+        if content == _content(new) and shifts.fits(old, new):
             # Trailing spaces, lines of only spaces and spaces around a key's colon are never data
             # outside a block scalar (those are compared as a whole below): the author's bytes stay.
             # So is a block the author indented deeper (or less deep) than ruamel does, as long as
@@ -110,7 +110,7 @@ def overlay(before: list[str], after: list[str], replaced: Replaced) -> tuple[li
             if j >= m:
                 return None
             new = after[j]
-            if _content(new) == content:
+            if _content(new) == content and shifts.fits(old, new):
                 break
             line = shifts.place(new)
             if line is None:
@@ -145,6 +145,20 @@ class _Shifts:
         while stack and stack[-1][0] >= indent:
             stack.pop()
         stack.append((indent, delta))
+
+    def fits(self, old: str, new: str) -> bool:
+        """Whether the author's ``old`` can stand for ruamel's ``new`` as far as indentation goes.
+
+        A line at the depth of the one before it moves as that one did; only the first line of a
+        deeper block may move by a new difference.
+        """
+        if not new.strip() or new.lstrip(" ").startswith("#"):
+            return True
+        indent = _indent(new)
+        stack = self._stack
+        while stack and stack[-1][0] > indent:
+            stack.pop()
+        return not stack or stack[-1][0] < indent or stack[-1][1] == _indent(old) - indent
 
     def place(self, new: str) -> str | None:
         """The line ruamel added (``new``), moved as its block is (``None``: it cannot move that far)."""
