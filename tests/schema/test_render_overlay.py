@@ -250,3 +250,12 @@ def test_an_added_line_like_the_authors_next_one_is_not_taken_for_it(tmp_path: P
     insert_item(schema_file.data["models"][0]["columns"], 1, CommentedMap(name="id"))
     schema_file.touch()
     assert schema_file.render() == original.replace("- name: id\n", "- name: id\n        - name: id\n", 1)
+
+
+def test_spaces_after_a_list_dash_survive_an_insertion_into_the_item(tmp_path: Path) -> None:
+    # ruamel writes `-   name: a` as `- name: a`, its keys two columns less deep.
+    original = "version: 2\nmodels:\n  - name: m\n    columns:\n      -   name: a\n          description: A\n"
+    schema_file = editable(tmp_path, original)
+    insert_after(schema_file.data["models"][0]["columns"][0], "data_type", "INTEGER", ("name", "description"))
+    schema_file.touch()
+    assert schema_file.render() == original + "          data_type: INTEGER\n"

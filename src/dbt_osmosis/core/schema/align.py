@@ -198,7 +198,9 @@ def _loose(line: str) -> str:
     line = line.rstrip()
     key = _KEY_COLON.match(line)
     if key is not None:
-        head = key.group(1) + ":"
+        name = key.group(1).lstrip(" -")  # a plain key starts with neither
+        lead = key.group(1)[: len(key.group(1)) - len(name)]
+        head = " " * _indent(lead) + "- " * lead.count("-") + name + ":"
     else:
         key = _DASH.match(line)
         if key is None:
