@@ -61,15 +61,14 @@ def overlay(before: list[str], after: list[str], replaced: Replaced) -> tuple[li
         if j >= m:
             return None
         old, new = before[i], after[j]
-        content = _content(old)
-        if content == _content(new) and shifts.fits(old, new):
+        content: str | None = None
+        if (old == new or (content := _content(old)) == _content(new)) and shifts.take(old, new):
             # Trailing spaces, lines of only spaces and spaces around a key's colon are never data
             # outside a block scalar (those are compared as a whole below): the author's bytes stay.
             # So is a block the author indented deeper (or less deep) than ruamel does, as long as
             # it is indented consistently, which the caller's check of the data confirms.
             delta = _indent(old) - _indent(new) if content else 0
-            approximate = approximate or (old != new and bool(content))
-            shifts.record(new, delta)
+            approximate = approximate or (bool(content) and old != new)
             out.append(old)
             i, j = i + 1, j + 1
             if _BLOCK_HEADER.search(old):
@@ -106,6 +105,8 @@ def overlay(before: list[str], after: list[str], replaced: Replaced) -> tuple[li
             continue
         # Lines ruamel added before the author's next line, laid out like the author's lines around
         # them. The scan is paid for by the lines it skips, which are consumed, so the pass stays linear.
+        if content is None:
+            content = _content(old)
         while True:
             if j >= m:
                 return None
@@ -136,15 +137,19 @@ class _Shifts:
     def __init__(self) -> None:
         self._stack: list[tuple[int, int]] = []  # (ruamel's indentation, author's minus ruamel's)
 
-    def record(self, new: str, delta: int) -> None:
-        """Note that ruamel's line ``new`` stands in the author's text, moved by ``delta``."""
-        if not new.strip() or new.lstrip(" ").startswith("#"):
-            return  # blank lines and comments say nothing about the structure
-        indent = _indent(new)
+    def take(self, old: str, new: str) -> bool:
+        """Note that the author's ``old`` stands for ruamel's ``new``, if ``fits`` says it can."""
+        indent = _depth(new)
+        if indent is None:
+            return True  # blank lines and comments say nothing about the structure
         stack = self._stack
-        while stack and stack[-1][0] >= indent:
+        while stack and stack[-1][0] > indent:
             stack.pop()
+        delta = 0 if old is new or old == new else _indent(old) - indent
+        if stack and stack[-1][0] == indent:
+            return stack[-1][1] == delta
         stack.append((indent, delta))
+        return True
 
     def fits(self, old: str, new: str) -> bool:
         """Whether the author's ``old`` can stand for ruamel's ``new`` as far as indentation goes.
@@ -152,9 +157,9 @@ class _Shifts:
         A line at the depth of the one before it moves as that one did; only the first line of a
         deeper block may move by a new difference.
         """
-        if not new.strip() or new.lstrip(" ").startswith("#"):
+        indent = _depth(new)
+        if indent is None:
             return True
-        indent = _indent(new)
         stack = self._stack
         while stack and stack[-1][0] > indent:
             stack.pop()
@@ -162,15 +167,26 @@ class _Shifts:
 
     def place(self, new: str) -> str | None:
         """The line ruamel added (``new``), moved as its block is (``None``: it cannot move that far)."""
-        if not new.strip() or new.lstrip(" ").startswith("#"):
+        indent = _depth(new)
+        if indent is None:
             return new
-        indent = _indent(new)
         stack = self._stack
         while stack and stack[-1][0] > indent:
             stack.pop()
         delta = stack[-1][1] if stack else 0
-        self.record(new, delta)
+        if stack and stack[-1][0] == indent:
+            stack[-1] = (indent, delta)
+        else:
+            stack.append((indent, delta))
         return _shift(new, delta)
+
+
+def _depth(line: str) -> int | None:
+    # A line's indentation, or None for a blank line or a comment (they say nothing about structure).
+    text = line.lstrip(" ")
+    if not text.strip() or text[0] == "#":
+        return None
+    return len(line) - len(text)
 
 
 def _shift(line: str, delta: int) -> str | None:
