@@ -59,7 +59,10 @@ def overlay(before: list[str], after: list[str], replaced: Replaced) -> tuple[li
     n, m = len(before), len(after)
     while i < n:
         if j >= m:
-            return None
+            if any(line.strip() for line in before[i:]):
+                return None
+            out.extend(before[i:])  # ruamel drops blank lines at the end of a file; the author's stay
+            break
         old, new = before[i], after[j]
         content: str | None = None
         if (old == new or (content := _content(old)) == _content(new)) and shifts.take(old, new):
@@ -108,12 +111,30 @@ def overlay(before: list[str], after: list[str], replaced: Replaced) -> tuple[li
         if content is None:
             content = _content(old)
         while True:
-            if j >= m:
+            k = j
+            while k < m and _content(after[k]) != content:
+                k += 1
+            if k >= m:
                 return None
-            new = after[j]
-            if _content(new) == content and shifts.fits(old, new):
+            # Added lines at the depth of line k, after the last added line shallower than it, are
+            # its earlier siblings (a column inserted first in a list): they move as the author's
+            # line k does, unless the author's own lines already set that depth's move.
+            depth = _depth(after[k])
+            start = k
+            if depth is not None:
+                while start > j and ((above := _depth(after[start - 1])) is None or above >= depth):
+                    start -= 1
+            sibling = None if depth is None else _indent(old) - depth
+            for t in range(j, k):
+                hint = sibling if t >= start and _depth(after[t]) == depth else None
+                line = shifts.place(after[t], hint)
+                if line is None:
+                    return None
+                out.append(line)
+            j = k
+            if shifts.fits(old, after[k]):
                 break
-            line = shifts.place(new)
+            line = shifts.place(after[k])
             if line is None:
                 return None
             out.append(line)
@@ -135,20 +156,36 @@ class _Shifts:
     """
 
     def __init__(self) -> None:
-        self._stack: list[tuple[int, int]] = []  # (ruamel's indentation, author's minus ruamel's)
+        # (ruamel's indentation, author's minus ruamel's, whether an author's line set it)
+        self._stack: list[tuple[int, int, bool]] = []
+
+    def _at(self, indent: int) -> tuple[int, int, bool] | None:
+        # The entry for the block a line at ``indent`` belongs to (deeper blocks have ended).
+        stack = self._stack
+        while stack and stack[-1][0] > indent:
+            stack.pop()
+        return stack[-1] if stack else None
 
     def take(self, old: str, new: str) -> bool:
         """Note that the author's ``old`` stands for ruamel's ``new``, if ``fits`` says it can."""
         indent = _depth(new)
         if indent is None:
             return True  # blank lines and comments say nothing about the structure
-        stack = self._stack
-        while stack and stack[-1][0] > indent:
-            stack.pop()
-        delta = 0 if old is new or old == new else _indent(old) - indent
-        if stack and stack[-1][0] == indent:
-            return stack[-1][1] == delta
-        stack.append((indent, delta))
+        top = self._at(indent)
+        same = old == new
+        delta = 0 if same else _indent(old) - indent
+        if top is not None and top[0] == indent:
+            if top[1] != delta:
+                return False
+            self._stack[-1] = (indent, delta, True)
+        else:
+            self._stack.append((indent, delta, True))
+        if new[indent] == "-":
+            # A list item's keys form a block of their own: `-   name: a` has them two columns
+            # further from its dash than ruamel's `- name: a`.
+            column = len(new) - len(new.lstrip(" -"))
+            moved = 0 if same else len(old) - len(old.lstrip(" -")) - column
+            self._stack.append((column, moved, True))
         return True
 
     def fits(self, old: str, new: str) -> bool:
@@ -160,24 +197,27 @@ class _Shifts:
         indent = _depth(new)
         if indent is None:
             return True
-        stack = self._stack
-        while stack and stack[-1][0] > indent:
-            stack.pop()
-        return not stack or stack[-1][0] < indent or stack[-1][1] == _indent(old) - indent
+        top = self._at(indent)
+        return top is None or top[0] < indent or top[1] == _indent(old) - indent
 
-    def place(self, new: str) -> str | None:
-        """The line ruamel added (``new``), moved as its block is (``None``: it cannot move that far)."""
+    def place(self, new: str, sibling: int | None = None) -> str | None:
+        """The line ruamel added (``new``), moved as its block is (``None``: it cannot move that far).
+
+        ``sibling`` is how far the author's next line at this depth moves, for a block that no
+        author's line has set yet.
+        """
         indent = _depth(new)
         if indent is None:
             return new
-        stack = self._stack
-        while stack and stack[-1][0] > indent:
-            stack.pop()
-        delta = stack[-1][1] if stack else 0
-        if stack and stack[-1][0] == indent:
-            stack[-1] = (indent, delta)
+        top = self._at(indent)
+        confirmed = False
+        if top is not None and top[0] == indent:
+            self._stack.pop()  # a sibling: it takes this entry's place
+            confirmed = top[2]
+            delta = top[1] if confirmed or sibling is None else sibling
         else:
-            stack.append((indent, delta))
+            delta = sibling if sibling is not None else (top[1] if top is not None else 0)
+        self._stack.append((indent, delta, confirmed))
         return _shift(new, delta)
 
 
