@@ -347,3 +347,18 @@ def test_mixed_layouts_keep_the_authors_lines_and_always_the_right_data(tmp_path
             kept += 1
     # Before the overlay knew these layouts, 9 of these 200 files kept every byte of the author's.
     assert kept >= 194, kept
+
+
+def test_a_placeholder_filled_inside_a_deeper_indented_list_keeps_the_lists_indentation(
+    tmp_path: Path,
+) -> None:
+    original = (
+        "version: 2\nmodels:\n  - name: m\n    columns:\n        -   name: a\n"
+        '            description: ""\n        -   name: b\n            description: B \n'
+    )
+    schema_file = editable(tmp_path, original)
+    columns = schema_file.data["models"][0]["columns"]
+    columns[0]["description"] = "Filled."
+    insert_after(columns[1], "data_type", "INTEGER", ("name", "description"))
+    schema_file.touch()
+    assert schema_file.render() == original.replace('""', '"Filled."') + "            data_type: INTEGER\n"
