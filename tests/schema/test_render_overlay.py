@@ -362,3 +362,17 @@ def test_a_placeholder_filled_inside_a_deeper_indented_list_keeps_the_lists_inde
     insert_after(columns[1], "data_type", "INTEGER", ("name", "description"))
     schema_file.touch()
     assert schema_file.render() == original.replace('""', '"Filled."') + "            data_type: INTEGER\n"
+
+
+def test_a_quoted_description_wrapped_over_lines_stays_wrapped_next_to_an_insertion(tmp_path: Path) -> None:
+    # ruamel writes the quoted text on one line; the line merge then took ruamel's line for the whole
+    # region around the inserted `columns:`.
+    original = (
+        'version: 2\nmodels:\n  - name: m\n    description: "A long text,\n      wrapped by hand."\n'
+        "  - name: n\n    description: B. \n"
+    )
+    schema_file = editable(tmp_path, original)
+    columns = CommentedSeq([CommentedMap(name="a")])
+    insert_after(schema_file.data["models"][0], "columns", columns, ("name", "description"))
+    schema_file.touch()
+    assert schema_file.render() == original.replace('hand."\n', 'hand."\n    columns:\n      - name: a\n')

@@ -81,6 +81,14 @@ def overlay(before: list[str], after: list[str], replaced: Replaced) -> tuple[li
                 out.extend(step[0])
                 i, j = step[1], step[2]
             continue
+        end = _wrapped(before, i, new)
+        if end is not None and shifts.take(old, new):
+            # A value the author wrapped over several lines, which ruamel writes on one: the same
+            # data, so the author's lines stay.
+            out.extend(before[i:end])
+            approximate = True
+            i, j = end, j + 1
+            continue
         prefix = replaced(i)
         if prefix is not None:
             # ruamel's additions before the replacement, then the replacement, each laid out like the
@@ -301,6 +309,30 @@ def _flow(value: str) -> str:
             out.append(ch)
         k += 1
     return "".join(out)
+
+
+def _wrapped(before: list[str], i: int, new: str) -> int | None:
+    """Where the scalar the author wrapped from line ``i`` on ends, if ruamel's ``new`` is that key and value.
+
+    ``None`` when line ``i`` holds no value continued on deeper lines, or ``new`` says something else.
+    """
+    old = before[i]
+    if i + 1 >= len(before) or not before[i + 1].strip() or _BLOCK_HEADER.search(old):
+        return None
+    key = _KEY_COLON.match(old.rstrip())
+    if key is None or key.end() == len(old.rstrip()):
+        return None  # not a key, or one whose value is the nested block below it
+    column = _indent_of(old)
+    end = _region(before, i + 1, column)  # a value's continuation: a few lines at most
+    if end == i + 1:
+        return None
+    text = "\n".join([old[column:], *(line[column:] for line in before[i + 1 : end])])
+    try:
+        wrapped = pyyaml.load(text, Loader=_FastLoader)
+        written = pyyaml.load(new[_indent_of(new) :], Loader=_FastLoader)
+    except pyyaml.YAMLError:
+        return None
+    return end if isinstance(wrapped, dict) and wrapped == written else None
 
 
 def _indent_of(line: str) -> int:
