@@ -118,6 +118,27 @@ def test_dry_run_sends_nothing_needs_no_key_and_writes_nothing(
     assert "request" in result.output and "tokens" in result.output
 
 
+def test_an_llm_dry_run_without_synthesize_still_shows_what_would_be_asked(
+    chain: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, fake_provider: FakeProviderServer
+) -> None:
+    # `--llm-dry-run` alone used to plan no synthesis at all and print "0 file(s) would change",
+    # which reads as "nothing to ask".
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    before = snapshot(chain)
+    result = run_cli(chain, "--llm-dry-run")
+    assert result.exit_code == 0, result.output
+    assert "would ask" in result.output
+    assert fake_provider.requests == []
+    assert snapshot(chain) == before
+
+
+def test_llm_options_without_synthesize_are_pointed_out(chain: Path, run_cli: RunCli) -> None:
+    result = run_cli(chain, "--llm-stats", "--llm-max-cost", "1")
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if line.startswith("note:")]
+    assert notes == ["note: --llm-stats, --llm-max-cost only affect(s) --synthesize, which was not given."]
+
+
 def test_missing_key_is_a_clear_error_before_anything_happens(
     chain: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

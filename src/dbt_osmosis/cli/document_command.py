@@ -136,6 +136,18 @@ def _dry_llm(params: dict[str, Any]) -> bool:
     return bool(params["llm_dry_run"] or params.get("llm_show_prompts"))
 
 
+def _llm_options_without_synthesis(params: dict[str, Any]) -> list[str]:
+    # LLM flags a user gave to a run that asks no LLM: said once, so nobody reads "nothing to ask"
+    # into a run that never looked.
+    if params.get("synthesize"):
+        return []
+    return [
+        "--" + name.replace("_", "-")
+        for name, value in params.items()
+        if name.startswith("llm_") and value not in (None, False, (), "")
+    ]
+
+
 def run_document(params: dict[str, Any], console: Console, *, organize: bool = False) -> int:
     """Run ``yaml document`` (``organize``: ``yaml refactor``, organize first); return the exit code.
 
@@ -144,8 +156,14 @@ def run_document(params: dict[str, Any], console: Console, *, organize: bool = F
     not be edited or written (everything else was written; ``--dry-run`` and a ``--check`` that finds
     nothing else to change report them and return 3 too, writing nothing); 130: interrupted.
     """
-    if params.get("llm_show_prompts"):
-        params = {**params, "synthesize": True}
+    if params.get("llm_show_prompts") or params.get("llm_dry_run"):
+        params = {**params, "synthesize": True}  # an LLM dry run without the LLM would show nothing
+    ignored = _llm_options_without_synthesis(params)
+    if ignored:
+        console.print(
+            f"[yellow]note:[/yellow] {', '.join(ignored)} only affect(s) --synthesize, which was not given.",
+            soft_wrap=True,
+        )
     where = project_options(params)  # the project found as dbt finds it; ProjectError if none
     params = {**params, "project_dir": where.project_dir}
     with InterruptGuard(console) as guard:

@@ -195,7 +195,8 @@ def llm_options(func: F) -> F:
         click.option(
             "--llm-dry-run",
             is_flag=True,
-            help="Make no API call and need no key: show what would be asked and estimate tokens and cost.",
+            help="Make no API call and need no key: show what would be asked and estimate tokens and cost "
+            "(implies --synthesize).",
         ),
         click.option(
             "--llm-show-prompts",

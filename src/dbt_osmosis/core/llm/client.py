@@ -937,7 +937,7 @@ def _entra_token_provider(*, asynchronous: bool) -> Callable[[], Any]:
     except ImportError:
         raise LLMConfigError(
             "AZURE_OPENAI_API_KEY is not set and Microsoft Entra ID sign-in needs the 'azure-identity' "
-            "package. Set the key, or install it with: pip install 'dbt-osmosis[azure]'",
+            "package. Set the key, or install it with: pip install azure-identity",
             provider="azure-openai",
         ) from None
 

@@ -50,6 +50,13 @@ _EXTRAS: Mapping[SDKFamily, tuple[str, str]] = {
     "anthropic": ("anthropic", "anthropic"),
     "gemini": ("gemini", "google.genai"),
 }
+# The distribution that provides each SDK module: installing it directly is right however dbt-osmosis
+# itself was installed (from a clone, a wheel, or an index that carries another dbt-osmosis).
+_DISTRIBUTIONS: Mapping[str, str] = {
+    "openai": "openai",
+    "anthropic": "anthropic",
+    "google.genai": "google-genai",
+}
 
 
 @dataclass(frozen=True)
@@ -96,7 +103,8 @@ class ProviderConfig:
         if not _module_available(module):
             raise LLMConfigError(
                 f"The {self.name!r} provider needs the {module!r} package, which is not installed. "
-                f"Install it with: pip install 'dbt-osmosis[{extra}]'",
+                f"Install it into this environment with: pip install {_DISTRIBUTIONS[module]} "
+                f"(or install dbt-osmosis with its [{extra}] extra)",
                 provider=self.name,
             )
 

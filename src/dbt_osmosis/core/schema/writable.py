@@ -7,7 +7,8 @@ would edit (``core/preflight.py``), ``yaml organize`` the files it would move en
 
 What still fails while writing (a full disk, a folder made read-only meanwhile) is caught per file; files
 joined by a moved entry are written all or none, so an entry never leaves one file without landing in
-the other.
+the other. A file that changed on disk since the run read it (saved in an editor, replaced by a
+checkout during a long synthesis) is left as it now is: writing the run's version would undo that.
 """
 
 from __future__ import annotations
@@ -108,15 +109,45 @@ def _write_all_or_none(members: Sequence[SchemaFile], blocked: dict[str, str], w
     # Returns the file that failed (recorded in ``blocked``), or None when all were written.
     done: list[SchemaFile] = []
     for schema_file in members:
+        changed = _changed_meanwhile(schema_file)
+        if changed is not None:
+            blocked[schema_file.display_path] = changed
+            for earlier in reversed(done):
+                _put_back(earlier, blocked, writer)
+            return schema_file.display_path
+        text = schema_file.render()
         try:
-            writer(schema_file.path.resolve(), schema_file.render())
+            writer(schema_file.path.resolve(), text)
         except OSError as exc:
             blocked[schema_file.display_path] = f"could not be written ({exc.strerror or exc}); not changed"
             for earlier in reversed(done):
                 _put_back(earlier, blocked, writer)
             return schema_file.display_path
         done.append(schema_file)
+    for schema_file in done:
+        schema_file.on_disk = schema_file.render()  # what it holds now, should the run write it again
     return None
+
+
+def _changed_meanwhile(schema_file: SchemaFile) -> str | None:
+    # A run can take minutes (LLM requests); someone may save the file, or an editor or `git checkout`
+    # may replace it, in the meantime. Writing the run's version would silently undo that.
+    path = schema_file.path.resolve()
+    try:
+        now: str | None = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        now = None
+    except (OSError, UnicodeDecodeError):
+        now = ""  # unreadable now: certainly not what the run read
+    if now == schema_file.on_disk:
+        return None
+    if schema_file.on_disk is None:
+        happened = "was created by something else while the run worked"
+    elif now is None:
+        happened = "was deleted or moved while the run worked"
+    else:
+        happened = "was changed on disk while the run worked"
+    return f"{happened}; left as it is now (run again to include it)"
 
 
 def _put_back(schema_file: SchemaFile, blocked: dict[str, str], writer: Writer) -> None:
