@@ -178,3 +178,18 @@ def test_an_inherited_description_is_written_the_same_whether_or_not_its_parent_
         texts = [(root / relative).read_text() for root in (chain, other)]
         lines = [[line for line in text.splitlines() if "Lifecycle" in line] for text in texts]
         assert lines[0] == lines[1] == ["        description: 'Lifecycle status: active or churned.'"]
+
+
+def test_an_entry_whose_model_was_renamed_is_pointed_out(chain: Path, run_cli: RunCli) -> None:
+    # stg_customers.sql renamed after its YAML was written: the old entry (with its tests) would
+    # otherwise sit there documenting nothing, and dbt's own warning is not shown.
+    staging = chain / "models/staging/_staging.yml"
+    staging.write_text(staging.read_text() + "  - name: stg_orders_old\n    description: Orders.\n")
+    result = run_cli(chain)
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if "matches no" in line]
+    assert warnings == [
+        "warning: models/staging/_staging.yml: `stg_orders_old` under `models:` matches no model in the "
+        "project (renamed or deleted?); its entry and tests document nothing."
+    ]
+    assert "  - name: stg_orders_old\n    description: Orders.\n" in staging.read_text()

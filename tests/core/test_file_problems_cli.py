@@ -61,6 +61,8 @@ def test_a_read_only_file_is_reported_and_left_alone_while_the_others_are_writte
     assert "not edited: stg_customers" in _one_line(result.output)
     assert staging.read_bytes() == before
     assert stat.S_IMODE(staging.stat().st_mode) == 0o444
+    # The change list shows no edits for the file that was left alone.
+    assert f"\n{STAGING}\n" not in result.output
     # Everything else was still done.
     assert columns(chain / "models/intermediate/_int_customers.yml", "int_customers")
     assert columns(chain / MARTS, "customers")["status"]["description"]

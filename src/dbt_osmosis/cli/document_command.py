@@ -488,6 +488,8 @@ def report(plan: DocumentPlan, console: Console) -> None:
     for change in plan.changes:
         by_path.setdefault(change.path, []).append(f"{change.node}: {change.what}")
     for path in sorted(by_path):
+        if path in plan.blocked:
+            continue  # left alone (reported as such): listing edits it never got would mislead
         console.print(f"[bold]{escape(path)}[/bold]")
         for line in by_path[path]:
             console.print(f"  {escape(line)}", soft_wrap=True)

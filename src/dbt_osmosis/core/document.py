@@ -55,6 +55,7 @@ __all__ = [
     "inherit_column_docs",
     "inherit_extra_keys",
     "learn",
+    "orphan_entries",
     "plan_document",
     "select_nodes",
     "set_meta",
@@ -371,8 +372,45 @@ def plan_document(
             plan.failures[node.display_name] = str(exc)
             plan.frozen.add(node.unique_id)
         learn(context)
+    plan.warnings.extend(orphan_entries(project, plan.store.files()))
     plan.work_seconds = time.perf_counter() - started
     return plan
+
+
+# The keys of a schema file whose entries describe nodes defined elsewhere (in SQL or CSV files):
+# an entry whose node is gone (renamed, deleted) documents and tests nothing.
+_PATCH_KEYS = {"models": "model", "seeds": "seed", "snapshots": "snapshot", "analyses": "analysis"}
+
+
+def orphan_entries(project: DbtProject, files: Iterable[SchemaFile]) -> list[str]:
+    """A warning for each entry of these files that names no node dbt knows (enabled or disabled).
+
+    dbt reports such entries only in its own log, which a run keeps quiet; a model renamed after its
+    YAML was written otherwise leaves the old entry, its tests included, silently documenting nothing.
+    """
+    manifest = project.manifest
+    known: set[tuple[str, str]] = set()
+    raws = [*manifest.nodes.values()]
+    for disabled in (getattr(manifest, "disabled", None) or {}).values():
+        raws.extend(disabled)
+    for raw in raws:
+        known.add((str(getattr(raw, "resource_type", "")), str(getattr(raw, "name", ""))))
+    warnings: list[str] = []
+    for schema_file in files:
+        if schema_file.original is None:
+            continue
+        for key, resource_type in _PATCH_KEYS.items():
+            items = schema_file.data.get(key)
+            if not isinstance(items, list):
+                continue
+            for item in items:
+                name = item.get("name") if isinstance(item, dict) else None
+                if isinstance(name, str) and (resource_type, name) not in known:
+                    warnings.append(
+                        f"{schema_file.display_path}: `{name}` under `{key}:` matches no {resource_type} "
+                        "in the project (renamed or deleted?); its entry and tests document nothing."
+                    )
+    return warnings
 
 
 def apply_node_steps(context: NodeContext) -> None:
