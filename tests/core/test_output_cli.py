@@ -248,3 +248,20 @@ def test_a_failed_node_line_says_failed_with_its_own_requests(
     assert result.exit_code == 3, result.output
     (line,) = [text for _, _, name, text in node_lines(result.output) if name == "int_customers"]
     assert line.startswith("failed: ") and line.endswith("; 1 request (1 failed), 0 tokens, $0.0000"), line
+
+
+def test_a_huge_description_is_quoted_cut_in_prompts(chain: Path, run_cli: RunCli, llm_env: None) -> None:
+    # A specification pasted into a parent's description must not make each prompt that quotes it
+    # cost tens of thousands of tokens (or exceed the model's context).
+    seeds = chain / "seeds/_seeds.yml"
+    huge = "The CRM export, described at length. " * 5000  # 185,000 characters
+    seeds.write_text(
+        seeds.read_text().replace(
+            "description: Customers as exported from the CRM.", f"description: {huge.strip()}"
+        )
+    )
+    shown = run_cli(chain, "stg_customers", "--llm-show-prompts")
+    assert shown.exit_code == 0, shown.output
+    user = shown.output.split("stg_customers: user prompt (request 1 of 1) =====\n")[1]
+    assert "[... cut here: 184,999 characters in all]" in user
+    assert len(user) < 12_000

@@ -788,11 +788,19 @@ def _asked_columns(request: LLMRequest) -> list[str]:
     return [str(name) for name in names]
 
 
+# A description quoted to the model as context is cut at this length: one pasted specification of
+# hundreds of kilobytes would otherwise make every prompt that quotes it cost a fortune (or exceed the
+# model's context), where its first paragraphs carry what the model needs.
+CONTEXT_DOC_CHARS = 2000
+
+
 def _context_text(written: object, rendered: str) -> str:
     # Jinja in a description (a doc() block, a var) means nothing to a model; show what dbt renders.
     text = str(written or "")
     if "{{" in text or "{%" in text:
-        return rendered or text
+        text = rendered or text
+    if len(text) > CONTEXT_DOC_CHARS:
+        text = f"{text[:CONTEXT_DOC_CHARS]} [... cut here: {len(text):,} characters in all]"
     return text
 
 
