@@ -18,7 +18,7 @@ from dbt_osmosis.core.llm.capabilities import (
     reset_shared_stores,
 )
 from dbt_osmosis.core.llm.client import LLMRequest, Message, clear_client_cache, create_client
-from dbt_osmosis.core.llm.exceptions import LLMAPIError, LLMInternalError, LLMParameterError
+from dbt_osmosis.core.llm.exceptions import LLMAPIError, LLMAuthError, LLMInternalError, LLMParameterError
 from dbt_osmosis.core.llm.managed import ManagedClient, build_managed_client
 from dbt_osmosis.core.llm.providers import get_provider_config
 from dbt_osmosis.core.llm.retry import RetryPolicy
@@ -241,6 +241,27 @@ def test_concurrent_requests_cost_at_most_the_refusals_of_one(
     # Only the first request goes out until the model's parameters are settled.
     assert fake_provider.refused == 2
     assert len(fake_provider.requests) == 14
+
+
+def test_a_rejected_key_is_sent_once_however_many_requests_wait(
+    fake_provider: FakeProviderServer, fake_provider_env: dict[str, str]
+) -> None:
+    # The requests waiting for the model's first answer used to be let through when that answer was
+    # a 401, each sending the same bad key; now they fail at once with the provider's own refusal.
+    fake_provider.responder = lambda request: Fail(401)
+    client = _client("openai", fake_provider_env)
+
+    async def run() -> list[object]:
+        calls = (client.acomplete(_request(f"node {i}")) for i in range(6))
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    outcomes = asyncio.run(run())
+    assert len(fake_provider.requests) == 1
+    assert all(isinstance(outcome, LLMAuthError) for outcome in outcomes)
+    assert len({str(outcome) for outcome in outcomes}) == 1  # the same words for every node
+    with pytest.raises(LLMAuthError):
+        client.complete(_request("later, in the same run"))
+    assert len(fake_provider.requests) == 1
 
 
 def test_a_refusal_with_nothing_left_to_drop_fails_without_looping(

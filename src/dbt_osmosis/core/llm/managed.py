@@ -26,6 +26,7 @@ from dbt_osmosis.core.llm.capabilities import (
     shared_store,
 )
 from dbt_osmosis.core.llm.exceptions import (
+    LLMAuthError,
     LLMError,
     LLMInternalError,
     LLMParameterError,
@@ -109,6 +110,9 @@ class ManagedClient:
         self._async_sleep = async_sleep
         self._clock = clock
         self._rng = rng
+        #: The provider's refusal of our credentials, once it said so: every later request would be
+        #: refused the same way, so none is sent (a bad key costs one request, not one per node).
+        self._refused_credentials: LLMAuthError | None = None
         hand_set = self._hand_set_params()
         if hand_set is not None:
             self.capabilities.override(self.provider, self.model, hand_set)
@@ -204,6 +208,7 @@ class ManagedClient:
         refusals = 0
         params = self._params()
         while True:
+            self._stop_if_credentials_refused()
             attempt += 1
             shaped = self._shape(request, params)
             admitted = self.limiter.acquire(tokens) if self.limiter is not None else None
@@ -227,6 +232,7 @@ class ManagedClient:
         refusals = 0
         params = self._params()
         while True:
+            self._stop_if_credentials_refused()
             attempt += 1
             shaped = self._shape(request, params)
             admitted = await self.limiter.acquire_async(tokens) if self.limiter is not None else None
@@ -243,6 +249,18 @@ class ManagedClient:
                 continue
             self._after_success(response, self._clock() - started, admitted, tokens)
             return response
+
+    def _stop_if_credentials_refused(self) -> None:
+        refused = self._refused_credentials
+        if refused is not None:
+            raise LLMAuthError(
+                refused.message,
+                provider=refused.provider,
+                model=refused.model,
+                status_code=refused.status_code,
+                request_id=refused.request_id,
+                attempts=refused.attempts,
+            )
 
     # ---- bookkeeping ------------------------------------------------------------------------------
 
@@ -299,6 +317,8 @@ class ManagedClient:
                 return relearned
         if isinstance(exc, LLMRateLimitError) and self.limiter is not None:
             self.limiter.penalize(exc.retry_after)
+        if isinstance(exc, LLMAuthError):
+            self._refused_credentials = exc
         if attempt > self.retry.max_retries or not self.retry.should_retry(exc):
             # Any answer that is not a refusal settles the probe: a reply that failed validation
             # still proves the parameters were accepted.
