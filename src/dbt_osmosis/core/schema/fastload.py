@@ -53,7 +53,7 @@ def load_plain(text: str) -> CommentedMap | None:
     try:
         events = pyyaml.parse(text, Loader=_CParser)
         root = _document(iter(events), blanks)
-    except (_Declined, pyyaml.YAMLError):
+    except (_Declined, pyyaml.YAMLError, StopIteration):  # StopIteration: a stream cut short
         return None
     if blanks:
         return None  # blank lines after something other than a scalar value: ruamel's own placement
