@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml as pyyaml
 
-__all__ = ["overlay"]
+__all__ = ["indented_end", "overlay"]
 
 _FastLoader: Any = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
 
@@ -323,7 +323,7 @@ def _wrapped(before: list[str], i: int, new: str) -> int | None:
     if key is None or key.end() == len(old.rstrip()):
         return None  # not a key, or one whose value is the nested block below it
     column = _indent_of(old)
-    end = _region(before, i + 1, column)  # a value's continuation: a few lines at most
+    end = indented_end(before, i + 1, column)  # a value's continuation: a few lines at most
     if end == i + 1:
         return None
     text = "\n".join([old[column:], *(line[column:] for line in before[i + 1 : end])])
@@ -340,8 +340,11 @@ def _indent_of(line: str) -> int:
     return len(line) - len(line.lstrip(" -"))
 
 
-def _region(lines: list[str], start: int, indent: int) -> int:
-    """The end of the block scalar body that starts at ``start`` (trailing blank lines excluded)."""
+def indented_end(lines: list[str], start: int, indent: int) -> int:
+    """Where the lines from ``start`` indented deeper than ``indent`` end (trailing blank lines excluded).
+
+    A block scalar's body, or the lines a wrapped value continues on.
+    """
     end = last = start
     while end < len(lines):
         line = lines[end]
@@ -362,7 +365,7 @@ def _block(
     author's lines sit from ruamel's there (ruamel's body lines move by as much).
     """
     old_indent, new_indent, delta = indents
-    i_end, j_end = _region(before, i, old_indent), _region(after, j, new_indent)
+    i_end, j_end = indented_end(before, i, old_indent), indented_end(after, j, new_indent)
     old = before[i:i_end]
     new: list[str] = []
     for line in after[j:j_end]:

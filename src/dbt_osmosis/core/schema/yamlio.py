@@ -28,7 +28,7 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
 from dbt_osmosis.core.errors import YamlError
-from dbt_osmosis.core.schema.align import overlay
+from dbt_osmosis.core.schema.align import indented_end, overlay
 from dbt_osmosis.core.schema.emit import emit_new
 from dbt_osmosis.core.schema.fastload import load_plain
 from dbt_osmosis.core.schema.quoting import SafeRoundTripConstructor, SafeRoundTripRepresenter
@@ -344,15 +344,7 @@ def _value_lines(lines: list[str], index: int) -> list[str]:
     # every following line indented deeper than the key, blank lines inside included.
     line = lines[index]
     column = len(line) - len(line.lstrip(" -"))
-    end = last = index + 1
-    while end < len(lines):
-        text = lines[end]
-        if text.strip():
-            if len(text) - len(text.lstrip(" ")) <= column:
-                break
-            last = end + 1
-        end += 1
-    return lines[index:last]
+    return lines[index : indented_end(lines, index + 1, column)]
 
 
 def _value_changed(lines: list[str], mapping: CommentedMap, key: Any) -> bool:
