@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,14 +14,15 @@ from dbt_osmosis.core.llm.capabilities import (
     CapabilityStore,
     classify_refusal,
     rejects_temperature_by_default,
-    reset_shared_stores,
 )
-from dbt_osmosis.core.llm.client import LLMRequest, Message, clear_client_cache, create_client
 from dbt_osmosis.core.llm.exceptions import LLMAPIError, LLMAuthError, LLMInternalError, LLMParameterError
+from dbt_osmosis.core.llm.factory import create_client
 from dbt_osmosis.core.llm.managed import ManagedClient, build_managed_client
 from dbt_osmosis.core.llm.providers import get_provider_config
 from dbt_osmosis.core.llm.retry import RetryPolicy
+from dbt_osmosis.core.llm.runtime import LLMRuntime
 from dbt_osmosis.core.llm.settings import LLMSettings
+from dbt_osmosis.core.llm.types import LLMRequest, Message
 from dbt_osmosis.core.llm.usage import LLMUsageStats
 
 SCHEMA = {
@@ -31,15 +31,6 @@ SCHEMA = {
     "required": ["description"],
     "additionalProperties": False,
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    clear_client_cache()
-    reset_shared_stores()
-    yield
-    clear_client_cache()
-    reset_shared_stores()
 
 
 def _request(text: str = "Describe the orders model.") -> LLMRequest:
@@ -188,16 +179,16 @@ def test_what_was_learned_is_remembered_by_the_next_run(
 ) -> None:
     fake_provider.refuse = {"temperature", "json_schema"}
     settings = LLMSettings(cache_dir=tmp_path)
-    build_managed_client(settings, env=fake_provider_env).complete(_request())
+    build_managed_client(settings, env=fake_provider_env, runtime=LLMRuntime()).complete(_request())
     assert fake_provider.refused == 2
     saved = json.loads((tmp_path / CAPABILITIES_FILE).read_text())
     assert saved["models"]["openai/gpt-4.1-mini"] == {"temperature": False, "json_mode": "object"}
     assert "sk-" not in (tmp_path / CAPABILITIES_FILE).read_text()
 
-    reset_shared_stores()  # a new process
     fake_provider.reset()
     fake_provider.refuse = {"temperature", "json_schema"}
-    build_managed_client(settings, env=fake_provider_env).complete(_request())
+    next_run = LLMRuntime()  # a new process starts with nothing in memory
+    build_managed_client(settings, env=fake_provider_env, runtime=next_run).complete(_request())
     assert fake_provider.refused == 0 and len(fake_provider.requests) == 1
 
 
@@ -211,7 +202,7 @@ def test_known_family_never_sends_temperature(
 
 
 def test_hand_settings_choose_temperature_and_json_mode(
-    fake_provider: FakeProviderServer, fake_provider_env: dict[str, str]
+    fake_provider: FakeProviderServer, fake_provider_env: dict[str, str], llm_runtime: LLMRuntime
 ) -> None:
     settings = LLMSettings.from_env({"OSMOSIS_LLM_TEMPERATURE": "0.7", "OSMOSIS_LLM_JSON_MODE": "prompt"})
     _client("openai", fake_provider_env, settings=settings).complete(_request())
@@ -219,7 +210,7 @@ def test_hand_settings_choose_temperature_and_json_mode(
     assert body["temperature"] == 0.7 and "response_format" not in body
 
     fake_provider.reset()
-    clear_client_cache()
+    llm_runtime.clear_clients()
     settings = LLMSettings.from_env({"OSMOSIS_LLM_TEMPERATURE": "default", "OSMOSIS_LLM_JSON_MODE": "object"})
     _client("openai", fake_provider_env, settings=settings).complete(_request())
     body = fake_provider.requests[0].body

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 from tests.fakes.fake_provider import Fail, FakeProviderServer, Hang, NotJSON, Reply, Reset
@@ -11,7 +10,6 @@ from tests.fakes.fake_provider import Fail, FakeProviderServer, Hang, NotJSON, R
 from dbt_osmosis.core.llm.client import (
     LLMRequest,
     Message,
-    clear_client_cache,
     create_client,
     parse_retry_after,
 )
@@ -36,13 +34,6 @@ SCHEMA = {
     "required": ["description"],
     "additionalProperties": False,
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_clients() -> Iterator[None]:
-    clear_client_cache()
-    yield
-    clear_client_cache()
 
 
 def _request(schema: dict[str, object] | None = None) -> LLMRequest:

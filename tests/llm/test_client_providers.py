@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterator
 
 import pytest
 from tests.fakes.fake_provider import FakeProviderServer, Reply
@@ -13,7 +12,6 @@ from dbt_osmosis.core.llm.client import (
     LLMRequest,
     Message,
     cached_client_count,
-    clear_client_cache,
     create_client,
 )
 from dbt_osmosis.core.llm.providers import get_provider_config
@@ -60,13 +58,6 @@ SCHEMA = {
 }
 
 SETTINGS = LLMSettings(timeout=10, connect_timeout=5)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_clients() -> Iterator[None]:
-    clear_client_cache()
-    yield
-    clear_client_cache()
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ import pytest
 from tests.fakes.fake_provider import FAKE_API_KEY, FakeProviderServer, Reply
 
 import dbt_osmosis.core.llm as llm
-from dbt_osmosis.core.llm.client import clear_client_cache
-from dbt_osmosis.core.llm.providers import _reset_deprecation_warnings
 
 _PREFIXES = (
     "LLM_PROVIDER",
@@ -32,12 +30,7 @@ def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         if name.startswith(_PREFIXES):
             monkeypatch.delenv(name)
     monkeypatch.setenv("OSMOSIS_LLM_RATE_LIMIT", "100000")
-    clear_client_cache()
-    llm._reset_facade_caches()
-    _reset_deprecation_warnings()
     yield
-    clear_client_cache()
-    llm._reset_facade_caches()
 
 
 @pytest.fixture

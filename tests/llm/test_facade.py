@@ -13,8 +13,6 @@ import pytest
 from tests.fakes.fake_provider import Fail, FakeProviderServer, Reply
 
 import dbt_osmosis.core.llm as llm
-from dbt_osmosis.core.llm.client import clear_client_cache
-from dbt_osmosis.core.llm.providers import _reset_deprecation_warnings
 
 _PROVIDER_PREFIXES = (
     "LLM_PROVIDER",
@@ -38,12 +36,7 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, fake_provider_env: dict[str, str]
     # A generous budget so the shared limiter never paces these tests.
     monkeypatch.setenv("OSMOSIS_LLM_RATE_LIMIT", "100000")
     monkeypatch.setenv("OSMOSIS_LLM_RETRY_DELAY", "0")
-    clear_client_cache()
-    llm._reset_facade_caches()
-    _reset_deprecation_warnings()
     yield
-    clear_client_cache()
-    llm._reset_facade_caches()
 
 
 def test_old_signatures_are_unchanged() -> None:
@@ -120,9 +113,9 @@ def test_generate_table_doc_returns_a_string_through_native_sdk(
 
 def test_generate_functions_reuse_one_managed_client(fake_provider: FakeProviderServer) -> None:
     llm.generate_table_doc("select 1", "a")
-    first = dict(llm._managed_cache)
+    first = llm.default_runtime().facade_clients
     llm.generate_column_doc("x", table_name="a")
-    assert dict(llm._managed_cache) == first and len(first) == 1
+    assert llm.default_runtime().facade_clients == first and len(first) == 1
 
 
 def test_max_sql_chars_is_honoured(

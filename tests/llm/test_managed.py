@@ -4,27 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 import pytest
 from tests.fakes.fake_provider import FAKE_API_KEY, Fail, FakeProviderServer, Reply
 
-from dbt_osmosis.core.llm.client import (
-    LLMRequest,
-    LLMResponse,
-    Message,
-    MockLLMClient,
-    Usage,
-    clear_client_cache,
-    create_client,
-)
 from dbt_osmosis.core.llm.exceptions import LLMAPIError, LLMAuthError, LLMRateLimitError
+from dbt_osmosis.core.llm.factory import create_client
 from dbt_osmosis.core.llm.managed import ManagedClient, build_managed_client, estimate_tokens
 from dbt_osmosis.core.llm.providers import get_provider_config
 from dbt_osmosis.core.llm.rate_limit import RateLimiter
 from dbt_osmosis.core.llm.retry import RetryPolicy
+from dbt_osmosis.core.llm.runtime import LLMRuntime
 from dbt_osmosis.core.llm.settings import LLMSettings
-from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, reset_default_usage
+from dbt_osmosis.core.llm.testing import MockLLMClient
+from dbt_osmosis.core.llm.types import LLMRequest, LLMResponse, Message, Usage
+from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable
 
 SETTINGS = LLMSettings.from_env({})
 SCHEMA = {
@@ -57,10 +52,8 @@ class VirtualTime:
 
 
 @pytest.fixture
-def env(fake_provider_env: dict[str, str]) -> Iterator[dict[str, str]]:
-    clear_client_cache()
-    yield {**fake_provider_env, "OPENAI_MODEL": "gpt-4o-mini", "ANTHROPIC_MODEL": "claude-haiku-4-5"}
-    clear_client_cache()
+def env(fake_provider_env: dict[str, str]) -> dict[str, str]:
+    return {**fake_provider_env, "OPENAI_MODEL": "gpt-4o-mini", "ANTHROPIC_MODEL": "claude-haiku-4-5"}
 
 
 def _request(text: str = "Describe the orders model.", **kwargs: object) -> LLMRequest:
@@ -294,24 +287,25 @@ def test_mock_client_errors_are_retried_like_real_ones() -> None:
 def test_build_managed_client_applies_settings_and_shares_one_limiter(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    reset_default_usage()
+    run = LLMRuntime()
     settings = LLMSettings.from_env({"OSMOSIS_LLM_MAX_RETRIES": "1", "OSMOSIS_LLM_RATE_LIMIT": "42"})
-    first = build_managed_client(settings, inner=MockLLMClient(default="a"))
-    second = build_managed_client(settings, inner=MockLLMClient(default="b"))
+    first = build_managed_client(settings, inner=MockLLMClient(default="a"), runtime=run)
+    second = build_managed_client(settings, inner=MockLLMClient(default="b"), runtime=run)
     assert first.retry.max_retries == 1
     assert first.limiter is not None and first.limiter is second.limiter
     assert first.limiter.requests_per_minute == 42
     assert first.usage is None  # tracking is off by default
+    other_run = build_managed_client(settings, inner=MockLLMClient(default="c"), runtime=LLMRuntime())
+    assert other_run.limiter is not first.limiter  # a runtime's state is its own
 
     tracked = settings.with_overrides(track_usage=True)
-    a = build_managed_client(tracked, inner=MockLLMClient(default="a"))
-    b = build_managed_client(tracked, inner=MockLLMClient(default="b"))
-    assert a.usage is not None and a.usage is b.usage
+    a = build_managed_client(tracked, inner=MockLLMClient(default="a"), runtime=run)
+    b = build_managed_client(tracked, inner=MockLLMClient(default="b"), runtime=run)
+    assert a.usage is not None and a.usage is b.usage is run.usage_if_created
     a.complete(_request())
     b.complete(_request())
     assert a.usage.totals().requests == 2
     a.usage.mark_reported()  # the process-wide summary at exit is not this test's to print
-    reset_default_usage()
 
 
 def test_build_managed_client_creates_the_provider_adapter(

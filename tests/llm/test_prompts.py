@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from tests.fakes.fake_provider import FakeProviderServer, Reply
 
-from dbt_osmosis.core.llm.client import LLMRequest, Message, clear_client_cache
 from dbt_osmosis.core.llm.exceptions import LLMConfigError
 from dbt_osmosis.core.llm.managed import build_managed_client
 from dbt_osmosis.core.llm.prompts import (
@@ -21,6 +20,7 @@ from dbt_osmosis.core.llm.prompts import (
 )
 from dbt_osmosis.core.llm.rate_limit import RateLimiter
 from dbt_osmosis.core.llm.settings import LLMSettings
+from dbt_osmosis.core.llm.types import LLMRequest, Message
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MODEL_VALUES = {
@@ -195,7 +195,6 @@ def test_fence_cannot_be_closed_by_its_content() -> None:
 def test_custom_prompts_and_redacted_sql_reach_the_wire(
     tmp_path: Path, fake_provider: FakeProviderServer, fake_provider_env: dict[str, str]
 ) -> None:
-    clear_client_cache()
     path = _write(
         tmp_path,
         "variables:\n  company_name: Zebra Logistics\n  style_guide: Always say 'parcel', never 'package'.\n"

@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Iterator
 
 import pytest
 from tests.fakes.fake_provider import FAKE_API_KEY, Fail, FakeProviderServer, Hang, NotJSON, Reply, Reset
 
 import dbt_osmosis.core.llm as llm
-from dbt_osmosis.core.llm.client import LLMRequest, Message, clear_client_cache, create_client
+from dbt_osmosis.core.llm.client import LLMRequest, Message, create_client
 from dbt_osmosis.core.llm.logging import LOGGER_NAME, RedactingFilter, get_logger
 from dbt_osmosis.core.llm.providers import get_provider_config
 from dbt_osmosis.core.llm.settings import LLMSettings
@@ -20,13 +19,6 @@ SETTINGS = LLMSettings(timeout=0.5, connect_timeout=0.5)
 FAMILIES = ["openai", "azure-openai", "anthropic", "google-gemini", "ollama"]
 # Non-key-shaped secret: only the verbatim registration can catch it.
 ODD_KEY = "plainwordsecret"
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    clear_client_cache()
-    yield
-    clear_client_cache()
 
 
 def _leaks(text: str) -> bool:
@@ -102,14 +94,12 @@ def test_facade_errors_do_not_leak_the_key(
     for name, value in fake_provider_env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("OSMOSIS_LLM_MAX_RETRIES", "0")
-    llm._reset_facade_caches()
     fake_provider.script(
         Fail(401, body={"error": {"message": f"Incorrect API key provided: {FAKE_API_KEY}"}})
     )
     with pytest.raises(llm.LLMAuthError) as info:
         llm.generate_column_doc("id")
     assert not _leaks(str(info.value)) and not _leaks(repr(info.value))
-    llm._reset_facade_caches()
 
 
 def test_configuration_errors_do_not_echo_values() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterator
 
 import pytest
 from tests.fakes.fake_provider import FakeProviderServer, Reply
@@ -39,13 +38,6 @@ ANSWER = {
     ],
 }
 FAMILIES = ["openai", "azure-openai", "anthropic", "google-gemini"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    clear_client_cache()
-    yield
-    clear_client_cache()
 
 
 def _ask(

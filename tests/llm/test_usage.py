@@ -198,7 +198,6 @@ def test_rich_table_shows_each_model_unknown_cost_and_price_source() -> None:
 
 
 def test_track_usage_env_turns_on_a_shared_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    reset_default_usage()
     monkeypatch.delenv("OSMOSIS_LLM_TRACK_USAGE", raising=False)
     assert get_default_usage() is None
     monkeypatch.setenv("OSMOSIS_LLM_TRACK_USAGE", "true")

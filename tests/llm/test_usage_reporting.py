@@ -11,7 +11,6 @@ import pytest
 from tests.fakes.fake_provider import FakeProviderServer
 
 import dbt_osmosis.core.llm as llm
-from dbt_osmosis.core.llm.usage import reset_default_usage
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,20 +31,13 @@ def test_load_custom_prompts_reads_a_file_and_checks_it(tmp_path: Path) -> None:
 def test_get_usage_stats_is_what_tracked_clients_record_into(
     monkeypatch: pytest.MonkeyPatch, fake_provider: FakeProviderServer, fake_provider_env: dict[str, str]
 ) -> None:
-    reset_default_usage()
-    llm._reset_facade_caches()
     for name, value in {**fake_provider_env, "OSMOSIS_LLM_TRACK_USAGE": "true"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("LLM_PROVIDER", raising=False)
-    try:
-        llm.generate_column_doc("order_id", table_name="orders")
-        stats = llm.get_usage_stats()
-        assert stats is llm.get_default_usage()
-        assert stats.totals().requests == 1 == len(fake_provider.requests)
-        stats.mark_reported()  # this process's exit report belongs to pytest, not to this test
-    finally:
-        reset_default_usage()
-        llm._reset_facade_caches()
+    llm.generate_column_doc("order_id", table_name="orders")
+    stats = llm.get_usage_stats()
+    assert stats is llm.get_default_usage()
+    assert stats.totals().requests == 1 == len(fake_provider.requests)
 
 
 def _env(fake_provider_env: dict[str, str], **extra: str) -> dict[str, str]:

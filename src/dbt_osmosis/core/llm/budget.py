@@ -15,8 +15,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dbt_osmosis.core.llm.client import Usage
 from dbt_osmosis.core.llm.exceptions import LLMConfigError
+from dbt_osmosis.core.llm.types import Usage
 
 __all__ = ["Budget", "BudgetExhausted", "Reservation"]
 

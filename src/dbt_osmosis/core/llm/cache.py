@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dbt_osmosis.core.llm.client import LLMRequest, Usage
+from dbt_osmosis.core.llm.types import LLMRequest, Usage
 
 __all__ = ["CACHE_FORMAT", "CachedAnswer", "ResponseCache", "request_key"]
 

@@ -340,22 +340,15 @@ def _describe(params: ModelParams) -> str:
     return f"{temperature} and {how[params.json_mode]}"
 
 
-_stores: dict[Path | None, CapabilityStore] = {}
-_stores_lock = threading.Lock()
-
-
 def shared_store(cache_dir: Path | None) -> CapabilityStore:
-    """The process-wide store for ``cache_dir`` (``None``: in memory), so every client shares it."""
-    path = None if cache_dir is None else Path(cache_dir) / CAPABILITIES_FILE
-    with _stores_lock:
-        store = _stores.get(path)
-        if store is None:
-            store = CapabilityStore(path)
-            _stores[path] = store
-        return store
+    """The default runtime's store for ``cache_dir`` (``None``: in memory); see ``LLMRuntime``."""
+    from dbt_osmosis.core.llm.runtime import default_runtime
+
+    return default_runtime().capability_store(cache_dir)
 
 
 def reset_shared_stores() -> None:
-    """Forget every process-wide store (tests, or a long-lived process starting an unrelated run)."""
-    with _stores_lock:
-        _stores.clear()
+    """Forget the default runtime's stores (a long-lived process starting an unrelated run)."""
+    from dbt_osmosis.core.llm.runtime import default_runtime
+
+    default_runtime().forget_capability_stores()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import random
-import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
@@ -23,7 +22,6 @@ from dbt_osmosis.core.llm.capabilities import (
     CapabilityStore,
     ModelParams,
     rejects_temperature_by_default,
-    shared_store,
 )
 from dbt_osmosis.core.llm.exceptions import (
     LLMAuthError,
@@ -36,13 +34,14 @@ from dbt_osmosis.core.llm.exceptions import (
 from dbt_osmosis.core.llm.logging import attempt_scope, get_logger
 from dbt_osmosis.core.llm.rate_limit import RateLimiter
 from dbt_osmosis.core.llm.retry import RetryPolicy, final_error
+from dbt_osmosis.core.llm.runtime import LLMRuntime, default_runtime
 from dbt_osmosis.core.llm.settings import JSON_MODES, JsonMode
-from dbt_osmosis.core.llm.usage import LLMUsageStats, default_usage_for
+from dbt_osmosis.core.llm.usage import LLMUsageStats
 
 if TYPE_CHECKING:
-    from dbt_osmosis.core.llm.client import LLMClient, LLMRequest, LLMResponse
     from dbt_osmosis.core.llm.providers import ProviderConfig
     from dbt_osmosis.core.llm.settings import LLMSettings
+    from dbt_osmosis.core.llm.types import LLMClient, LLMRequest, LLMResponse
 
 __all__ = [
     "ManagedClient",
@@ -361,25 +360,14 @@ class ManagedClient:
         )
 
 
-_shared_lock = threading.Lock()
-_shared_limiters: dict[tuple[str, float, float | None], RateLimiter] = {}
-
-
 def shared_limiter(provider: str, settings: LLMSettings) -> RateLimiter:
-    """The process-wide limiter for ``provider`` at these limits, so every client of a run shares it."""
-    key = (provider, settings.rate_limit, settings.tokens_per_minute)
-    with _shared_lock:
-        limiter = _shared_limiters.get(key)
-        if limiter is None:
-            limiter = RateLimiter.from_settings(settings)
-            _shared_limiters[key] = limiter
-        return limiter
+    """The default runtime's limiter for ``provider`` at these limits (``LLMRuntime.limiter``)."""
+    return default_runtime().limiter(provider, settings)
 
 
 def reset_shared_limiters() -> None:
-    """Forget the process-wide limiters (tests, or a long-lived process starting an unrelated run)."""
-    with _shared_lock:
-        _shared_limiters.clear()
+    """Forget the default runtime's limiters (a long-lived process starting an unrelated run)."""
+    default_runtime().forget_limiters()
 
 
 def build_managed_client(
@@ -391,25 +379,27 @@ def build_managed_client(
     usage: LLMUsageStats | None = None,
     inner: LLMClient | None = None,
     capabilities: CapabilityStore | None = None,
+    runtime: LLMRuntime | None = None,
 ) -> ManagedClient:
     """The one way the CLI and the facade get a ready client: provider adapter plus every policy.
 
-    Without an explicit ``limiter`` the process-wide one for the provider is used, so clients built
-    separately in one run still share one budget, and the process-wide capability store of
-    ``settings.cache_dir`` so they share what was learned about the model. Without explicit
-    ``usage``, the default stats object is used when ``OSMOSIS_LLM_TRACK_USAGE`` is on.
+    What is not given explicitly comes from ``runtime`` (default: the process's runtime), so clients
+    built separately in one run share it: the adapter cache, the limiter for the provider (one
+    budget), the capability store of ``settings.cache_dir`` (what was learned about the model) and,
+    when ``OSMOSIS_LLM_TRACK_USAGE`` is on and no ``usage`` is given, the default stats object.
     """
+    owner = runtime if runtime is not None else default_runtime()
     if inner is None:
-        from dbt_osmosis.core.llm.client import create_client
+        from dbt_osmosis.core.llm.factory import create_client
 
-        inner = create_client(config, settings, env)
+        inner = create_client(config, settings, env, runtime=owner)
     if usage is None and settings.track_usage:
-        usage = default_usage_for(settings)
+        usage = owner.default_usage(settings)
     return ManagedClient(
         inner,
         retry=RetryPolicy.from_settings(settings),
-        limiter=limiter if limiter is not None else shared_limiter(inner.provider, settings),
+        limiter=limiter if limiter is not None else owner.limiter(inner.provider, settings),
         usage=usage,
         settings=settings,
-        capabilities=capabilities if capabilities is not None else shared_store(settings.cache_dir),
+        capabilities=capabilities if capabilities is not None else owner.capability_store(settings.cache_dir),
     )

@@ -17,7 +17,6 @@ import difflib
 import hashlib
 import importlib.util
 import os
-import threading
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -384,23 +383,19 @@ def _translate_legacy_azure(source: Mapping[str, str]) -> Mapping[str, str] | No
     return merged
 
 
-_warned: set[str] = set()
-_warned_lock = threading.Lock()
-
-
 def warn_deprecated_once(key: str, message: str, *, stacklevel: int = 3) -> None:
-    """Emit ``message`` as a ``DeprecationWarning`` the first time ``key`` is seen in this process."""
-    with _warned_lock:
-        if key in _warned:
-            return
-        _warned.add(key)
-    warnings.warn(message, DeprecationWarning, stacklevel=stacklevel)
+    """Emit ``message`` as a ``DeprecationWarning`` the first time the default runtime sees ``key``."""
+    from dbt_osmosis.core.llm.runtime import default_runtime
+
+    if default_runtime().first_warning(key):
+        warnings.warn(message, DeprecationWarning, stacklevel=stacklevel)
 
 
 def _reset_deprecation_warnings() -> None:
     """Forget which deprecations were announced (tests only: each wants to see its own warning)."""
-    with _warned_lock:
-        _warned.clear()
+    from dbt_osmosis.core.llm.runtime import default_runtime
+
+    default_runtime().forget_warnings()
 
 
 def _check_base_url(label: str, base_url: str | None) -> None:

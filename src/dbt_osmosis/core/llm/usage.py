@@ -30,8 +30,8 @@ from dbt_osmosis.core.llm.exceptions import LLMConfigError
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from dbt_osmosis.core.llm.client import Usage
     from dbt_osmosis.core.llm.settings import LLMSettings
+    from dbt_osmosis.core.llm.types import Usage
 
 __all__ = [
     "LLMUsageStats",
@@ -422,10 +422,6 @@ def usage_scope() -> Iterator[LLMUsageStats]:
         _scopes.reset(token)
 
 
-_default_lock = threading.Lock()
-_default_usage: LLMUsageStats | None = None
-
-
 def get_default_usage() -> LLMUsageStats | None:
     """The process-wide stats object when ``OSMOSIS_LLM_TRACK_USAGE`` is on, else ``None``.
 
@@ -439,18 +435,14 @@ def get_default_usage() -> LLMUsageStats | None:
 
 
 def default_usage_for(settings: LLMSettings) -> LLMUsageStats:
-    """The process-wide stats object, created on first use with the prices of ``settings``.
+    """The process-wide stats object (the default runtime's), created on first use with these prices.
 
     With ``OSMOSIS_LLM_TRACK_USAGE`` on, its summary is printed to stderr when the process ends (once,
     and only if a request was sent and nobody showed the summary already).
     """
-    global _default_usage
-    with _default_lock:
-        if _default_usage is None:
-            _default_usage = LLMUsageStats(price_table=PriceTable.load(settings.price_file))
-            if settings.track_usage:
-                report_at_exit(_default_usage)
-        return _default_usage
+    from dbt_osmosis.core.llm.runtime import default_runtime
+
+    return default_runtime().default_usage(settings)
 
 
 def report_at_exit(stats: LLMUsageStats, stream: TextIO | None = None) -> None:
@@ -481,6 +473,15 @@ def get_usage_stats(settings: LLMSettings | None = None) -> LLMUsageStats:
 
 def reset_default_usage() -> None:
     """Forget the process-wide stats object (tests, or a long-lived process starting a new run)."""
-    global _default_usage
-    with _default_lock:
-        _default_usage = None
+    from dbt_osmosis.core.llm.runtime import default_runtime
+
+    default_runtime().forget_usage()
+
+
+def __getattr__(name: str) -> Any:
+    # ``_default_usage`` was a module global before the runtime owned it; code that read it still can.
+    if name == "_default_usage":
+        from dbt_osmosis.core.llm.runtime import default_runtime
+
+        return default_runtime().usage_if_created
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

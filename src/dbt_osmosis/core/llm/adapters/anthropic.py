@@ -1,0 +1,260 @@
+"""Anthropic: the Messages API through the ``anthropic`` SDK; structured output by forced tool use.
+
+The SDK is imported when a client is built.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from dbt_osmosis.core.llm import structured
+from dbt_osmosis.core.llm.adapters.base import (
+    _Adapter,
+    _error_detail,
+    _lower_headers,
+    _parsed,
+    _Raw,
+    _request_id,
+    _schema_name,
+    _StreamedReply,
+    _with_json_instruction,
+)
+from dbt_osmosis.core.llm.exceptions import LLMAPIError, LLMError, LLMResponseError
+from dbt_osmosis.core.llm.types import LLMRequest, Message, Usage
+
+__all__ = ["ANTHROPIC_DEFAULT_MAX_TOKENS", "AnthropicAdapter"]
+
+#: Anthropic requires max_tokens; generous enough for a model's worth of column docs.
+ANTHROPIC_DEFAULT_MAX_TOKENS = 4096
+
+
+class AnthropicAdapter(_Adapter):
+    """The Messages API through the ``anthropic`` SDK; structured output by forced tool use."""
+
+    def _kwargs(self) -> dict[str, Any]:
+        import anthropic
+
+        kwargs: dict[str, Any] = {
+            "api_key": self._resolved.api_key,
+            "timeout": anthropic.Timeout(self._settings.timeout, connect=self._settings.connect_timeout),
+            "max_retries": 0,
+        }
+        if self._resolved.base_url:
+            kwargs["base_url"] = self._resolved.base_url
+        return kwargs
+
+    def _build_sync(self) -> Any:
+        import anthropic
+
+        return anthropic.Anthropic(**self._kwargs())
+
+    def _build_async(self) -> Any:
+        import anthropic
+
+        return anthropic.AsyncAnthropic(**self._kwargs())
+
+    def _uses_tool(self, request: LLMRequest) -> bool:
+        schema = request.json_schema
+        # Tool input schemas must describe an object; anything else falls back to prompt-only JSON.
+        return schema is not None and self._json_mode(request) == "schema" and schema.get("type") == "object"
+
+    def _params(self, request: LLMRequest) -> dict[str, Any]:
+        messages: Sequence[Message] = request.messages
+        schema = request.json_schema
+        if schema is not None and not self._uses_tool(request):
+            messages = _with_json_instruction(messages, schema)
+        system = "\n\n".join(m.content for m in messages if m.role == "system")
+        params: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": request.max_tokens or ANTHROPIC_DEFAULT_MAX_TOKENS,
+            "messages": [{"role": m.role, "content": m.content} for m in messages if m.role != "system"],
+        }
+        if system:
+            params["system"] = system
+        # ``request.temperature`` is deliberately not sent: the current Messages API (anthropic 2.x)
+        # has no sampling temperature, and sending one through extra_body would be rejected.
+        if schema is not None and self._uses_tool(request):
+            name = _schema_name(request.schema_name)
+            params["tools"] = [
+                {
+                    "name": name,
+                    "description": "Record the answer. Always call this tool with the complete answer.",
+                    "input_schema": dict(schema),
+                }
+            ]
+            params["tool_choice"] = {"type": "tool", "name": name}
+        return params
+
+    def _call(self, request: LLMRequest) -> _Raw:
+        raw = self.sdk_client.messages.with_raw_response.create(**self._params(request))
+        return self._reduce(raw.parse(), _lower_headers(raw.headers), request)
+
+    async def _acall(self, request: LLMRequest) -> _Raw:
+        raw = await (await self._async_client()).messages.with_raw_response.create(**self._params(request))
+        return self._reduce(await _parsed(raw), _lower_headers(raw.headers), request)
+
+    def _call_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw:
+        raw = self.sdk_client.messages.with_raw_response.create(**self._params(request), stream=True)
+        tool = _AnthropicStream(self, request, reply, _lower_headers(raw.headers))
+        stream = raw.parse()
+        try:
+            for event in stream:
+                tool.take(event)
+        finally:
+            stream.close()
+        return tool.finish()
+
+    async def _acall_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw:
+        client = await self._async_client()
+        raw = await client.messages.with_raw_response.create(**self._params(request), stream=True)
+        tool = _AnthropicStream(self, request, reply, _lower_headers(raw.headers))
+        stream = await _parsed(raw)
+        try:
+            async for event in stream:
+                tool.take(event)
+        finally:
+            await stream.close()
+        return tool.finish()
+
+    def _reduce(self, message: Any, headers: dict[str, str], request: LLMRequest) -> _Raw:
+        rid = _request_id(headers)
+        if isinstance(message, str):
+            raise LLMResponseError(
+                f"{self.provider} sent a body that is not a Messages reply: {structured.excerpt(message)!r}",
+                **self._context(request_id=rid),
+            )
+        texts: list[str] = []
+        tool_text: str | None = None
+        tool_name = _schema_name(request.schema_name) if self._uses_tool(request) else None
+        for block in getattr(message, "content", None) or []:
+            kind = getattr(block, "type", None)
+            if kind == "tool_use" and tool_name is not None and block.name == tool_name:
+                tool_text = json.dumps(block.input)
+            elif kind == "text":
+                texts.append(block.text)
+        text = tool_text if tool_text is not None else "".join(texts)
+        if not text and request.json_schema is None:
+            raise LLMResponseError(f"{self.provider} returned no text.", **self._context(request_id=rid))
+        usage = message.usage
+        cache_read = getattr(usage, "cache_read_input_tokens", None) or 0
+        cache_write = getattr(usage, "cache_creation_input_tokens", None) or 0
+        return _Raw(
+            text=text,
+            usage=Usage(
+                prompt_tokens=(usage.input_tokens or 0) + cache_read + cache_write,
+                completion_tokens=usage.output_tokens or 0,
+                cached_tokens=cache_read,
+            ),
+            request_id=rid or getattr(message, "id", None),
+            finish_reason=message.stop_reason,
+            headers=headers,
+        )
+
+    def _translate(self, exc: BaseException) -> LLMError | None:
+        import anthropic
+
+        if isinstance(exc, anthropic.APITimeoutError):
+            return self._timeout_error()
+        if isinstance(exc, anthropic.APIConnectionError):
+            return self._connection_error(exc.__cause__ or exc)
+        if isinstance(exc, anthropic.APIStatusError):
+            headers = _lower_headers(exc.response.headers)
+            return self._status_error(
+                exc.status_code, headers, _error_detail(exc.body, exc.message), exc.request_id, exc.body
+            )
+        if isinstance(exc, anthropic.APIResponseValidationError):
+            return LLMResponseError(
+                f"{self.provider} sent a reply that does not match the Messages format.",
+                **self._context(exc.status_code),
+            )
+        if isinstance(exc, anthropic.AnthropicError):
+            return LLMAPIError(f"{self.provider}: {structured.excerpt(str(exc))}", **self._context())
+        return None
+
+
+class _AnthropicStream:
+    """Reads Messages API stream events into the reply a non-streamed call returns."""
+
+    def __init__(
+        self, adapter: AnthropicAdapter, request: LLMRequest, reply: _StreamedReply, headers: dict[str, str]
+    ) -> None:
+        self._adapter = adapter
+        self._reply = reply
+        self._tool_name = _schema_name(request.schema_name) if adapter._uses_tool(request) else None
+        self._blocks: dict[int, str] = {}
+        self._tool_json: list[str] = []
+        self._texts: list[str] = []
+        self._input_tokens = 0
+        self._cache_read = 0
+        self._cache_write = 0
+        reply.headers = headers
+        reply.request_id = _request_id(headers)
+
+    def take(self, event: Any) -> None:
+        """Fold one stream event in."""
+        kind = getattr(event, "type", None)
+        reply = self._reply
+        if kind == "message_start":
+            message = event.message
+            reply.request_id = reply.request_id or getattr(message, "id", None)
+            usage = getattr(message, "usage", None)
+            self._input_tokens = getattr(usage, "input_tokens", None) or 0
+            self._cache_read = getattr(usage, "cache_read_input_tokens", None) or 0
+            self._cache_write = getattr(usage, "cache_creation_input_tokens", None) or 0
+            self._set_usage(getattr(usage, "output_tokens", None) or 0)
+        elif kind == "content_block_start":
+            block = event.content_block
+            block_type = getattr(block, "type", "")
+            if block_type == "tool_use" and getattr(block, "name", None) == self._tool_name:
+                self._blocks[event.index] = "tool"
+            elif block_type == "text":
+                self._blocks[event.index] = "text"
+                reply.add(getattr(block, "text", None))
+                self._texts.append(getattr(block, "text", None) or "")
+        elif kind == "content_block_delta":
+            where = self._blocks.get(event.index)
+            delta = event.delta
+            if where == "tool" and getattr(delta, "type", None) == "input_json_delta":
+                self._tool_json.append(delta.partial_json)
+                reply.add(delta.partial_json)
+            elif where == "text" and getattr(delta, "type", None) == "text_delta":
+                self._texts.append(delta.text)
+                reply.add(delta.text)
+        elif kind == "message_delta":
+            reply.finish_reason = getattr(event.delta, "stop_reason", None) or reply.finish_reason
+            usage = getattr(event, "usage", None)
+            if usage is not None:
+                # Newer API versions repeat the input counts here; the last word wins.
+                self._input_tokens = getattr(usage, "input_tokens", None) or self._input_tokens
+                self._set_usage(getattr(usage, "output_tokens", None) or 0)
+
+    def _set_usage(self, output_tokens: int) -> None:
+        self._reply.usage = Usage(
+            prompt_tokens=self._input_tokens + self._cache_read + self._cache_write,
+            completion_tokens=output_tokens,
+            cached_tokens=self._cache_read,
+        )
+
+    def finish(self) -> _Raw:
+        """The reply, with the tool input re-serialised exactly as the non-streamed path does."""
+        if "tool" in self._blocks.values():
+            joined = "".join(self._tool_json)
+            try:
+                value = json.loads(joined) if joined.strip() else {}
+            except ValueError:
+                text = joined
+            else:
+                text = json.dumps(value)
+            return self._reply.finish(text)
+        text = "".join(self._texts)
+        if not text and self._adapter_request_has_no_schema():
+            raise LLMResponseError(
+                f"{self._adapter.provider} returned no text.",
+                **self._adapter._context(request_id=self._reply.request_id),
+            )
+        return self._reply.finish(text)
+
+    def _adapter_request_has_no_schema(self) -> bool:
+        return self._tool_name is None and self._reply._request.json_schema is None

@@ -1,0 +1,496 @@
+"""What every SDK adapter shares: the call flow, stream accumulation, reply reduction, error mapping.
+
+An adapter is a thin translation of one SDK family: it builds the SDK's clients, turns an
+``LLMRequest`` into the SDK's parameters, reduces the SDK's answer to ``_Raw`` and maps the SDK's
+exceptions into the ``LLMError`` tree (at this boundary only). Logging, structured-output validation,
+token reporting and the HTTP-status-to-error mapping live here, once for all families. The SDKs' own
+retries are switched off because retrying, rate limiting and usage accounting live in
+``managed.ManagedClient``. SDKs are imported inside the adapters' methods, never at module import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import inspect
+import json
+import re
+import threading
+import time
+import weakref
+from abc import ABC, abstractmethod
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dbt_osmosis.core.llm import structured
+from dbt_osmosis.core.llm.capabilities import classify_refusal
+from dbt_osmosis.core.llm.exceptions import (
+    LLMAPIError,
+    LLMAuthError,
+    LLMError,
+    LLMInternalError,
+    LLMParameterError,
+    LLMRateLimitError,
+    LLMResponseError,
+    LLMTimeoutError,
+)
+from dbt_osmosis.core.llm.logging import log_request, log_response, register_secret
+from dbt_osmosis.core.llm.providers import ResolvedProvider
+from dbt_osmosis.core.llm.settings import JsonMode, LLMSettings
+from dbt_osmosis.core.llm.types import LLMRequest, LLMResponse, Message, Usage
+
+__all__ = ["STREAMS_BY_DEFAULT", "parse_retry_after"]
+
+_REQUEST_ID_HEADERS = (
+    "x-request-id",
+    "request-id",
+    "apim-request-id",
+    "x-goog-request-id",
+    "x-fake-request-id",
+)
+
+
+def parse_retry_after(headers: Mapping[str, str] | None, now: float | None = None) -> float | None:
+    """Seconds to wait according to ``retry-after-ms`` or ``retry-after`` (seconds or an HTTP date)."""
+    if not headers:
+        return None
+    lowered = {key.lower(): value for key, value in headers.items()}
+    raw_ms = lowered.get("retry-after-ms")
+    if raw_ms:
+        try:
+            return max(0.0, float(raw_ms) / 1000.0)
+        except ValueError:
+            pass
+    raw = lowered.get("retry-after")
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def _lower_headers(headers: Any) -> dict[str, str]:
+    if headers is None:
+        return {}
+    try:
+        return {str(key).lower(): str(value) for key, value in headers.items()}
+    except AttributeError:
+        return {}
+
+
+def _request_id(headers: Mapping[str, str]) -> str | None:
+    for name in _REQUEST_ID_HEADERS:
+        if headers.get(name):
+            return headers[name]
+    return None
+
+
+def _schema_name(name: str) -> str:
+    # OpenAI and Anthropic accept only [A-Za-z0-9_-]{1,64} for schema and tool names.
+    cleaned = re.sub(r"[^A-Za-z0-9_-]", "_", name)[:64]
+    return cleaned or "response"
+
+
+def _with_json_instruction(messages: Sequence[Message], schema: Mapping[str, Any]) -> tuple[Message, ...]:
+    """Put the prompt-only JSON instruction into the system message (adding one when absent)."""
+    instruction = structured.json_instruction(schema)
+    out = list(messages)
+    for index, message in enumerate(out):
+        if message.role == "system":
+            out[index] = Message("system", f"{message.content}\n\n{instruction}")
+            return tuple(out)
+    return (Message("system", instruction), *out)
+
+
+@dataclass
+class _Raw:
+    """An SDK answer reduced to the fields every family has."""
+
+    text: str
+    usage: Usage
+    request_id: str | None
+    finish_reason: str | None
+    headers: dict[str, str]
+
+
+#: Providers whose hosted APIs stream structured output (schema-constrained JSON, forced tool input);
+#: with ``OSMOSIS_LLM_STREAM`` unset they stream, others (local servers, gateways) do not.
+STREAMS_BY_DEFAULT = frozenset({"openai", "azure-openai", "anthropic", "google-gemini"})
+
+# A streamed reply longer than this many characters per allowed output token has certainly passed the
+# limit (tokens average about four characters), so reading more would only cost time and money.
+_CUTOFF_CHARS_PER_TOKEN = 6
+
+
+class _StreamedReply:
+    """Collects a streamed reply: text, usage, finish reason; reports tokens; stops at the limit."""
+
+    def __init__(self, request: LLMRequest, provider: str, model: str) -> None:
+        self._request = request
+        self._provider = provider
+        self._model = model
+        self._parts: list[str] = []
+        self._chars = 0
+        self._reported = 0
+        self.usage = Usage()
+        self.finish_reason: str | None = None
+        self.request_id: str | None = None
+        self.headers: dict[str, str] = {}
+
+    def add(self, text: str | None) -> None:
+        """Take one piece of the reply's text; raise once it is past the output limit."""
+        if not text:
+            return
+        self._parts.append(text)
+        self._chars += len(text)
+        estimate = self._chars // 4
+        if estimate > self._reported:
+            self._report(estimate - self._reported)
+        limit = self._request.max_tokens
+        if limit is not None and self._chars > limit * _CUTOFF_CHARS_PER_TOKEN:
+            raise LLMResponseError(
+                f"The reply went past the output limit of {limit} tokens "
+                f"({self._chars} characters so far); stopped reading it.",
+                provider=self._provider,
+                model=self._model,
+                request_id=self.request_id,
+            )
+
+    @property
+    def text(self) -> str:
+        """Everything received so far."""
+        return "".join(self._parts)
+
+    def _report(self, tokens: int) -> None:
+        self._reported += tokens
+        hook = self._request.on_tokens
+        if hook is not None and tokens:
+            hook(tokens)
+
+    def finish(self, text: str | None = None) -> _Raw:
+        """The reply as a non-streamed call would have returned it; settles the token count."""
+        if self.usage.completion_tokens:
+            self._report(self.usage.completion_tokens - self._reported)
+        return _Raw(
+            text=self.text if text is None else text,
+            usage=self.usage,
+            request_id=self.request_id,
+            finish_reason=self.finish_reason,
+            headers=self.headers,
+        )
+
+
+class _Adapter(ABC):
+    """Common flow of every SDK adapter: log, call, translate errors, validate structured output."""
+
+    def __init__(
+        self,
+        resolved: ResolvedProvider,
+        settings: LLMSettings,
+        *,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.provider = resolved.name
+        self.model = resolved.model
+        self._resolved = resolved
+        self._settings = settings
+        self._clock = clock
+        self._sync_client: Any | None = None
+        self._async_clients: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[Any, AsyncGenerator[None, None]]
+        ] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+        register_secret(resolved.api_key)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(provider={self.provider!r}, model={self.model!r})"
+
+    # ---- SDK client lifecycle -------------------------------------------------------------------
+
+    @property
+    def sdk_client(self) -> Any:
+        """The synchronous SDK client, built on first use and reused afterwards."""
+        with self._lock:
+            if self._sync_client is None:
+                self._sync_client = self._build_sync()
+            return self._sync_client
+
+    async def _async_client(self) -> Any:
+        # Async HTTP pools belong to the event loop that opened them, so there is one client per loop.
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            entry = self._async_clients.get(loop)
+            if entry is not None:
+                return entry[0]
+            client = self._build_async()
+            closer = _close_with_loop(client)
+            self._async_clients[loop] = (client, closer)
+        # Starting the generator registers it with the loop; ``asyncio.run`` finalises live async
+        # generators before closing the loop, which closes the client's connections inside its loop.
+        await closer.__anext__()
+        return client
+
+    def close(self) -> None:
+        """Close the synchronous SDK client (async ones close with their event loop)."""
+        with self._lock:
+            client, self._sync_client = self._sync_client, None
+        closer = getattr(client, "close", None)
+        if callable(closer):
+            # Closing is best effort; a broken pool must not mask the real result.
+            with contextlib.suppress(Exception):
+                closer()
+
+    @property
+    def json_modes(self) -> tuple[JsonMode, ...]:
+        """The ways this provider can be asked for JSON, best first (the managed client steps down)."""
+        capabilities = self._resolved.capabilities
+        modes: list[JsonMode] = []
+        if capabilities.json_schema:
+            modes.append("schema")
+        if capabilities.json_mode:
+            modes.append("object")
+        modes.append("prompt")
+        return tuple(modes)
+
+    def _json_mode(self, request: LLMRequest) -> JsonMode:
+        return request.json_mode or self.json_modes[0]
+
+    @property
+    def streams(self) -> bool:
+        """Whether replies are streamed: ``OSMOSIS_LLM_STREAM``, else where the provider supports it."""
+        if self._settings.stream is not None:
+            return self._settings.stream
+        return self.provider in STREAMS_BY_DEFAULT
+
+    @abstractmethod
+    def _build_sync(self) -> Any: ...
+
+    @abstractmethod
+    def _build_async(self) -> Any: ...
+
+    @abstractmethod
+    def _call(self, request: LLMRequest) -> _Raw: ...
+
+    @abstractmethod
+    async def _acall(self, request: LLMRequest) -> _Raw: ...
+
+    @abstractmethod
+    def _call_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw: ...
+
+    @abstractmethod
+    async def _acall_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw: ...
+
+    @abstractmethod
+    def _translate(self, exc: BaseException) -> LLMError | None:
+        """Map an SDK exception to the LLMError tree; ``None`` means "not an SDK error, re-raise"."""
+
+    # ---- the public flow ------------------------------------------------------------------------
+
+    def complete(self, request: LLMRequest) -> LLMResponse:
+        """Send ``request`` through the SDK and return a checked ``LLMResponse``."""
+        self._announce(request)
+        start = self._clock()
+        try:
+            if self.streams:
+                raw = self._call_streamed(request, _StreamedReply(request, self.provider, self.model))
+            else:
+                raw = self._call(request)
+                _report_once(request, raw)
+        except LLMError as known:
+            self._report_failure(request, known, start)
+            raise
+        except Exception as exc:
+            translated = self._translate_or_wrap(exc)
+            self._report_failure(request, translated, start)
+            raise translated from exc
+        return self._finish(request, raw, start)
+
+    async def acomplete(self, request: LLMRequest) -> LLMResponse:
+        """Async twin of ``complete`` using the SDK's async client."""
+        self._announce(request)
+        start = self._clock()
+        try:
+            if self.streams:
+                raw = await self._acall_streamed(request, _StreamedReply(request, self.provider, self.model))
+            else:
+                raw = await self._acall(request)
+                _report_once(request, raw)
+        except LLMError as known:
+            self._report_failure(request, known, start)
+            raise
+        except Exception as exc:
+            translated = self._translate_or_wrap(exc)
+            self._report_failure(request, translated, start)
+            raise translated from exc
+        return self._finish(request, raw, start)
+
+    def _announce(self, request: LLMRequest) -> None:
+        log_request(
+            self.provider,
+            self.model,
+            request.operation,
+            structured=request.json_schema is not None,
+            tokens=request.estimated_tokens,
+        )
+
+    def _translate_or_wrap(self, exc: Exception) -> LLMError:
+        translated = self._translate(exc)
+        if translated is not None:
+            return translated
+        if isinstance(exc, json.JSONDecodeError):
+            # Some SDKs (google-genai) let the JSON parser's error through for a body that is not JSON
+            # (a proxy's HTML page): the provider's reply is unusable, which is not a bug of ours.
+            return LLMResponseError(
+                f"{self.provider} sent a body that is not JSON: {structured.excerpt(str(exc))}",
+                **self._context(),
+            )
+        # Not the SDK's own network or HTTP error: a bug here or in the SDK. Retrying it as if the
+        # connection had dropped would only repeat the bug, so it is an internal error, never retried.
+        return LLMInternalError(
+            f"Internal error while asking {self.provider}: {type(exc).__name__}: "
+            f"{structured.excerpt(str(exc))}. This is a bug; please report it with this message.",
+            **self._context(),
+        )
+
+    def _report_failure(self, request: LLMRequest, err: LLMError, start: float) -> None:
+        log_response(
+            self.provider,
+            self.model,
+            request.operation,
+            prompt_tokens=0,
+            completion_tokens=0,
+            duration_s=self._clock() - start,
+            request_id=err.request_id,
+            outcome=type(err).__name__,
+        )
+
+    def _finish(self, request: LLMRequest, raw: _Raw, start: float) -> LLMResponse:
+        latency = self._clock() - start
+        log_response(
+            self.provider,
+            self.model,
+            request.operation,
+            prompt_tokens=raw.usage.prompt_tokens,
+            completion_tokens=raw.usage.completion_tokens,
+            duration_s=latency,
+            request_id=raw.request_id,
+        )
+        parsed = None
+        if request.json_schema is not None:
+            parsed = structured.parse_structured(
+                raw.text,
+                request.schema_to_validate(),
+                provider=self.provider,
+                model=self.model,
+                request_id=raw.request_id,
+                finish_reason=raw.finish_reason,
+            )
+        return LLMResponse(
+            text=raw.text,
+            parsed=parsed,
+            usage=raw.usage,
+            latency_s=latency,
+            request_id=raw.request_id,
+            provider=self.provider,
+            model=self.model,
+            finish_reason=raw.finish_reason,
+            headers=raw.headers,
+        )
+
+    def _context(self, status: int | None = None, request_id: str | None = None) -> dict[str, Any]:
+        return {
+            "provider": self.provider,
+            "model": self.model,
+            "status_code": status,
+            "request_id": request_id,
+        }
+
+    def _status_error(
+        self,
+        status: int,
+        headers: Mapping[str, str],
+        detail: str,
+        request_id: str | None = None,
+        body: Any = None,
+    ) -> LLMError:
+        """The LLMError for an HTTP error status; used by every family once it has status and headers."""
+        rid = request_id or _request_id(headers)
+        context = self._context(status, rid)
+        refused = classify_refusal(status, body, detail or "")
+        detail = structured.excerpt(detail).rstrip(".") if detail else f"HTTP {status}"
+        if refused is not None:
+            return LLMParameterError(
+                f"{self.provider} model {self.model} does not accept {refused} (HTTP {status}): {detail}.",
+                parameter=refused,
+                **context,
+            )
+        if status in (401, 403):
+            return LLMAuthError(
+                f"{self.provider} rejected the credentials (HTTP {status}): {detail}. "
+                "Check the API key and its permissions.",
+                **context,
+            )
+        if status == 429:
+            retry_after = parse_retry_after(headers)
+            wait = f" Retry after {retry_after:g}s." if retry_after is not None else ""
+            return LLMRateLimitError(
+                f"{self.provider} is rate limiting requests (HTTP 429): {detail}.{wait}",
+                retry_after=retry_after,
+                **context,
+            )
+        return LLMAPIError(f"{self.provider} returned HTTP {status}: {detail}", **context)
+
+    def _timeout_error(self) -> LLMTimeoutError:
+        return LLMTimeoutError(
+            f"{self.provider} did not answer within {self._settings.timeout:g}s "
+            f"(connect timeout {self._settings.connect_timeout:g}s; set OSMOSIS_LLM_TIMEOUT to change it).",
+            **self._context(),
+        )
+
+    def _connection_error(self, exc: BaseException) -> LLMAPIError:
+        return LLMAPIError(
+            f"Could not talk to {self.provider}: {type(exc).__name__}: {structured.excerpt(str(exc))}",
+            **self._context(),
+        )
+
+
+def _report_once(request: LLMRequest, raw: _Raw) -> None:
+    if request.on_tokens is not None and raw.usage.completion_tokens:
+        request.on_tokens(raw.usage.completion_tokens)
+
+
+async def _parsed(raw: Any) -> Any:
+    """``raw.parse()`` for both raw-response flavours: the legacy one is sync, the newer one async."""
+    value = raw.parse()
+    return await value if inspect.isawaitable(value) else value
+
+
+async def _close_with_loop(client: Any) -> AsyncGenerator[None, None]:
+    """Hold ``client`` open until the event loop finalises this generator, then close it."""
+    try:
+        yield
+    finally:
+        closer = getattr(client, "aclose", None) or getattr(client, "close", None)
+        if callable(closer):
+            with contextlib.suppress(Exception):
+                await closer()
+
+
+def _error_detail(body: Any, fallback: str) -> str:
+    """Pull the human message out of an SDK error body ({"error": {"message": ...}} in all three wires)."""
+    if isinstance(body, Mapping):
+        error = body.get("error", body)
+        if isinstance(error, Mapping) and isinstance(error.get("message"), str):
+            return str(error["message"])
+        if isinstance(error, str):
+            return error
+    return fallback
