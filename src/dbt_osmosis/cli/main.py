@@ -65,7 +65,7 @@ def organize(**params: Any) -> None:
     from dbt_osmosis.cli.commands import run_organize
     from dbt_osmosis.cli.compat import note_now_default_flags
 
-    _configure_logging(params["log_level"])
+    _configure_logging(params["log_level"], redact=False)
     note_now_default_flags(params, {})
     sys.exit(_run_reporting_errors(lambda console: run_organize(params, console)))
 
@@ -145,16 +145,18 @@ def workbench(args: tuple[str, ...]) -> None:
     sys.exit(ExitCode.BAD_INPUT)
 
 
-def _configure_logging(level: str) -> None:
+def _configure_logging(level: str, *, redact: bool = True) -> None:
     """Log at ``level`` to stderr, every handler redacting secrets.
 
     Library debug lines (httpcore prints response headers) reach the root handler, not our logger, so
-    the redacting filter goes on the root handlers too.
+    the redacting filter goes on the root handlers too. A command that never builds an LLM client
+    (``redact`` false) has no key to leak and does not load the LLM layer for it.
     """
-    from dbt_osmosis.core.llm.logging import redact_root_handlers
-
     logging.basicConfig(level=level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    redact_root_handlers()
+    if redact:
+        from dbt_osmosis.core.llm.logging import redact_root_handlers
+
+        redact_root_handlers()
 
 
 def _run_reporting_errors(run: Callable[[Console], int]) -> int:
