@@ -6,10 +6,11 @@ never loads the LLM layer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dbt_osmosis.core.dbt_target import dbt_target_dir
 from dbt_osmosis.core.errors import BudgetError
@@ -23,10 +24,22 @@ from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, default_usage_
 from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, run_synthesis
 
 if TYPE_CHECKING:
-    from dbt_osmosis.api import LLMCheckResult, LLMOptions
+    from dbt_osmosis.api import CancelToken, LLMCheckResult, LLMOptions
     from dbt_osmosis.core.document import DocumentPlan
 
-__all__ = ["Synthesis", "ask_once", "check_estimate", "llm_cache_dir", "llm_settings", "prepare_synthesis"]
+__all__ = [
+    "Cancelled",
+    "Synthesis",
+    "ask_once",
+    "check_estimate",
+    "llm_cache_dir",
+    "llm_settings",
+    "prepare_synthesis",
+    "run_cancellable",
+]
+
+
+_T = TypeVar("_T")
 
 
 def llm_cache_dir(project_dir: Path) -> Path:
@@ -198,3 +211,40 @@ def _hints() -> tuple[tuple[type[Exception], str], ...]:
             "and the provider's status.",
         ),
     )
+
+
+class Cancelled(Exception):
+    """The run's cancel token was set while synthesis ran; it stopped in order."""
+
+
+def run_cancellable(work: Coroutine[Any, Any, _T], cancel: CancelToken) -> _T:
+    """Run ``work`` in a fresh event loop; cancelling the token cancels it and raises ``Cancelled``."""
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(work)
+
+    def stop() -> None:
+        loop.call_soon_threadsafe(task.cancel)
+
+    try:
+        with cancel.handled_by(stop):
+            if cancel.cancelled:  # cancelled before the loop even started
+                task.cancel()
+            return loop.run_until_complete(task)
+    except asyncio.CancelledError:
+        raise Cancelled from None
+    finally:
+        _close(loop)
+
+
+def _close(loop: asyncio.AbstractEventLoop) -> None:
+    # What asyncio.run does on the way out, minus re-raising into tasks that are already finished.
+    try:
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        loop.close()

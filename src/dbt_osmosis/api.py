@@ -16,13 +16,12 @@ The LLM layer is loaded only by a run that asks for synthesis.
 
 from __future__ import annotations
 
-import asyncio
 import threading
-from collections.abc import Callable, Coroutine, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import yaml as pyyaml
 
@@ -79,8 +78,6 @@ __all__ = [
     "refactor",
     "review",
 ]
-
-_T = TypeVar("_T")
 
 #: Result types of the LLM layer re-exported here, imported on first use (see ``__getattr__``).
 _LAZY = {
@@ -521,7 +518,7 @@ def _document_run(
     run: DocumentRun, progress: Progress, cancel: CancelToken, confirm: Confirm | None, *, organize: bool
 ) -> DocumentResult:
     result = DocumentResult(command="refactor" if organize else "document", check=run.check)
-    result.dry_run = run.dry_run or (run.llm.wanted and run.llm.sends_nothing)
+    result.dry_run = run.dry_run or run.llm.sends_nothing
     where = run.project.resolve()
     try:
         if not (where.project_dir / "dbt_project.yml").is_file():
@@ -663,7 +660,7 @@ def _synthesize(
     cancel: CancelToken,
 ) -> SynthesisSummary | None:
     """Fill the plan's gaps; ``None`` when cancelled. ``BudgetError`` when the estimate is over budget."""
-    from dbt_osmosis._synthesis_run import check_estimate
+    from dbt_osmosis._synthesis_run import Cancelled, check_estimate, run_cancellable
     from dbt_osmosis.core.synthesis import SynthesisOptions, synthesize
 
     cache = synthesis.response_cache(project.root)
@@ -688,11 +685,11 @@ def _synthesize(
     estimate = synthesis.estimator is not None
     try:
         with progress.synthesis(len(plan.targets), synthesis.usage, estimate=estimate) as on_node:
-            report = _run_cancellable(
+            report = run_cancellable(
                 synthesize(plan, synthesis.client, synthesis.prompts, synthesis.settings, options, on_node),
                 cancel,
             )
-    except _Cancelled:
+    except Cancelled:
         return None
     client = synthesis.client
     return SynthesisSummary(
@@ -729,43 +726,6 @@ def _nothing() -> None:
     return None
 
 
-class _Cancelled(Exception):
-    """The run's cancel token was set while synthesis ran; it stopped in order."""
-
-
-def _run_cancellable(work: Coroutine[Any, Any, _T], cancel: CancelToken) -> _T:
-    """Run ``work`` in a fresh event loop; cancelling the token cancels it and raises ``_Cancelled``."""
-    loop = asyncio.new_event_loop()
-    task = loop.create_task(work)
-
-    def stop() -> None:
-        loop.call_soon_threadsafe(task.cancel)
-
-    try:
-        with cancel.handled_by(stop):
-            if cancel.cancelled:  # cancelled before the loop even started
-                task.cancel()
-            return loop.run_until_complete(task)
-    except asyncio.CancelledError:
-        raise _Cancelled from None
-    finally:
-        _close(loop)
-
-
-def _close(loop: asyncio.AbstractEventLoop) -> None:
-    # What asyncio.run does on the way out, minus re-raising into tasks that are already finished.
-    try:
-        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.run_until_complete(loop.shutdown_default_executor())
-    finally:
-        loop.close()
-
-
 # --- review and check_llm --------------------------------------------------------------------------
 
 
@@ -798,8 +758,3 @@ def check_llm(
     from dbt_osmosis._synthesis_run import ask_once
 
     return ask_once(timeout, on_ask)
-
-
-def placeholders_with(extra: Sequence[str]) -> tuple[str, ...]:
-    """The texts that count as undocumented: the defaults and ``extra``."""
-    return (*DEFAULT_PLACEHOLDERS, *extra)
