@@ -2,34 +2,28 @@
 
 Python's default (and ``asyncio.run``'s) handling turns a second Ctrl-C, pressed while the first one
 is still cancelling requests, into a ``KeyboardInterrupt`` raised inside the event loop's shutdown:
-every task still in flight then ends with its own traceback. Here the first Ctrl-C cancels the one
-task running the work, so every node either finishes or is dropped whole; a second one only says what
-is happening; a third one quits at once without writing.
+every task still in flight then ends with its own traceback. Here the first Ctrl-C cancels the run's
+``CancelToken``, so every node either finishes or is dropped whole (where the run cannot stop in order,
+dbt parsing the project, it raises ``KeyboardInterrupt`` as usual); a second one only says what is
+happening; a third one quits at once without writing.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
 import threading
-from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from types import FrameType, TracebackType
-from typing import Any, TypeVar
+from typing import Any
 
 from rich.console import Console
 
-__all__ = ["InterruptGuard", "Interrupted"]
+from dbt_osmosis.api import CancelToken
+from dbt_osmosis.cli.exit_codes import ExitCode
 
-_T = TypeVar("_T")
-
-EXIT_INTERRUPTED = 130
-
-
-class Interrupted(Exception):
-    """The user pressed Ctrl-C; the work stopped in order."""
+__all__ = ["InterruptGuard"]
 
 
 class InterruptGuard:
@@ -39,7 +33,8 @@ class InterruptGuard:
         self.console = console
         self.on_interrupt = on_interrupt
         self.count = 0
-        self._cancel: Callable[[], None] | None = None
+        #: Handed to the API call run inside the block.
+        self.token: CancelToken = CancelToken()
         self._previous: Any = None
         self._installed = False
 
@@ -61,41 +56,12 @@ class InterruptGuard:
         """Whether Ctrl-C was pressed inside the block."""
         return self.count > 0
 
-    @contextmanager
-    def deferred(self) -> Iterator[None]:
-        """Inside the block, Ctrl-C is only noted (``interrupted``); the work in it finishes."""
-        self._cancel = _noop
-        try:
-            yield
-        finally:
-            self._cancel = None
-
-    def run(self, work: Coroutine[Any, Any, _T]) -> _T:
-        """Run ``work`` in a fresh event loop; the first Ctrl-C cancels it and raises ``Interrupted``."""
-        loop = asyncio.new_event_loop()
-        task = loop.create_task(work)
-
-        def cancel() -> None:
-            loop.call_soon_threadsafe(task.cancel)
-
-        self._cancel = cancel
-        try:
-            if self.count:  # pressed before the loop even started
-                task.cancel()
-            return loop.run_until_complete(task)
-        except asyncio.CancelledError:
-            raise Interrupted from None
-        finally:
-            self._cancel = None
-            _close(loop)
-
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         self.count += 1
         if self.count == 1:
             if self.on_interrupt is not None:
                 self.on_interrupt()
-            if self._cancel is not None:
-                self._cancel()
+            if self.token.cancel():
                 return
             raise KeyboardInterrupt
         if self.count == 2:
@@ -106,28 +72,10 @@ class InterruptGuard:
                 "Stopping: keeping every node finished so far. Press Ctrl-C again to quit without writing.\n",
             )
             return
-        os._exit(EXIT_INTERRUPTED)
+        os._exit(ExitCode.INTERRUPTED)
 
 
 def _write_raw(console: Console, text: str) -> None:
     # No real file behind the console (tests, a closed pipe): nothing to say it on.
     with contextlib.suppress(OSError, ValueError, AttributeError):
         os.write(console.file.fileno(), text.encode("utf-8", "replace"))
-
-
-def _noop() -> None:
-    return None
-
-
-def _close(loop: asyncio.AbstractEventLoop) -> None:
-    # What asyncio.run does on the way out, minus re-raising into tasks that are already finished.
-    try:
-        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.run_until_complete(loop.shutdown_default_executor())
-    finally:
-        loop.close()

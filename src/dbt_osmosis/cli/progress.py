@@ -7,17 +7,65 @@ selected node gets a line, nodes with nothing to ask included, so the count goes
 
 from __future__ import annotations
 
+import sys
 import time
+from collections.abc import Callable
 from types import TracebackType
+from typing import TYPE_CHECKING
 
+import click
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-from dbt_osmosis.core.llm.usage import LLMUsageStats
-from dbt_osmosis.core.synthesis import NodeOutcome
+from dbt_osmosis.cli.render import report_organize, report_problems
 
-__all__ = ["SynthesisProgress", "describe_outcome", "usage_text"]
+if TYPE_CHECKING:
+    from dbt_osmosis.api import DocumentResult, LLMUsageStats, NodeOutcome, OrganizeResult
+    from dbt_osmosis.cli.interrupt import InterruptGuard
+
+__all__ = ["CommandLineProgress", "SynthesisProgress", "ask_to_apply", "describe_outcome", "usage_text"]
+
+
+class CommandLineProgress:
+    """The API's ``Progress`` hooks as the command line shows them, each as soon as the run says it."""
+
+    def __init__(self, console: Console, guard: InterruptGuard | None = None) -> None:
+        self.console = console
+        self.guard = guard
+
+    def note(self, text: str) -> None:
+        """A yellow note line."""
+        self.console.print(f"[yellow]note:[/yellow] {escape(text)}", soft_wrap=True)
+
+    def organized(self, result: OrganizeResult) -> None:
+        """One line per moved or created entry and removed file, then the warnings."""
+        report_organize(result, self.console)
+
+    def planned(self, result: DocumentResult) -> None:
+        """Files left alone and nodes failed, one line each, before any request."""
+        report_problems(result, self.console)
+
+    def synthesis(self, total: int, usage: LLMUsageStats, *, estimate: bool) -> SynthesisProgress:
+        """The bar (or one line per node); Ctrl-C silences it while the nodes in flight are cancelled."""
+        progress = SynthesisProgress(self.console, total, usage, estimate=estimate)
+        if self.guard is not None:
+            self.guard.on_interrupt = progress.mute
+        return progress
+
+
+def ask_to_apply(console: Console) -> Callable[[OrganizeResult], bool] | None:
+    """Asking before organize moves entries, as 1.x did; only on a terminal (a CI job has nobody)."""
+    if not sys.stdin.isatty():
+        return None
+
+    def confirm(result: OrganizeResult) -> bool:
+        if click.confirm("Apply these moves?", default=False):
+            return True
+        console.print("Kept every entry where it is.")
+        return False
+
+    return confirm
 
 
 class SynthesisProgress:
@@ -36,7 +84,7 @@ class SynthesisProgress:
         self._progress: Progress | None = None
         self._task: TaskID | None = None
 
-    def __enter__(self) -> SynthesisProgress:
+    def __enter__(self) -> SynthesisProgress:  # the node callback is the object itself
         if self.console.is_terminal:
             self._progress = Progress(
                 TextColumn("[bold]synthesizing"),

@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from dbt_osmosis.cli.compat import project_options
+from dbt_osmosis.api import ProjectLocation
 from dbt_osmosis.core.sql import QueryResult, compile_sql, run_sql
 
 __all__ = ["result_table", "run_sql_command"]
 
 
-def run_sql_command(params: dict[str, Any], console: Console, *, execute: bool) -> int:
-    """Compile (``execute`` false) or run the SQL; print the SQL or a table of rows; return 0."""
-    options = project_options(params)
-    if not execute:
+def run_sql_command(where: ProjectLocation, sql: str, limit: int | None, console: Console) -> int:
+    """Compile (``limit`` ``None``) or run the SQL; print the SQL or a table of rows; return 0."""
+    options = where.resolve()
+    if limit is None:
         # Plain text, not rich markup: the compiled SQL is meant to be copied or piped as is.
-        click.echo(compile_sql(options, params["sql"]))
+        click.echo(compile_sql(options, sql))
         return 0
-    result = run_sql(options, params["sql"], params["limit"])
+    result = run_sql(options, sql, limit)
     console.print(result_table(result))
-    limit = params["limit"]
     shown = f"{len(result.rows)} row(s)"
     if limit >= 0 and len(result.rows) == limit:
         shown += f" (the first {limit}; --limit changes how many)"

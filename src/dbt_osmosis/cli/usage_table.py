@@ -7,12 +7,15 @@ figure, one column per model (and a total column when more than one model answer
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich import box
 from rich.console import Console, RenderableType
 from rich.measure import Measurement
 from rich.table import Table
 
-from dbt_osmosis.core.llm.usage import LLMUsageStats, UsageTotals
+if TYPE_CHECKING:
+    from dbt_osmosis.core.llm.usage import LLMUsageStats, UsageTotals
 
 __all__ = ["usage_table"]
 

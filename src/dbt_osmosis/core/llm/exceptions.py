@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from dbt_osmosis.core.errors import OsmosisError
+
 __all__ = [
     "LLMAPIError",
     "LLMAuthError",
@@ -61,7 +63,7 @@ def redact(text: str, *secrets: str | None) -> str:
     return text
 
 
-class LLMError(Exception):
+class LLMError(OsmosisError):
     """Base of every LLM-layer error; ``str(err)`` is a complete, key-free message for the user."""
 
     def __init__(

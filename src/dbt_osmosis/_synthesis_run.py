@@ -1,0 +1,250 @@
+"""How ``dbt_osmosis.api`` assembles the LLM side of a run: settings, client, cache, budget, estimate.
+
+Private: only the API imports it, and only when a run asks for synthesis, so that a run without it
+never loads the LLM layer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from dbt_osmosis.core.dbt_target import dbt_target_dir
+from dbt_osmosis.core.errors import BudgetError
+from dbt_osmosis.core.llm.budget import Budget
+from dbt_osmosis.core.llm.cache import ResponseCache
+from dbt_osmosis.core.llm.managed import ManagedClient, build_managed_client
+from dbt_osmosis.core.llm.prompts import PromptSet, load_prompts
+from dbt_osmosis.core.llm.providers import provider_from_env
+from dbt_osmosis.core.llm.settings import LLMSettings
+from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, default_usage_for
+from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, run_synthesis
+
+if TYPE_CHECKING:
+    from dbt_osmosis.api import CancelToken, LLMCheckResult, LLMOptions
+    from dbt_osmosis.core.document import DocumentPlan
+
+__all__ = [
+    "Cancelled",
+    "Synthesis",
+    "ask_once",
+    "check_estimate",
+    "llm_cache_dir",
+    "llm_settings",
+    "prepare_synthesis",
+    "run_cancellable",
+]
+
+
+_T = TypeVar("_T")
+
+
+def llm_cache_dir(project_dir: Path) -> Path:
+    """Where the LLM layer keeps files between runs: ``<target-path>/dbt-osmosis`` of the project."""
+    return dbt_target_dir(project_dir) / "dbt-osmosis"
+
+
+def llm_settings(llm: LLMOptions, project_dir: Path) -> LLMSettings:
+    """``OSMOSIS_LLM_*`` settings with the run's own options on top."""
+    settings = LLMSettings.from_env()
+    return settings.with_overrides(
+        timeout=llm.timeout,
+        concurrency=llm.concurrency,
+        rate_limit=llm.rate_limit,
+        max_retries=llm.max_retries,
+        prompt_file=llm.prompt_file,
+        # OSMOSIS_LLM_CACHE_DIR wins; otherwise files kept between runs live under the project's target.
+        cache_dir=None if settings.cache_dir else llm_cache_dir(project_dir),
+        use_cache=False if llm.no_cache else None,
+        max_cost=llm.max_cost,
+        max_requests=llm.max_requests,
+        mark_generated=True if llm.mark_generated else None,
+    )
+
+
+@dataclass
+class Synthesis:
+    """The LLM side of one run, assembled before dbt parses anything."""
+
+    client: ManagedClient | EstimatingClient
+    prompts: PromptSet
+    settings: LLMSettings
+    usage: LLMUsageStats
+    #: Set for a dry run: the client that only counts what would be sent.
+    estimator: EstimatingClient | None
+
+    def response_cache(self, project_root: Path) -> ResponseCache | None:
+        """The response cache of the run, or ``None`` when it is switched off."""
+        if not self.settings.use_cache:
+            return None
+        return ResponseCache(self.settings.cache_dir or llm_cache_dir(project_root))
+
+    def budget(self) -> Budget | None:
+        """The run's spending limit, priced from the price table when it knows the model."""
+        settings = self.settings
+        if settings.max_cost is None and settings.max_requests is None:
+            return None
+        provider, model = self.client.provider, self.client.model
+        table = self.usage.price_table
+        price = None
+        if table is not None and table.price(provider, model) is not None:
+
+            def price(prompt: int, completion: int, cached: int) -> float:
+                return table.estimate_cost(provider, model, prompt, completion, cached) or 0.0
+
+        return Budget(max_cost=settings.max_cost, max_requests=settings.max_requests, price=price)
+
+
+def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
+    """Settings, prompts, usage record and client; everything wrong with the configuration fails here."""
+    settings = llm_settings(llm, project_dir)
+    prompts = load_prompts(settings.prompt_file)
+    # With OSMOSIS_LLM_TRACK_USAGE the run records into the process-wide stats, whose summary is
+    # printed when the process ends (unless --llm-stats showed it already).
+    usage = (
+        default_usage_for(settings)
+        if settings.track_usage
+        else LLMUsageStats(PriceTable.load(settings.price_file))
+    )
+    if llm.sends_nothing:
+        # Estimates are not usage: they never go into the process-wide stats printed at exit.
+        usage = LLMUsageStats(PriceTable.load(settings.price_file))
+        config, env = provider_from_env()
+        model = (env.get(config.model_env or "", "") or "").strip() or config.model or config.default_model
+        estimator = EstimatingClient(config.name, model or "unknown", usage)
+        return Synthesis(estimator, prompts, settings, usage, estimator)
+    client = build_managed_client(settings, usage=usage)
+    return Synthesis(client, prompts, settings, usage, None)
+
+
+def check_estimate(
+    scratch_plan: Callable[[], DocumentPlan],
+    synthesis: Synthesis,
+    budget: Budget,
+    cache: ResponseCache | None,
+    *,
+    allow_partial: bool,
+) -> None:
+    """Estimate the run as the dry run does; raise ``BudgetError`` when it exceeds the budget."""
+    if synthesis.estimator is not None:
+        return
+    estimator = EstimatingClient(synthesis.client.provider, synthesis.client.model)
+    run_synthesis(
+        scratch_plan(),
+        estimator,
+        synthesis.prompts,
+        synthesis.settings,
+        SynthesisOptions(cache=cache, store_answers=False),
+    )
+    requests = len(estimator.requests)
+    cost = budget.cost_of(estimator.prompt_tokens, estimator.completion_tokens)
+    over = []
+    if budget.max_cost is not None and cost > budget.max_cost:
+        over.append(f"about ${cost:.4f} against a budget of ${budget.max_cost:.4f}")
+    if budget.max_requests is not None and requests > budget.max_requests:
+        over.append(f"{requests} request(s) against a budget of {budget.max_requests}")
+    if over and not allow_partial:
+        raise BudgetError(
+            f"The estimate for this run is {' and '.join(over)}; nothing was sent. Raise the budget, "
+            "select fewer nodes, or pass --llm-allow-partial to spend the budget and stop there."
+        )
+
+
+def ask_once(timeout: float | None, on_ask: Callable[[str, str], None] | None) -> LLMCheckResult:
+    """One tiny request, one attempt, to the provider the environment configures."""
+    from dbt_osmosis.api import LLMCheckResult
+    from dbt_osmosis.core.llm.client import LLMRequest, Message
+    from dbt_osmosis.core.llm.exceptions import LLMError
+
+    settings = LLMSettings.from_env().with_overrides(timeout=timeout, max_retries=0)
+    client = build_managed_client(settings)
+    if on_ask is not None:
+        on_ask(client.provider, client.model)
+    request = LLMRequest(
+        messages=(Message("user", "Reply with the single word OK."),),
+        max_tokens=16,
+        temperature=0.0,
+        operation="test_llm",
+    )
+    try:
+        response = client.complete(request)
+    except LLMError as exc:
+        hint = next((text for kind, text in _hints() if isinstance(exc, kind)), "")
+        return LLMCheckResult(client.provider, client.model, ok=False, error=str(exc), hint=hint)
+    return LLMCheckResult(
+        response.provider,
+        response.model,
+        ok=True,
+        reply=" ".join(response.text.split())[:80],
+        latency_s=response.latency_s,
+        prompt_tokens=response.usage.prompt_tokens,
+        completion_tokens=response.usage.completion_tokens,
+    )
+
+
+def _hints() -> tuple[tuple[type[Exception], str], ...]:
+    from dbt_osmosis.core.llm.exceptions import (
+        LLMAPIError,
+        LLMAuthError,
+        LLMRateLimitError,
+        LLMResponseError,
+        LLMTimeoutError,
+    )
+
+    return (
+        (
+            LLMAuthError,
+            "The provider rejected the key: check the API key variable of LLM_PROVIDER's provider.",
+        ),
+        (
+            LLMRateLimitError,
+            "The provider is throttling this key: wait, lower --llm-rate-limit, or check the quota.",
+        ),
+        (LLMTimeoutError, "No answer in time: check the base URL and the network, or raise --llm-timeout."),
+        (LLMResponseError, "The provider answered, but not in a usable form: check the model name."),
+        (
+            LLMAPIError,
+            "The request failed: check the base URL, the model or deployment name, "
+            "and the provider's status.",
+        ),
+    )
+
+
+class Cancelled(Exception):
+    """The run's cancel token was set while synthesis ran; it stopped in order."""
+
+
+def run_cancellable(work: Coroutine[Any, Any, _T], cancel: CancelToken) -> _T:
+    """Run ``work`` in a fresh event loop; cancelling the token cancels it and raises ``Cancelled``."""
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(work)
+
+    def stop() -> None:
+        loop.call_soon_threadsafe(task.cancel)
+
+    try:
+        with cancel.handled_by(stop):
+            if cancel.cancelled:  # cancelled before the loop even started
+                task.cancel()
+            return loop.run_until_complete(task)
+    except asyncio.CancelledError:
+        raise Cancelled from None
+    finally:
+        _close(loop)
+
+
+def _close(loop: asyncio.AbstractEventLoop) -> None:
+    # What asyncio.run does on the way out, minus re-raising into tasks that are already finished.
+    try:
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        loop.close()

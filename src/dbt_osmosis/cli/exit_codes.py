@@ -1,0 +1,45 @@
+"""The exit codes of every command, and the one mapping from an error to its code.
+
+This module imports nothing from the rest of the package at import time, so the API can name the code
+its result implies without loading the command line.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+__all__ = ["ExitCode", "exit_code_for_error"]
+
+
+class ExitCode(IntEnum):
+    """What a command's exit status means; scripts and CI depend on these numbers."""
+
+    OK = 0
+    #: ``--check`` found files that would change (``yaml review --check``: unreviewed text); also
+    #: ``test-llm`` when the provider does not answer.
+    CHANGES = 1
+    #: Bad input (project, YAML, options, LLM configuration, budget), or the provider rejected the key;
+    #: nothing was written.
+    BAD_INPUT = 2
+    #: The run finished, but some nodes failed or some files could not be edited or written.
+    INCOMPLETE = 3
+    #: Ctrl-C; every node finished so far was kept (or nothing was written).
+    INTERRUPTED = 130
+
+
+def exit_code_for_error(exc: BaseException) -> ExitCode | None:
+    """The code for an error that reached the command line; ``None`` when it is a bug to show in full.
+
+    Every ``OsmosisError`` means bad input except a ``NodeError`` (handled per node inside a run) and
+    the LLM errors other than ``LLMConfigError`` (handled inside a run: reaching here they are a bug).
+    """
+    from dbt_osmosis.core.errors import NodeError, OsmosisError
+
+    if not isinstance(exc, OsmosisError) or isinstance(exc, NodeError):
+        return None
+    # Imported only when an error is being mapped: a run that never used the LLM layer does not load it.
+    from dbt_osmosis.core.llm.exceptions import LLMConfigError, LLMError
+
+    if isinstance(exc, LLMError) and not isinstance(exc, LLMConfigError):
+        return None
+    return ExitCode.BAD_INPUT

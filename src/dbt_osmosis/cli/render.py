@@ -1,0 +1,305 @@
+"""How the command line shows what a run returned: the API's results as lines, tables and prompts.
+
+Lines said while a run goes on (notes, the organize plan, files left alone) are printed by the progress
+hooks in ``progress.py``; everything here is printed after the call returns, in the order a run
+used to print it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from dbt_osmosis.cli.exit_codes import ExitCode
+from dbt_osmosis.cli.usage_table import usage_table
+
+if TYPE_CHECKING:
+    from dbt_osmosis.api import (
+        DocumentResult,
+        LLMCheckResult,
+        OrganizeResult,
+        ReviewResult,
+        SynthesisReport,
+        SynthesisSummary,
+    )
+
+__all__ = [
+    "render_check_llm",
+    "render_document",
+    "render_organize",
+    "render_review",
+    "report_organize",
+    "report_problems",
+    "show_prompts",
+]
+
+
+def report_organize(result: OrganizeResult, console: Console) -> None:
+    """One line per moved or created entry, one per file to delete, then the warnings."""
+    for move in result.moves:
+        if move.source:
+            console.print(f"moved {escape(move.what)}: {escape(move.source)} -> {escape(move.target)}")
+        else:
+            console.print(f"new entry {escape(move.what)} in {escape(move.target)}")
+    for path in result.emptied:
+        console.print(f"removed {escape(path)} (no entries left)")
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}", soft_wrap=True)
+
+
+def render_organize(result: OrganizeResult, console: Console) -> None:
+    """What ``yaml organize`` says after its plan: files left alone, then what was (or would be) done."""
+    for path, reason in result.blocked.items():
+        console.print(
+            f"[red]error:[/red] {escape(path)} {escape(reason)}; no entry moved into or out of it",
+            soft_wrap=True,
+        )
+    changed = result.changed_files
+    if result.check:
+        if changed:
+            console.print(
+                f"{len(changed)} file(s) would change; run `dbt-osmosis yaml organize` to update them."
+            )
+            return
+        console.print(
+            "Every other entry is where its path template says."
+            if result.blocked
+            else "Every entry is where its path template says."
+        )
+        return
+    if result.dry_run:
+        console.print(f"Dry run: {len(changed)} file(s) would change; nothing written.")
+        return
+    for path, reason in result.write_failures.items():  # a full disk, a folder made read-only
+        console.print(f"[red]error:[/red] {escape(path)} {escape(reason)}", soft_wrap=True)
+    written = result.files_written
+    console.print(f"Wrote {len(written)} file(s)." if written else "Nothing to change.")
+
+
+def report_problems(result: DocumentResult, console: Console) -> None:
+    """Files the run leaves alone and nodes whose steps failed, one line each, before any request."""
+    for path, reason in result.blocked.items():
+        nodes = result.blocked_nodes.get(path, [])
+        which = f" (not edited: {', '.join(nodes)})" if nodes else ""
+        console.print(f"[red]error:[/red] {escape(path)} {escape(reason)}{escape(which)}", soft_wrap=True)
+    for node, reason in result.failures.items():
+        console.print(f"[red]failed:[/red] {escape(node)}: {escape(reason)}", soft_wrap=True)
+
+
+def render_document(result: DocumentResult, console: Console, *, show_stats: bool) -> None:
+    """Everything ``yaml document`` / ``yaml refactor`` says once the run has returned."""
+    if result.interrupted in ("load", "synthesis"):
+        _interrupted(result, console)
+        return
+    synthesis = result.synthesis
+    if synthesis is not None and synthesis.kept_prompts:
+        show_prompts(synthesis.report, console)
+    _report_changes(result, console)
+    if synthesis is not None:
+        report_synthesis(synthesis, console, show_stats=show_stats)
+    changed = result.changed_files
+    if result.check:
+        if changed:
+            command = result.command
+            console.print(
+                f"{len(changed)} file(s) would change; run `dbt-osmosis yaml {command}` to update them."
+            )
+            return
+        incomplete = bool(result.blocked or result.failures)
+        console.print("All YAML is up to date." if not incomplete else "The other YAML is up to date.")
+        return
+    if result.dry_run:
+        console.print(f"Dry run: {len(changed)} file(s) would change; nothing written.")
+        if result.blocked:
+            console.print(f"{len(result.blocked)} file(s) could not be edited (listed above).")
+        return
+    if result.interrupted == "write":
+        _interrupted(result, console)
+        return
+    for path, reason in result.write_failures.items():
+        console.print(f"[red]error:[/red] {escape(path)} {escape(reason)}", soft_wrap=True)
+    written = result.files_written
+    console.print(f"Wrote {len(written)} file(s)." if written else "Nothing to change.")
+
+
+def _interrupted(result: DocumentResult, console: Console) -> None:
+    if result.wrote:
+        console.print(
+            f"Interrupted: wrote {len(result.files_written)} file(s) with every node finished so far."
+        )
+    else:
+        console.print("Interrupted: nothing written.")
+
+
+def _report_changes(result: DocumentResult, console: Console) -> None:
+    """What the run did per file, then the warnings."""
+    by_path: dict[str, list[str]] = {}
+    for change in result.changes:
+        by_path.setdefault(change.path, []).append(f"{change.node}: {change.what}")
+    for path in sorted(by_path):
+        if path in result.blocked:
+            continue  # left alone (reported as such): listing edits it never got would mislead
+        console.print(f"[bold]{escape(path)}[/bold]")
+        for line in by_path[path]:
+            console.print(f"  {escape(line)}", soft_wrap=True)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}", soft_wrap=True)
+
+
+def report_synthesis(summary: SynthesisSummary, console: Console, *, show_stats: bool) -> None:
+    """What synthesis asked, filled, dropped and failed, and what it cost; with a dry run, the estimate.
+
+    Every count of requests here, in the per-node lines and in ``--llm-stats`` is the same thing: an
+    attempt sent to the provider (retries included and also shown apart), taken from one usage record.
+    """
+    from dbt_osmosis.cli.progress import usage_text
+
+    result, usage, budget = summary.report, summary.usage, summary.budget
+    if summary.estimate:
+        if console.is_terminal:
+            # Off a terminal every node already had its own line; on one, the bar has gone.
+            console.print(_estimate_table(result))
+        console.print(
+            f"Estimate for {escape(summary.provider)} / {escape(summary.model)} "
+            f"(dry run, no request sent): {escape(usage_text(usage, estimate=True))}"
+            + (f" ({result.cached} more served by the response cache)" if result.cached else "")
+            + ".",
+            soft_wrap=True,
+        )
+        if show_stats:
+            console.print(usage_table(usage, console))
+        return
+    filled = sum(len(outcome.columns_filled) for outcome in result.outcomes)
+    tables = sum(1 for outcome in result.outcomes if outcome.table_filled)
+    from_cache = f" ({result.cached} answer(s) from the cache)" if result.cached else ""
+    console.print(
+        f"Synthesized {tables} model description(s) and {filled} column description(s) "
+        f"with {escape(usage_text(usage))} in {result.seconds:.1f}s{from_cache}.",
+        soft_wrap=True,
+    )
+    if result.auth_error is not None:
+        console.print(f"[red]error:[/red] synthesis stopped: {escape(result.auth_error)}", soft_wrap=True)
+    if result.budget_exhausted and budget is not None:
+        spent = f"${budget.spent:.4f}" + (
+            f" of ${budget.max_cost:.4f}" if budget.max_cost is not None else ""
+        )
+        sent = f"{budget.sent} request(s)" + (
+            f" of {budget.max_requests}" if budget.max_requests is not None else ""
+        )
+        undone = [outcome.node for outcome in result.skipped]
+        console.print(
+            f"[yellow]budget reached:[/yellow] spent {spent} on {sent}; left undone: "
+            f"{len(undone)} node(s): {escape(', '.join(undone))}. Rerun to continue (answers "
+            "received are not asked for again).",
+            soft_wrap=True,
+        )
+    if result.invented:
+        console.print(
+            f"[yellow]warning:[/yellow] dropped {result.invented} column description(s) for columns "
+            "the nodes do not have."
+        )
+    if result.duplicates:
+        console.print(
+            f"[yellow]warning:[/yellow] ignored {result.duplicates} repeated column description(s) "
+            "(an answer described a column twice; the first description was kept)."
+        )
+    for failure in result.failures:
+        console.print(
+            f"[red]failed:[/red] {escape(failure.node)}: {escape(failure.error or '')}", soft_wrap=True
+        )
+    if show_stats:
+        console.print(usage_table(usage, console))
+        console.print(escape(usage.summary()), soft_wrap=True)
+        usage.mark_reported()
+
+
+def _estimate_table(result: SynthesisReport) -> Table:
+    table = Table(title="What --synthesize would ask (dry run: no request sent)")
+    for column, justify in (
+        ("node", "left"),
+        ("asks for", "left"),
+        ("requests", "right"),
+        ("tokens", "right"),
+        ("cost", "right"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for outcome in result.outcomes:
+        totals = outcome.usage.totals() if outcome.usage is not None else None
+        cost = outcome.usage.cost() if outcome.usage is not None else None
+        asks = ["description"] if outcome.asked_table else []
+        if outcome.asked_columns:
+            asks.append(f"{outcome.asked_columns} column(s)")
+        table.add_row(
+            outcome.node,
+            " + ".join(asks),
+            str(totals.requests if totals else outcome.requests),
+            f"~{totals.total_tokens:,}" if totals else "",
+            "unknown" if cost is None else f"~${cost:.4f}",
+        )
+    return table
+
+
+def show_prompts(result: SynthesisReport, console: Console) -> None:
+    """Print every prompt the run would send, exactly as it would be sent, node by node."""
+    for outcome in result.outcomes:
+        count = len(outcome.prompts)
+        for number, request in enumerate(outcome.prompts, start=1):
+            for message in request.messages:
+                console.out(
+                    f"===== {outcome.node}: {message.role} prompt (request {number} of {count}) =====",
+                    highlight=False,
+                )
+                # Written as is: no markup, no wrapping, so it can be compared with what is sent.
+                console.out(message.content, highlight=False)
+    if result.outcomes:
+        console.out("===== end of prompts =====", highlight=False)
+
+
+def render_review(result: ReviewResult, console: Console) -> None:
+    """``yaml review``: what was decided, or one plain line per text and the counts."""
+    pending = result.pending
+    if result.verdict is not None:
+        what = (
+            "accepted (marks removed, text kept)"
+            if result.verdict == "accept"
+            else "rejected (text and mark removed)"
+        )
+        console.print(
+            f"{result.decided} model-written text(s) {what}; wrote {len(result.files_written)} file(s)."
+        )
+        return
+    # Plain lines, one per text: they read the same in a terminal, a CI log and a grep.
+    for item in result.items:
+        state = "rejected" if item.rejected else ("stale" if item.stale else "current")
+        where = f"{item.node.display_name}.{item.column}" if item.column else item.node.display_name
+        written_by = f"{item.provider}/{item.model}" if not item.rejected else "-"
+        console.print(f"{escape(where)}  {escape(written_by)}  {state}  {escape(item.path)}", soft_wrap=True)
+    stale = sum(1 for item in pending if item.stale)
+    rejected = len(result.items) - len(pending)
+    console.print(
+        f"{len(pending)} model-written text(s) to review ({stale} stale); {rejected} rejected.",
+        soft_wrap=True,
+    )
+    if result.exit_code == ExitCode.CHANGES:
+        console.print(
+            "Unreviewed model-written text: run `dbt-osmosis yaml review --accept` or `--reject` "
+            "(optionally with node names)."
+        )
+
+
+def render_check_llm(result: LLMCheckResult, console: Console) -> None:
+    """``test-llm``: the answer with its latency and tokens, or the error and what to check."""
+    if not result.ok:
+        console.print(f"[red]failed:[/red] {escape(result.error or '')}", soft_wrap=True)
+        if result.hint:
+            console.print(escape(result.hint), soft_wrap=True)
+        return
+    console.print(
+        f"[green]ok:[/green] {escape(result.provider)} / {escape(result.model)} answered "
+        f"{escape(repr(result.reply))} in {result.latency_s:.2f}s "
+        f"({result.prompt_tokens} prompt + {result.completion_tokens} completion tokens)",
+        soft_wrap=True,
+    )
