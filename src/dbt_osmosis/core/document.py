@@ -17,8 +17,14 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from dbt_osmosis.core import selection
-from dbt_osmosis.core.catalog import ColumnMap, WarehouseColumn, columns_from_catalog, columns_from_warehouse
+from dbt_osmosis.core.dbt import selection
+from dbt_osmosis.core.dbt.catalog import (
+    ColumnMap,
+    WarehouseColumn,
+    columns_from_catalog,
+    columns_from_warehouse,
+)
+from dbt_osmosis.core.dbt.project import DbtProject, Node
 from dbt_osmosis.core.errors import EntryEditError, NodeError, YamlError
 from dbt_osmosis.core.inheritance import (
     DEFAULT_PLACEHOLDERS,
@@ -27,7 +33,6 @@ from dbt_osmosis.core.inheritance import (
     is_placeholder,
     topological_order,
 )
-from dbt_osmosis.core.project import DbtProject, Node
 from dbt_osmosis.core.schema.entries import (
     column_key,
     create_entry,

@@ -28,8 +28,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
+from dbt_osmosis.core.dbt.project import DbtProject, Node
 from dbt_osmosis.core.errors import OsmosisError, ProjectError
-from dbt_osmosis.core.project import DbtProject, Node
 from dbt_osmosis.core.schema.entries import create_entry, find_entry, insert_item
 from dbt_osmosis.core.schema.placement import target_path
 from dbt_osmosis.core.schema.store import SchemaStore

@@ -13,9 +13,9 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
+from dbt_osmosis.core.dbt.project import DbtProject, Node
 from dbt_osmosis.core.document import answers_for, column_items, entry_of, set_meta
 from dbt_osmosis.core.errors import EntryEditError
-from dbt_osmosis.core.project import DbtProject, Node
 from dbt_osmosis.core.provenance import (
     GENERATED_META_KEY,
     REJECTED_META_KEY,

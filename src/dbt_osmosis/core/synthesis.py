@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from dbt_osmosis.core.answer_text import DEFAULT_MAX_DESCRIPTION_CHARS, clean_text, description_from_answer
+from dbt_osmosis.core.dbt.project import Node
 from dbt_osmosis.core.document import (
     DocumentPlan,
     NodeContext,
@@ -39,7 +40,6 @@ from dbt_osmosis.core.llm.exceptions import LLMAuthError, LLMError, LLMResponseE
 from dbt_osmosis.core.llm.prompts import PromptSet, fence, model_answer_schema, prepare_sql
 from dbt_osmosis.core.llm.settings import LLMSettings
 from dbt_osmosis.core.llm.usage import LLMUsageStats, usage_scope
-from dbt_osmosis.core.project import Node
 from dbt_osmosis.core.provenance import (
     GENERATED_META_KEY,
     REJECTED_META_KEY,
