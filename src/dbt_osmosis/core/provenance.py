@@ -24,7 +24,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from dbt_osmosis.core.dbt.project import Node
-from dbt_osmosis.core.inheritance import is_placeholder
+from dbt_osmosis.core.document.inheritance import is_placeholder
 from dbt_osmosis.core.schema.entries import column_key, insert_after, meta_map
 
 __all__ = [

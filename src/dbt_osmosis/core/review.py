@@ -14,7 +14,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from dbt_osmosis.core.dbt.project import DbtProject, Node
-from dbt_osmosis.core.document import answers_for, column_items, entry_of, set_meta
+from dbt_osmosis.core.document.versions import answers_for
 from dbt_osmosis.core.errors import EntryEditError
 from dbt_osmosis.core.provenance import (
     GENERATED_META_KEY,
@@ -25,8 +25,9 @@ from dbt_osmosis.core.provenance import (
     set_entry_meta,
 )
 from dbt_osmosis.core.schema.entries import column_key
+from dbt_osmosis.core.schema.items import column_items, set_meta
 from dbt_osmosis.core.schema.store import SchemaStore
-from dbt_osmosis.core.schema.versions import VersionView
+from dbt_osmosis.core.schema.versions import VersionView, entry_of
 from dbt_osmosis.core.schema.yamlio import SchemaFile, write_atomic
 
 __all__ = ["ReviewItem", "ReviewSession"]

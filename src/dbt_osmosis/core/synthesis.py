@@ -31,8 +31,8 @@ from dbt_osmosis.core.document import (
     learn,
     set_meta,
 )
+from dbt_osmosis.core.document.inheritance import is_placeholder
 from dbt_osmosis.core.errors import NodeError, OsmosisError
-from dbt_osmosis.core.inheritance import is_placeholder
 from dbt_osmosis.core.llm.budget import Budget, BudgetExhausted
 from dbt_osmosis.core.llm.cache import ResponseCache, request_key
 from dbt_osmosis.core.llm.client import LLMClient, LLMRequest, LLMResponse, Message, Usage
