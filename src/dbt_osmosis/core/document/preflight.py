@@ -15,7 +15,7 @@ from dbt_osmosis.core.document.planning import context_for
 from dbt_osmosis.core.document.types import DocumentPlan
 from dbt_osmosis.core.schema.writable import file_problem
 from dbt_osmosis.core.schema.yamlio import SchemaFile
-from dbt_osmosis.core.synthesis import find_gap
+from dbt_osmosis.core.synthesis.gaps import find_gap
 
 __all__ = ["check_files", "files_to_edit", "preflight"]
 
