@@ -13,7 +13,7 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
-from dbt_osmosis.core.project import Node
+from dbt_osmosis.core.dbt.project import Node
 from dbt_osmosis.core.schema.yamlio import SchemaFile
 
 __all__ = [

@@ -13,8 +13,8 @@ import posixpath
 import string
 from dataclasses import dataclass
 
+from dbt_osmosis.core.dbt.project import Node
 from dbt_osmosis.core.errors import TemplateError
-from dbt_osmosis.core.project import Node
 
 __all__ = ["DEFAULT_TEMPLATE", "target_path"]
 

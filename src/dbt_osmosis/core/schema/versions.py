@@ -19,9 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from dbt_osmosis.core.schema.entries import column_key
+from dbt_osmosis.core.dbt.project import Node
+from dbt_osmosis.core.schema.entries import column_key, find_entry
+from dbt_osmosis.core.schema.yamlio import SchemaFile
 
-__all__ = ["VersionShape", "VersionView", "version_shape", "version_view"]
+__all__ = ["VersionShape", "VersionView", "entry_of", "version_shape", "version_view"]
 
 _INCLUDE_ALL = ("all", "*")
 
@@ -183,3 +185,16 @@ def _same_version(written: object, version: str) -> bool:
         return float(str(written)) == float(version)
     except ValueError:
         return False
+
+
+def entry_of(schema_file: SchemaFile, node: Node) -> dict[str, Any] | None:
+    """What a node's steps read from ``schema_file``: its entry, or the view of its version.
+
+    ``None`` when the file does not document it, or documents a version in a shape that cannot be read
+    the way dbt reads it.
+    """
+    entry = find_entry(schema_file, node)
+    if entry is None or node.version is None:
+        return entry
+    view = version_view(entry, node.version)
+    return None if isinstance(view, str) else view

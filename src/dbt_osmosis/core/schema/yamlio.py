@@ -32,7 +32,7 @@ from dbt_osmosis.core.schema.align import indented_end, overlay
 from dbt_osmosis.core.schema.emit import emit_new
 from dbt_osmosis.core.schema.fastload import load_plain
 from dbt_osmosis.core.schema.quoting import SafeRoundTripConstructor, SafeRoundTripRepresenter
-from dbt_osmosis.core.yaml_errors import yaml_error_message
+from dbt_osmosis.core.schema.yaml_errors import yaml_error_message
 
 __all__ = ["SchemaFile", "YamlStyle", "detect_style", "write_atomic", "yaml_error_message"]
 

@@ -1,22 +1,17 @@
 """``yaml organize``: every entry in the file its path template says, moved as text so nothing is lost.
 
-An entry is moved as the lines the author wrote (with the comment lines directly above it), only
-re-indented to the list it joins: comments, quoting, ``{{ doc() }}`` references and block scalars travel
-unchanged, and the files it leaves keep every other byte. Each moved file is re-read afterwards and must
-hold exactly the data expected (the entry gone here, there there); anything else stops the run before
-anything is written.
-
 Where entries belong: models, seeds and snapshots whose ``+dbt-osmosis`` template is set go where
 ``placement.target_path`` says (the rule ``yaml document`` uses for new entries); a node without a
 template keeps its entry where it is. Sources named under ``vars: dbt-osmosis: sources:`` in
 ``dbt_project.yml`` (1.x syntax: ``source_name: path`` or ``{path, schema, database}``, the path
 relative to the first model path) go to that file, and a declared source that no YAML defines yet is
 created there from the warehouse's relations in its schema.
+
+The moves themselves are made as text by ``organize.text``.
 """
 
 from __future__ import annotations
 
-import copy
 import logging
 import posixpath
 from collections.abc import Collection, Iterable, Mapping
@@ -24,21 +19,26 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml as pyyaml
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 
-from dbt_osmosis.core.errors import OsmosisError, ProjectError
-from dbt_osmosis.core.project import DbtProject, Node
+from dbt_osmosis.core.dbt.project import DbtProject, Node
+from dbt_osmosis.core.errors import ProjectError
+from dbt_osmosis.core.organize.text import (
+    SAFE_LOADER,
+    EntryMove,
+    OrganizeError,
+    apply_moves,
+    load_plain,
+    normal_path,
+)
 from dbt_osmosis.core.schema.entries import create_entry, find_entry, insert_item
 from dbt_osmosis.core.schema.placement import target_path
 from dbt_osmosis.core.schema.store import SchemaStore
 from dbt_osmosis.core.schema.writable import Writer, file_problem, write_files
-from dbt_osmosis.core.schema.yamlio import SchemaFile, write_atomic, yaml_error_message
+from dbt_osmosis.core.schema.yamlio import SchemaFile, write_atomic
 
 __all__ = [
     "Move",
-    "OrganizeError",
     "OrganizePlan",
     "SourceTarget",
     "delete_emptied",
@@ -50,13 +50,8 @@ __all__ = [
     "write_organized",
 ]
 
+
 log = logging.getLogger("dbt_osmosis")
-
-_Loader: Any = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
-
-
-class OrganizeError(OsmosisError):
-    """The path templates or the files make a move ambiguous or unsafe; nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -206,9 +201,9 @@ def _plan(
     moves = [
         move
         for move in _planned_moves(project, selected, sources)
-        if _normal(move.source or "") not in leave and _normal(move.target) not in leave
+        if normal_path(move.source or "") not in leave and normal_path(move.target) not in leave
     ]
-    texts = _apply_moves(project, moves)
+    texts = apply_moves(project, moves)
     for path, (text, on_disk) in texts.items():
         schema_file = SchemaFile.from_text(project.root / path, path, text, on_disk=on_disk)
         plan.store.put(schema_file)
@@ -219,7 +214,7 @@ def _plan(
         for node_id in entry.node_ids:
             plan.placed[node_id] = entry.target
     _create_missing_entries(project, selected, plan, leave)
-    declared = {name: target for name, target in sources.items() if _normal(target.path) not in leave}
+    declared = {name: target for name, target in sources.items() if normal_path(target.path) not in leave}
     _create_declared_sources(
         project, declared, plan, introspect=introspect, lower=output_to_lower, types=types
     )
@@ -259,7 +254,7 @@ def move_groups(plan: OrganizePlan) -> list[list[str]]:
     for move in plan.moves:
         if move.source is None:
             continue  # a created entry leaves no file
-        source, target = _normal(move.source), _normal(move.target)
+        source, target = normal_path(move.source), normal_path(move.target)
         receiving.add(target)
         leaving.add(source)
         parent[root_of(source)] = root_of(target)
@@ -288,7 +283,7 @@ def delete_emptied(plan: OrganizePlan, emptied: Iterable[str], blocked: Collecti
     kept = {path for group in move_groups(plan) if unwritten & set(group) for path in group}
     deleted: list[str] = []
     for path in emptied:
-        if _normal(path) in kept:
+        if normal_path(path) in kept:
             continue
         (plan.store.root / path).unlink(missing_ok=True)
         deleted.append(path)
@@ -303,20 +298,10 @@ def placed_nodes(project: DbtProject, plan: OrganizePlan) -> None:
             project.nodes[node_id] = replace(node, patch_path=path)
 
 
-@dataclass
-class _EntryMove:
-    what: str
-    key: str
-    name: str
-    source: str | None
-    target: str
-    node_ids: list[str]
-
-
 def _planned_moves(
     project: DbtProject, nodes: list[Node], sources: Mapping[str, SourceTarget]
-) -> list[_EntryMove]:
-    claims: dict[tuple[str, str, str], _EntryMove] = {}
+) -> list[EntryMove]:
+    claims: dict[tuple[str, str, str], EntryMove] = {}
     for node in nodes:
         if node.resource_type == "source":
             declared = sources.get(node.source_name or "")
@@ -332,7 +317,7 @@ def _planned_moves(
         current = node.patch_path
         claim = claims.get((current, key, name))
         if claim is None:
-            claims[(current, key, name)] = _EntryMove(what, key, name, current, target, [node.unique_id])
+            claims[(current, key, name)] = EntryMove(what, key, name, current, target, [node.unique_id])
         elif claim.target != target:
             raise OrganizeError(
                 f"The dbt-osmosis path template puts {what} in two places ({claim.target} and {target}); "
@@ -340,10 +325,10 @@ def _planned_moves(
             )
         else:
             claim.node_ids.append(node.unique_id)
-    moves = [move for move in claims.values() if _normal(move.source or "") != _normal(move.target)]
-    landing: dict[tuple[str, str, str], _EntryMove] = {}
+    moves = [move for move in claims.values() if normal_path(move.source or "") != normal_path(move.target)]
+    landing: dict[tuple[str, str, str], EntryMove] = {}
     for move in moves:
-        slot = (_normal(move.target), move.key, move.name)
+        slot = (normal_path(move.target), move.key, move.name)
         if slot in landing:
             raise OrganizeError(
                 f"The dbt-osmosis path templates put two `{move.name}` entries under `{move.key}` in "
@@ -351,183 +336,6 @@ def _planned_moves(
             )
         landing[slot] = move
     return moves
-
-
-def _apply_moves(project: DbtProject, moves: list[_EntryMove]) -> dict[str, tuple[str, str | None]]:
-    # Path -> (new text, text on disk or None); every file read once, removals first, then insertions.
-    texts: dict[str, tuple[str, str | None]] = {}
-
-    def text_of(path: str) -> str | None:
-        key = _normal(path)
-        if key not in texts:
-            file = project.root / key
-            on_disk = file.read_bytes().decode("utf-8") if file.is_file() else None
-            texts[key] = (on_disk or "", on_disk)
-        text, on_disk = texts[key]
-        return text if (on_disk is not None or text) else None
-
-    blocks: dict[int, _Block] = {}
-    by_source: dict[str, list[tuple[int, _EntryMove]]] = {}
-    for index, move in enumerate(moves):
-        by_source.setdefault(_normal(move.source or ""), []).append((index, move))
-    for path, items in by_source.items():
-        text = text_of(path)
-        if text is None:
-            raise OrganizeError(f"{path} is gone; run dbt parse again. Nothing was written.")
-        located = _locate(path, text)
-        expected = _load(path, text)
-        spans: list[tuple[int, int, str, str]] = []
-        for index, move in items:
-            found = located.get((move.key, move.name))
-            if found is None:
-                raise OrganizeError(
-                    f"{move.what}: no `{move.name}` entry under `{move.key}` in {path} to move; "
-                    "nothing was written."
-                )
-            blocks[index] = found
-            spans.append((found.start, found.end, move.key, move.name))
-            _drop(expected, move.key, move.name)
-        new_text = _remove(text, spans, located)
-        _verify(path, new_text, expected)
-        texts[path] = (new_text, texts[path][1])
-    by_target: dict[str, list[tuple[int, _EntryMove]]] = {}
-    for index, move in enumerate(moves):
-        by_target.setdefault(_normal(move.target), []).append((index, move))
-    for path, items in by_target.items():
-        text = text_of(path)
-        newline = "\r\n" if text and "\r\n" in text else _newline_of(blocks[items[0][0]].text)
-        base = text if text is not None else f"version: 2{newline}"
-        expected = _load(path, base)
-        for index, move in items:
-            block = blocks[index]
-            base = _insert(path, base, move.key, block, newline)
-            expected.setdefault(move.key, []).append(copy.deepcopy(block.data))
-        _verify(path, base, expected)
-        texts[path] = (base, texts[path][1])
-    return texts
-
-
-@dataclass(frozen=True)
-class _Block:
-    start: int  # first line (leading comment lines included), 0-based
-    end: int  # one past the last line
-    dash: int  # column of the item's dash
-    text: str  # the lines, as written
-    data: Any  # the entry as plain data
-
-
-def _locate(path: str, text: str) -> dict[tuple[str, str], _Block]:
-    """Every named entry of every top-level list, with the lines it spans."""
-    try:
-        data = YAML(typ="rt").load(text)
-    except YAMLError as exc:
-        raise OrganizeError(yaml_error_message(path, "cannot be organized", exc, text)) from exc
-    plain = _load(path, text)
-    lines = text.splitlines(keepends=True)
-    found: dict[tuple[str, str], _Block] = {}
-    if not isinstance(data, CommentedMap):
-        return found
-    keys = list(data.keys())
-    for position, key in enumerate(keys):
-        items = data[key]
-        if not isinstance(items, CommentedSeq) or not items or items.fa.flow_style():
-            continue
-        key_line = data.lc.key(key)[0]
-        after = data.lc.key(keys[position + 1])[0] if position + 1 < len(keys) else len(lines)
-        starts = [_dash_line(lines, items.lc.item(i)[0]) for i in range(len(items))]
-        previous_end = key_line + 1
-        for i, item in enumerate(items):
-            boundary = starts[i + 1] if i + 1 < len(items) else after
-            end = boundary
-            while end > starts[i] + 1 and _is_blank_or_comment(lines[end - 1]):
-                end -= 1
-            start = starts[i]
-            while start > previous_end and _is_comment(lines[start - 1]):
-                start -= 1
-            previous_end = end
-            name = item.get("name") if isinstance(item, dict) else None
-            if not isinstance(name, str):
-                continue
-            dash = len(lines[starts[i]]) - len(lines[starts[i]].lstrip(" "))
-            entry = next(
-                (e for e in plain.get(key) or [] if isinstance(e, dict) and e.get("name") == name), None
-            )
-            found[(str(key), name)] = _Block(start, end, dash, "".join(lines[start:end]), entry)
-    return found
-
-
-def _dash_line(lines: list[str], line: int) -> int:
-    # An item written as "-" alone on its line has its content on the next one.
-    if not lines[line].lstrip(" ").startswith("-") and line > 0 and lines[line - 1].strip() == "-":
-        return line - 1
-    return line
-
-
-def _remove(
-    text: str, spans: list[tuple[int, int, str, str]], located: Mapping[tuple[str, str], _Block]
-) -> str:
-    lines = text.splitlines(keepends=True)
-    drop: set[int] = set()
-    for start, end, _, _ in spans:
-        drop.update(range(start, end))
-    removed_keys = {(key, name) for _, _, key, name in spans}
-    # A list whose every entry leaves loses its key line too (an empty `models:` would be null).
-    for key in {key for key, _ in removed_keys}:
-        siblings = [block for (k, _), block in located.items() if k == key]
-        if siblings and all((key, name) in removed_keys for (k, name) in located if k == key):
-            first = min(block.start for block in siblings)
-            key_line = next((i for i in range(first - 1, -1, -1) if lines[i].startswith(f"{key}:")), None)
-            if key_line is not None:
-                drop.update(range(key_line, first))
-    return "".join(line for index, line in enumerate(lines) if index not in drop)
-
-
-def _insert(path: str, text: str, key: str, block: _Block, newline: str) -> str:
-    located = _locate(path, text)
-    lines = text.splitlines(keepends=True)
-    siblings = [b for (k, _), b in located.items() if k == key]
-    data = _load(path, text)
-    if siblings:
-        last = max(siblings, key=lambda b: b.end)
-        moved = _reindent(block.text, last.dash - block.dash, newline)
-        return "".join(lines[: last.end]) + moved + "".join(lines[last.end :])
-    if key in data:
-        raise OrganizeError(
-            f"{path} has `{key}:` in a form entries cannot be appended to (a flow list or a value); "
-            "write it as a block list. Nothing was written."
-        )
-    if text and not text.endswith("\n"):
-        text += newline
-    return f"{text}{newline}{key}:{newline}" + _reindent(block.text, 0, newline)
-
-
-def _reindent(text: str, shift: int, newline: str) -> str:
-    out: list[str] = []
-    for line in text.splitlines():
-        if not line.strip():
-            out.append("")
-        elif shift >= 0:
-            out.append(" " * shift + line)
-        else:
-            spaces = len(line) - len(line.lstrip(" "))
-            out.append(line[min(spaces, -shift) :])
-    return newline.join(out) + newline
-
-
-def _verify(path: str, text: str, expected: Any) -> None:
-    if _load(path, text) != expected:
-        raise OrganizeError(
-            f"Moving entries in {path} as text would change what the file means (its layout is unusual "
-            "around them); move them by hand or simplify the file. Nothing was written."
-        )
-
-
-def _drop(data: dict[str, Any], key: str, name: str) -> None:
-    items = data.get(key)
-    if isinstance(items, list):
-        data[key] = [e for e in items if not (isinstance(e, dict) and e.get("name") == name)]
-        if not data[key]:
-            del data[key]
 
 
 def _create_missing_entries(
@@ -538,7 +346,7 @@ def _create_missing_entries(
         if node.resource_type == "source" or node.patch_path or node.version is not None:
             continue
         path = target_path(node)
-        if _normal(path) in leave:
+        if normal_path(path) in leave:
             continue
         schema_file = plan.store.get_or_create(path)
         if find_entry(schema_file, node) is None:
@@ -616,39 +424,15 @@ def _case(text: str, lower: bool) -> str:
 
 def _read_project_file(project: DbtProject) -> dict[str, Any]:
     try:
-        data = pyyaml.load((project.root / "dbt_project.yml").read_text(encoding="utf-8"), Loader=_Loader)
+        data = pyyaml.load((project.root / "dbt_project.yml").read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except (OSError, pyyaml.YAMLError) as exc:
         raise ProjectError(f"Cannot read {project.root / 'dbt_project.yml'}: {exc}") from exc
     return data if isinstance(data, dict) else {}
 
 
-def _load(path: str, text: str) -> Any:
-    try:
-        data = pyyaml.load(text, Loader=_Loader)
-    except pyyaml.YAMLError as exc:
-        raise OrganizeError(yaml_error_message(path, "does not parse", exc, text)) from exc
-    return data if isinstance(data, dict) else {}
-
-
 def _current_data(schema_file: SchemaFile) -> Any:
-    return _load(schema_file.display_path, schema_file.render())
+    return load_plain(schema_file.display_path, schema_file.render())
 
 
 def _is_empty(data: Any) -> bool:
     return isinstance(data, dict) and not any(key != "version" for key in data)
-
-
-def _is_blank_or_comment(line: str) -> bool:
-    return not line.strip() or line.lstrip().startswith("#")
-
-
-def _is_comment(line: str) -> bool:
-    return line.lstrip().startswith("#")
-
-
-def _newline_of(text: str) -> str:
-    return "\r\n" if "\r\n" in text else "\n"
-
-
-def _normal(path: str) -> str:
-    return posixpath.normpath(path) if path else path

@@ -1,0 +1,1 @@
+"""dbt access: loading the project, selection, the catalog, SQL, dbt messages and the target folder."""

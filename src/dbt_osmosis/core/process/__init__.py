@@ -1,0 +1,1 @@
+"""Process concerns: the run lock and garbage-collector tuning."""
