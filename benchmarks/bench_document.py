@@ -32,7 +32,7 @@ PROFILE_CHILD = r"""
 import cProfile, collections, json, pstats, sys, time
 from pathlib import Path
 from dbt_osmosis.core.document import DocumentOptions, plan_document, write_changes
-from dbt_osmosis.core.project import ProjectOptions, load_project
+from dbt_osmosis.core.dbt.project import ProjectOptions, load_project
 root, catalog = Path(sys.argv[1]), Path(sys.argv[2])
 project = load_project(ProjectOptions(project_dir=root, profiles_dir=root))
 profiler = cProfile.Profile()

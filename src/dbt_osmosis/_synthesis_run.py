@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from dbt_osmosis.core.dbt_target import dbt_target_dir
+from dbt_osmosis.core.dbt.target import dbt_target_dir
 from dbt_osmosis.core.errors import BudgetError
 from dbt_osmosis.core.llm.budget import Budget
 from dbt_osmosis.core.llm.cache import ResponseCache
 from dbt_osmosis.core.llm.managed import ManagedClient, build_managed_client
 from dbt_osmosis.core.llm.prompts import PromptSet, load_prompts
 from dbt_osmosis.core.llm.providers import provider_from_env
+from dbt_osmosis.core.llm.runtime import LLMRuntime
 from dbt_osmosis.core.llm.settings import LLMSettings
 from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, default_usage_for
 from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, run_synthesis
@@ -116,7 +117,9 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
         model = (env.get(config.model_env or "", "") or "").strip() or config.model or config.default_model
         estimator = EstimatingClient(config.name, model or "unknown", usage)
         return Synthesis(estimator, prompts, settings, usage, estimator)
-    client = build_managed_client(settings, usage=usage)
+    # One runtime per run: its clients, limiter and learned capabilities are this run's alone, so two
+    # runs in one Python process (a notebook, an orchestrator) never share a limiter or a stale client.
+    client = build_managed_client(settings, usage=usage, runtime=LLMRuntime())
     return Synthesis(client, prompts, settings, usage, None)
 
 
@@ -156,11 +159,11 @@ def check_estimate(
 def ask_once(timeout: float | None, on_ask: Callable[[str, str], None] | None) -> LLMCheckResult:
     """One tiny request, one attempt, to the provider the environment configures."""
     from dbt_osmosis.api import LLMCheckResult
-    from dbt_osmosis.core.llm.client import LLMRequest, Message
     from dbt_osmosis.core.llm.exceptions import LLMError
+    from dbt_osmosis.core.llm.types import LLMRequest, Message
 
     settings = LLMSettings.from_env().with_overrides(timeout=timeout, max_retries=0)
-    client = build_managed_client(settings)
+    client = build_managed_client(settings, runtime=LLMRuntime())
     if on_ask is not None:
         on_ask(client.provider, client.model)
     request = LLMRequest(

@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import yaml as pyyaml
 
-from dbt_osmosis.cli.exit_codes import ExitCode
+from dbt_osmosis.core.dbt.project import DbtProject, ProjectOptions, discover_project_dir, load_project
+from dbt_osmosis.core.dbt.selection import Selection, select_nodes
 from dbt_osmosis.core.document import Change, DocumentOptions, DocumentPlan, plan_document, write_changes
+from dbt_osmosis.core.document.inheritance import DEFAULT_PLACEHOLDERS
 from dbt_osmosis.core.errors import OsmosisError, UsageError
-from dbt_osmosis.core.gc_tuning import keep_long_lived, long_lived_heap
-from dbt_osmosis.core.inheritance import DEFAULT_PLACEHOLDERS
 from dbt_osmosis.core.organize import (
     Move,
     OrganizePlan,
@@ -40,11 +40,11 @@ from dbt_osmosis.core.organize import (
     set_aside_emptied,
     write_organized,
 )
-from dbt_osmosis.core.project import DbtProject, ProjectOptions, discover_project_dir, load_project
-from dbt_osmosis.core.review import ReviewItem, ReviewSession
-from dbt_osmosis.core.runlock import project_lock
+from dbt_osmosis.core.process.gc_tuning import keep_long_lived, long_lived_heap
+from dbt_osmosis.core.process.runlock import project_lock
 from dbt_osmosis.core.schema.store import SchemaStore
-from dbt_osmosis.core.selection import Selection, select_nodes
+from dbt_osmosis.core.synthesis.review import ReviewItem, ReviewSession
+from dbt_osmosis.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from dbt_osmosis._synthesis_run import Synthesis
@@ -556,7 +556,7 @@ def _document(
         plan.blocked.update(
             {path: f"{reason}; no entry moved into or out of it" for path, reason in org_plan.blocked.items()}
         )
-    from dbt_osmosis.core.preflight import preflight
+    from dbt_osmosis.core.document.preflight import preflight
 
     # Before any request is paid for: files the run cannot edit or write are reported and left alone.
     preflight(plan, synthesize=synthesis is not None)

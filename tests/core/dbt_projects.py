@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dbt.cli.main import dbtRunner
 
-from dbt_osmosis.core.project import working_directory
+from dbt_osmosis.core.dbt.project import working_directory
 
 PROFILE = """\
 test_project:

@@ -8,14 +8,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dbt_osmosis.core.answer_text import (
+from dbt_osmosis.core.llm.exceptions import LLMConfigError
+from dbt_osmosis.core.llm.settings import LLMSettings
+from dbt_osmosis.core.synthesis.answer_text import (
     clean_text,
     description_from_answer,
     escape_jinja,
     truncate_at_sentence,
 )
-from dbt_osmosis.core.llm.exceptions import LLMConfigError
-from dbt_osmosis.core.llm.settings import LLMSettings
 
 # dbt renders descriptions with Jinja's default delimiters and no whitespace trimming options.
 _JINJA = jinja2.Environment(undefined=jinja2.StrictUndefined)

@@ -15,7 +15,7 @@ from dbt.adapters.base.column import Column
 
 from dbt_osmosis import __version__
 from dbt_osmosis.cli.main import cli
-from dbt_osmosis.core.catalog import data_type
+from dbt_osmosis.core.dbt.catalog import data_type
 
 from .test_document_cli import columns
 
@@ -263,8 +263,8 @@ def test_every_1x_option_is_accepted(args: list[str]) -> None:
 
 
 def test_1x_index_lookups_in_templates_are_refused_with_the_template_named() -> None:
+    from dbt_osmosis.core.dbt.project import Node
     from dbt_osmosis.core.errors import TemplateError
-    from dbt_osmosis.core.project import Node
     from dbt_osmosis.core.schema.placement import target_path
 
     node = Node(

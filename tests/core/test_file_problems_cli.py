@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from dbt import deprecations
 
+from dbt_osmosis.core.dbt.project import ProjectOptions, load_project
 from dbt_osmosis.core.document import DocumentOptions, plan_document, write_changes
-from dbt_osmosis.core.project import ProjectOptions, load_project
 from tests.fakes.fake_provider import FakeProviderServer, RecordedRequest
 
 from .conftest import RunCli

@@ -7,7 +7,7 @@ import weakref
 
 import pytest
 
-from dbt_osmosis.core.gc_tuning import keep_long_lived, long_lived_heap
+from dbt_osmosis.core.process.gc_tuning import keep_long_lived, long_lived_heap
 
 
 def test_a_library_process_gets_its_collector_back_after_nested_blocks() -> None:

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from dbt_osmosis.core.answer_text import clean_text, description_from_answer, truncate_at_sentence
-from dbt_osmosis.core.project import working_directory
+from dbt_osmosis.core.dbt.project import working_directory
+from dbt_osmosis.core.synthesis.answer_text import clean_text, description_from_answer, truncate_at_sentence
 from tests.fakes.fake_provider import HOSTILE_TEXTS, FakeProviderServer, HostileResponder
 
 from .conftest import RunCli

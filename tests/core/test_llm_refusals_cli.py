@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dbt_osmosis.core.llm.capabilities import CAPABILITIES_FILE, reset_shared_stores
-from dbt_osmosis.core.llm.client import clear_client_cache
+from dbt_osmosis.core.llm.factory import clear_client_cache
 from tests.fakes.fake_provider import FakeProviderServer
 
 from .conftest import RunCli

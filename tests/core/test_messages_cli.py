@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from dbt_osmosis.cli.main import cli
-from dbt_osmosis.core.dbt_messages import one_line
+from dbt_osmosis.core.dbt.messages import one_line
 
 from .conftest import RunCli
 from .dbt_projects import snapshot

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from dbt_osmosis.core.dbt.project import ProjectOptions, load_project
 from dbt_osmosis.core.document import DocumentOptions, plan_document, write_changes
-from dbt_osmosis.core.llm.client import LLMRequest, MockLLMClient
 from dbt_osmosis.core.llm.prompts import load_prompts
 from dbt_osmosis.core.llm.settings import LLMSettings
-from dbt_osmosis.core.project import ProjectOptions, load_project
+from dbt_osmosis.core.llm.testing import MockLLMClient
+from dbt_osmosis.core.llm.types import LLMRequest
 from dbt_osmosis.core.synthesis import SynthesisOptions, run_synthesis
 
 from .test_document_cli import columns

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from ruamel.yaml import YAML
 
 from dbt_osmosis.cli.main import cli
-from dbt_osmosis.core.project import ProjectOptions, load_project
+from dbt_osmosis.core.dbt.project import ProjectOptions, load_project
 
 from .dbt_projects import snapshot, write_project
 

@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from dbt_osmosis.cli.usage_table import usage_table
-from dbt_osmosis.core.llm.client import Usage
+from dbt_osmosis.core.llm.types import Usage
 from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable
 from tests.fakes.fake_provider import Fail, FakeProviderServer, RecordedRequest, Reply
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from dbt_osmosis.cli.main import cli
-from dbt_osmosis.core.runlock import LOCK_NAME
+from dbt_osmosis.core.process.runlock import LOCK_NAME
 
 from .conftest import RunCli
 from .dbt_projects import snapshot
@@ -22,7 +22,7 @@ from .dbt_projects import snapshot
 HOLD_LOCK = """
 import sys
 from pathlib import Path
-from dbt_osmosis.core.runlock import project_lock
+from dbt_osmosis.core.process.runlock import project_lock
 with project_lock(Path(sys.argv[1])):
     print("held", flush=True)
     sys.stdin.read()  # hold until the test closes our stdin

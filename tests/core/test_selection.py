@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from dbt.cli.main import dbtRunner
 
 from dbt_osmosis.cli.main import cli
+from dbt_osmosis.core.dbt.project import DbtProject, ProjectOptions, load_project, working_directory
+from dbt_osmosis.core.dbt.selection import Selection, select_nodes
 from dbt_osmosis.core.errors import SelectionError
-from dbt_osmosis.core.project import DbtProject, ProjectOptions, load_project, working_directory
-from dbt_osmosis.core.selection import Selection, select_nodes
 
 from .dbt_projects import write_project
 

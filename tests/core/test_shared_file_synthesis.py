@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from dbt_osmosis.core.dbt.project import DbtProject, ProjectOptions, load_project
 from dbt_osmosis.core.document import DocumentOptions, plan_document, write_changes
-from dbt_osmosis.core.llm.client import LLMRequest, LLMResponse, Usage
 from dbt_osmosis.core.llm.prompts import load_prompts
 from dbt_osmosis.core.llm.settings import LLMSettings
-from dbt_osmosis.core.project import DbtProject, ProjectOptions, load_project
+from dbt_osmosis.core.llm.types import LLMRequest, LLMResponse, Usage
 from dbt_osmosis.core.synthesis import SynthesisOptions, run_synthesis
 from tests.fakes.fake_provider import FakeProviderServer, Reply
 

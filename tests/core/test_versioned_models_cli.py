@@ -18,7 +18,7 @@ from dbt.cli.main import dbtRunner
 from ruamel.yaml import YAML
 
 from dbt_osmosis.cli.main import cli
-from dbt_osmosis.core.project import working_directory
+from dbt_osmosis.core.dbt.project import working_directory
 from tests.fakes.fake_provider import FakeProviderServer
 
 from .conftest import RunCli

@@ -16,8 +16,8 @@ import pytest
 import yaml
 from dbt.cli.main import dbtRunner
 
-from dbt_osmosis.core.inheritance import is_placeholder
-from dbt_osmosis.core.project import working_directory
+from dbt_osmosis.core.dbt.project import working_directory
+from dbt_osmosis.core.document.inheritance import is_placeholder
 from tests.core.dbt_projects import build
 from tests.fakes.fake_provider import FAKE_API_KEY, FakeProviderServer
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from dbt_osmosis.core.llm.budget import Budget, BudgetExhausted
-from dbt_osmosis.core.llm.client import Usage
 from dbt_osmosis.core.llm.exceptions import LLMConfigError
+from dbt_osmosis.core.llm.types import Usage
 
 
 def per_token(prompt: int, completion: int, cached: int) -> float:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from dbt_osmosis.core.llm.cache import ResponseCache, request_key
-from dbt_osmosis.core.llm.client import LLMRequest, Message, Usage
+from dbt_osmosis.core.llm.types import LLMRequest, Message, Usage
 
 REQUEST = LLMRequest(
     messages=(Message("system", "You document models."), Message("user", "Describe orders.")),

@@ -7,12 +7,7 @@ import asyncio
 import pytest
 from tests.fakes.fake_provider import Fail, FakeProviderServer, Hang, NotJSON, Reply, Reset
 
-from dbt_osmosis.core.llm.client import (
-    LLMRequest,
-    Message,
-    create_client,
-    parse_retry_after,
-)
+from dbt_osmosis.core.llm.adapters import parse_retry_after
 from dbt_osmosis.core.llm.exceptions import (
     LLMAPIError,
     LLMAuthError,
@@ -21,8 +16,10 @@ from dbt_osmosis.core.llm.exceptions import (
     LLMResponseError,
     LLMTimeoutError,
 )
+from dbt_osmosis.core.llm.factory import create_client
 from dbt_osmosis.core.llm.providers import get_provider_config
 from dbt_osmosis.core.llm.settings import LLMSettings
+from dbt_osmosis.core.llm.types import LLMRequest, Message
 
 # One provider per SDK family (plus Azure, whose client class differs).
 FAMILIES = ["openai", "azure-openai", "anthropic", "google-gemini"]

@@ -8,14 +8,10 @@ import dataclasses
 import pytest
 from tests.fakes.fake_provider import FakeProviderServer, Reply
 
-from dbt_osmosis.core.llm.client import (
-    LLMRequest,
-    Message,
-    cached_client_count,
-    create_client,
-)
+from dbt_osmosis.core.llm.factory import cached_client_count, create_client
 from dbt_osmosis.core.llm.providers import get_provider_config
 from dbt_osmosis.core.llm.settings import LLMSettings
+from dbt_osmosis.core.llm.types import LLMRequest, Message
 
 PROVIDERS = [
     "openai",

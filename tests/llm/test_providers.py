@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 from dbt_osmosis.core.llm import providers
-from dbt_osmosis.core.llm.client import create_client
 from dbt_osmosis.core.llm.exceptions import LLMConfigError
+from dbt_osmosis.core.llm.factory import create_client
 from dbt_osmosis.core.llm.providers import PROVIDERS, get_provider_config, provider_from_env, resolve_provider
 from dbt_osmosis.core.llm.settings import LLMSettings
 

@@ -10,10 +10,11 @@ import pytest
 from tests.fakes.fake_provider import FAKE_API_KEY, Fail, FakeProviderServer, Hang, NotJSON, Reply, Reset
 
 import dbt_osmosis.core.llm as llm
-from dbt_osmosis.core.llm.client import LLMRequest, Message, create_client
+from dbt_osmosis.core.llm.factory import create_client
 from dbt_osmosis.core.llm.logging import LOGGER_NAME, RedactingFilter, get_logger
 from dbt_osmosis.core.llm.providers import get_provider_config
 from dbt_osmosis.core.llm.settings import LLMSettings
+from dbt_osmosis.core.llm.types import LLMRequest, Message
 
 SETTINGS = LLMSettings(timeout=0.5, connect_timeout=0.5)
 FAMILIES = ["openai", "azure-openai", "anthropic", "google-gemini", "ollama"]

@@ -8,11 +8,12 @@ import dataclasses
 import pytest
 from tests.fakes.fake_provider import FakeProviderServer, Reply
 
-from dbt_osmosis.core.llm.client import LLMRequest, LLMResponse, Message, clear_client_cache, create_client
 from dbt_osmosis.core.llm.exceptions import LLMResponseError
+from dbt_osmosis.core.llm.factory import clear_client_cache, create_client
 from dbt_osmosis.core.llm.managed import ManagedClient
 from dbt_osmosis.core.llm.providers import get_provider_config
 from dbt_osmosis.core.llm.settings import LLMSettings
+from dbt_osmosis.core.llm.types import LLMRequest, LLMResponse, Message
 
 SCHEMA = {
     "type": "object",

@@ -10,8 +10,8 @@ import pytest
 from rich.console import Console
 
 from dbt_osmosis.core.llm import usage as usage_module
-from dbt_osmosis.core.llm.client import Usage
 from dbt_osmosis.core.llm.exceptions import LLMConfigError
+from dbt_osmosis.core.llm.types import Usage
 from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, get_default_usage, reset_default_usage
 
 

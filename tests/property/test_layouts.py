@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dbt_osmosis.core.dbt.project import DbtProject, ProjectOptions, load_project
 from dbt_osmosis.core.document import (
     DocumentOptions,
     DocumentPlan,
@@ -29,10 +30,10 @@ from dbt_osmosis.core.document import (
     plan_document,
     write_changes,
 )
-from dbt_osmosis.core.llm.client import LLMRequest, MockLLMClient
 from dbt_osmosis.core.llm.prompts import load_prompts
 from dbt_osmosis.core.llm.settings import LLMSettings
-from dbt_osmosis.core.project import DbtProject, ProjectOptions, load_project
+from dbt_osmosis.core.llm.testing import MockLLMClient
+from dbt_osmosis.core.llm.types import LLMRequest
 from dbt_osmosis.core.schema.entries import find_entry
 from dbt_osmosis.core.synthesis import SynthesisOptions, run_synthesis
 from tests.core.dbt_projects import write_project

@@ -26,8 +26,8 @@ from dbt.cli.main import dbtRunner
 from tests.fakes.fake_provider import FAKE_API_KEY, FakeProviderServer
 from tests.fidelity.test_fixture_corpus import assert_only_deliberate_changes
 
-from dbt_osmosis.core.inheritance import is_placeholder
-from dbt_osmosis.core.project import working_directory
+from dbt_osmosis.core.dbt.project import working_directory
+from dbt_osmosis.core.document.inheritance import is_placeholder
 
 HERE = Path(__file__).resolve().parent
 # Files a dbt run produces; everything else in a project copy is the project.

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from dbt_osmosis.cli import options
-from dbt_osmosis.cli.exit_codes import ExitCode
+from dbt_osmosis.exit_codes import ExitCode
 
 __all__ = ["run_document", "run_organize", "run_review", "run_test_llm"]
 

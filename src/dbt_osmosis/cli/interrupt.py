@@ -21,7 +21,7 @@ from typing import Any
 from rich.console import Console
 
 from dbt_osmosis.api import CancelToken
-from dbt_osmosis.cli.exit_codes import ExitCode
+from dbt_osmosis.exit_codes import ExitCode
 
 __all__ = ["InterruptGuard"]
 

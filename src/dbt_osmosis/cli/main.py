@@ -21,8 +21,8 @@ from rich.markup import escape
 
 from dbt_osmosis import __version__
 from dbt_osmosis.cli import options as o
-from dbt_osmosis.cli.exit_codes import ExitCode, exit_code_for_error
 from dbt_osmosis.core.errors import OsmosisError
+from dbt_osmosis.exit_codes import ExitCode, exit_code_for_error
 
 __all__ = ["cli"]
 

@@ -376,7 +376,7 @@ def selection(params: Mapping[str, Any]) -> Selection:
 def document_options(params: Mapping[str, Any]) -> DocumentOptions:
     """The pipeline options of ``yaml document`` and ``yaml refactor``."""
     from dbt_osmosis.api import DocumentOptions
-    from dbt_osmosis.core.inheritance import DEFAULT_PLACEHOLDERS
+    from dbt_osmosis.core.document.inheritance import DEFAULT_PLACEHOLDERS
 
     chosen = selection(params)
     return DocumentOptions(
@@ -468,8 +468,8 @@ def organize_run(params: Mapping[str, Any]) -> OrganizeRun:
 def review_run(params: Mapping[str, Any]) -> ReviewRun:
     """A ``yaml review`` run from its click parameters; ``UsageError`` for --accept with --reject."""
     from dbt_osmosis.api import ReviewRun
+    from dbt_osmosis.core.document.inheritance import DEFAULT_PLACEHOLDERS
     from dbt_osmosis.core.errors import UsageError
-    from dbt_osmosis.core.inheritance import DEFAULT_PLACEHOLDERS
 
     if params["accept"] and params["reject"]:
         raise UsageError("Give --accept or --reject, not both: a text is either kept or removed.")

@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from dbt_osmosis.cli.exit_codes import ExitCode
 from dbt_osmosis.cli.usage_table import usage_table
+from dbt_osmosis.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from dbt_osmosis.api import (

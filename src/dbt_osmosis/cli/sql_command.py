@@ -8,7 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dbt_osmosis.api import ProjectLocation
-from dbt_osmosis.core.sql import QueryResult, compile_sql, run_sql
+from dbt_osmosis.core.dbt.sql import QueryResult, compile_sql, run_sql
 
 __all__ = ["result_table", "run_sql_command"]
 

@@ -16,7 +16,7 @@ Each one is for a person: it says what is wrong, where, and how to fix it.
 
 Errors raised directly as ``OsmosisError`` (and its other subclasses outside this module, such as the
 run lock's) also mean bad input; ``NodeError`` and the LLM errors other than ``LLMConfigError`` do not.
-The one place that turns an error into an exit code is ``dbt_osmosis.cli.exit_codes``.
+The one place that turns an error into an exit code is ``dbt_osmosis.exit_codes``.
 """
 
 from __future__ import annotations

@@ -233,7 +233,7 @@ def _read_prompt_file(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    from dbt_osmosis.core.yaml_errors import yaml_error_message
+    from dbt_osmosis.core.schema.yaml_errors import yaml_error_message
 
     try:
         text = path.read_text(encoding="utf-8")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dbt_osmosis.core.llm.client import LLMRequest, LLMResponse, Usage
+from dbt_osmosis.core.llm.types import LLMRequest, LLMResponse, Usage
 from dbt_osmosis.core.llm.usage import LLMUsageStats
 from dbt_osmosis.core.synthesis.requests import asked_columns, expected_tokens
 

@@ -14,9 +14,9 @@ from dbt_osmosis.core.dbt.project import Node
 from dbt_osmosis.core.document.inheritance import is_placeholder
 from dbt_osmosis.core.document.planning import context_for
 from dbt_osmosis.core.document.types import DocumentPlan, NodeContext
-from dbt_osmosis.core.llm.client import LLMRequest, Message
 from dbt_osmosis.core.llm.prompts import PromptSet, fence, model_answer_schema, prepare_sql
 from dbt_osmosis.core.llm.settings import LLMSettings
+from dbt_osmosis.core.llm.types import LLMRequest, Message
 from dbt_osmosis.core.schema.entries import column_key
 from dbt_osmosis.core.schema.items import column_items
 from dbt_osmosis.core.synthesis.gaps import Gap

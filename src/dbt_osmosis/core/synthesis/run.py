@@ -27,10 +27,10 @@ from dbt_osmosis.core.document.types import DocumentPlan, NodeContext
 from dbt_osmosis.core.errors import NodeError, OsmosisError
 from dbt_osmosis.core.llm.budget import BudgetExhausted
 from dbt_osmosis.core.llm.cache import request_key
-from dbt_osmosis.core.llm.client import LLMClient, LLMRequest, LLMResponse
 from dbt_osmosis.core.llm.exceptions import LLMAuthError, LLMError, LLMResponseError
 from dbt_osmosis.core.llm.prompts import PromptSet
 from dbt_osmosis.core.llm.settings import LLMSettings
+from dbt_osmosis.core.llm.types import LLMClient, LLMRequest, LLMResponse
 from dbt_osmosis.core.llm.usage import usage_scope
 from dbt_osmosis.core.schema.entries import column_key
 from dbt_osmosis.core.synthesis.answers import apply_answer, incomplete

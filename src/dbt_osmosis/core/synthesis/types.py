@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from dbt_osmosis.core.llm.budget import Budget
 from dbt_osmosis.core.llm.cache import ResponseCache
-from dbt_osmosis.core.llm.client import LLMRequest
+from dbt_osmosis.core.llm.types import LLMRequest
 from dbt_osmosis.core.llm.usage import LLMUsageStats
 
 __all__ = ["NodeOutcome", "ProgressCallback", "SynthesisOptions", "SynthesisReport"]

@@ -1,7 +1,7 @@
 """The exit codes of every command, and the one mapping from an error to its code.
 
-This module imports nothing from the rest of the package at import time, so the API can name the code
-its result implies without loading the command line.
+The library's results carry the code they imply (``result.exit_code``); the command line exits with it.
+This module imports nothing from the rest of the package at import time.
 """
 
 from __future__ import annotations
