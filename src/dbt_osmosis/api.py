@@ -43,7 +43,6 @@ from dbt_osmosis.core.organize import (
 from dbt_osmosis.core.process.gc_tuning import keep_long_lived, long_lived_heap
 from dbt_osmosis.core.process.runlock import project_lock
 from dbt_osmosis.core.schema.store import SchemaStore
-from dbt_osmosis.core.synthesis.review import ReviewItem, ReviewSession
 from dbt_osmosis.exit_codes import ExitCode
 
 if TYPE_CHECKING:
@@ -51,6 +50,7 @@ if TYPE_CHECKING:
     from dbt_osmosis.core.llm.budget import Budget
     from dbt_osmosis.core.llm.usage import LLMUsageStats
     from dbt_osmosis.core.synthesis import NodeOutcome, SynthesisReport
+    from dbt_osmosis.core.synthesis.review import ReviewItem
 
 __all__ = [
     "CancelToken",
@@ -735,6 +735,9 @@ def review(run: ReviewRun) -> ReviewResult:
 
     project = load_project(run.project.resolve())
     nodes = select_named(project, run.models, run.fqn)
+    # Review reads marks through the synthesis package, which loads the LLM layer: only for review.
+    from dbt_osmosis.core.synthesis.review import ReviewSession
+
     session = ReviewSession(project, nodes, run.placeholders)
     result = ReviewResult(items=list(session.items), verdict=run.verdict, check=run.check)
     if run.verdict is not None:
