@@ -30,6 +30,7 @@ from dbt_osmosis.core.inheritance import is_placeholder
 from dbt_osmosis.core.project import working_directory
 
 HERE = Path(__file__).resolve().parent
+PACKAGES = HERE / "_packages"  # one copy of each vendored dbt package version, shared by the projects
 # Files a dbt run produces; everything else in a project copy is the project.
 RUN_OUTPUT = shutil.ignore_patterns("target", "logs", "*.duckdb*", ".user.yml", "package-lock.yml")
 SYNTHESIZE = ("--synthesize", "--llm-rate-limit", "100000", "--llm-max-retries", "0")
@@ -64,33 +65,59 @@ class RealProject:
 
     folder: str
     commands: tuple[str, ...] = ("seed", "run")
+    # Vendored packages (folders of _packages/, named <package>-<version>) that `dbt deps` would have
+    # installed; the build puts each into the private copy's dbt_packages/<package>.
+    packages: tuple[str, ...] = ()
     load: Callable[[Path], None] | None = None
     vars: Mapping[str, Any] = field(default_factory=dict)
 
 
+FIVETRAN_PACKAGES = ("dbt_utils-1.3.3", "fivetran_utils-0.4.10", "spark_utils-0.3.3")
+EVALUATOR_PACKAGES = ("dbt_project_evaluator-927abbd", "dbt_utils-1.3.3")
+
 PROJECTS = {
-    "codegen_it": RealProject("codegen_it", commands=("seed", "run-operation create_source_table", "run")),
+    "codegen_it": RealProject(
+        "codegen_it",
+        commands=("seed", "run-operation create_source_table", "run"),
+        packages=("codegen-526cb1f", "dbt_utils-1.3.3"),
+    ),
     "dbt_artifacts_it": RealProject(
         "dbt_artifacts_it",
         # microbatch does not compile on dbt-duckdb: it stays unbuilt and gets no columns
         commands=("seed", "run -s package:artifacts_integration_tests --exclude microbatch", "snapshot"),
+        packages=("dbt_artifacts-6d37fa0",),
     ),
-    "dbt_expectations_it": RealProject("dbt_expectations_it", commands=("run",)),
+    "dbt_expectations_it": RealProject(
+        "dbt_expectations_it", commands=("run",), packages=("dbt_date-0.9.2", "dbt_expectations-c7dc2af")
+    ),
     "github_source": RealProject(
         "github_source",
         commands=("run",),
         load=load_raw_csvs("integration_tests/seeds", "github", prefix="github_", suffix="_data"),
+        packages=FIVETRAN_PACKAGES,
     ),
     "jaffle_shop": RealProject("jaffle_shop"),
-    "project_evaluator": RealProject("project_evaluator", commands=("seed",)),
-    "project_evaluator_2": RealProject("project_evaluator_2", commands=("seed",)),
-    "octo_jaffle_shop": RealProject("octo_jaffle_shop", commands=("seed", "run --selector jaffle_shop")),
+    "project_evaluator": RealProject("project_evaluator", commands=("seed",), packages=EVALUATOR_PACKAGES),
+    "project_evaluator_2": RealProject("project_evaluator_2", commands=("seed",), packages=EVALUATOR_PACKAGES),
+    "octo_jaffle_shop": RealProject(
+        "octo_jaffle_shop",
+        commands=("seed", "run --selector jaffle_shop"),
+        packages=("codegen-0.13.1", "dbt_project_evaluator-1.0.0", "dbt_utils-1.3.0", "spark_utils-0.3.0"),
+    ),
     "stripe_source": RealProject(
         "stripe_source",
         commands=("run",),
         load=load_raw_csvs("integration_tests/seeds", "stripe", suffix="_data"),
+        packages=FIVETRAN_PACKAGES,
     ),
 }
+
+
+def install_packages(root: Path, packages: tuple[str, ...]) -> None:
+    """What `dbt deps` would do offline: copy each vendored package into the project's dbt_packages/."""
+    for folder in packages:
+        package = folder.rsplit("-", 1)[0]
+        shutil.copytree(PACKAGES / folder, root / "dbt_packages" / package)
 
 
 def vars_of(name: str) -> tuple[str, ...]:
@@ -116,6 +143,7 @@ def built_projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             spec = PROJECTS[name]
             root = tmp_path_factory.mktemp(f"real-{name}") / name
             shutil.copytree(HERE / spec.folder, root, ignore=RUN_OUTPUT)
+            install_packages(root, spec.packages)
             if spec.load:
                 spec.load(root)
             with pytest.MonkeyPatch.context() as env:
