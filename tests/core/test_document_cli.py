@@ -5,21 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ruamel.yaml import YAML
-
-from .conftest import RunCli
-from .dbt_projects import snapshot
-
-
-def load(path: Path) -> dict:
-    return YAML(typ="safe").load(path.read_text())
-
-
-def columns(path: Path, model: str, key: str = "models") -> dict[str, dict]:
-    for entry in load(path)[key]:
-        if entry["name"] == model:
-            return {col["name"]: col for col in entry.get("columns", [])}
-    raise AssertionError(f"{model} not in {path}")
+from tests.support.cli import RunCli
+from tests.support.projects import snapshot
+from tests.support.yaml_checks import columns, load
 
 
 def test_docs_flow_down_a_four_level_chain_in_one_run(chain: Path, run_cli: RunCli) -> None:

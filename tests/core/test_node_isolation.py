@@ -11,8 +11,7 @@ from dbt_osmosis.core.llm.prompts import load_prompts
 from dbt_osmosis.core.llm.settings import LLMSettings
 from dbt_osmosis.core.project import ProjectOptions, load_project
 from dbt_osmosis.core.synthesis import SynthesisOptions, run_synthesis
-
-from .test_document_cli import columns
+from tests.support.yaml_checks import columns
 
 
 def _answer_or_break(request: LLMRequest) -> Any:

@@ -22,12 +22,11 @@ from typing import Any
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner
 from tests.fakes.fake_provider import FAKE_API_KEY, FakeProviderServer
-from tests.fidelity.test_fixture_corpus import assert_only_deliberate_changes
+from tests.support.projects import ProjectStore, copy_project, dbt
+from tests.support.yaml_checks import assert_only_deliberate_changes
 
 from dbt_osmosis.core.inheritance import is_placeholder
-from dbt_osmosis.core.project import working_directory
 
 HERE = Path(__file__).resolve().parent
 PACKAGES = HERE / "_packages"  # one copy of each vendored dbt package version, shared by the projects
@@ -98,7 +97,9 @@ PROJECTS = {
     ),
     "jaffle_shop": RealProject("jaffle_shop"),
     "project_evaluator": RealProject("project_evaluator", commands=("seed",), packages=EVALUATOR_PACKAGES),
-    "project_evaluator_2": RealProject("project_evaluator_2", commands=("seed",), packages=EVALUATOR_PACKAGES),
+    "project_evaluator_2": RealProject(
+        "project_evaluator_2", commands=("seed",), packages=EVALUATOR_PACKAGES
+    ),
     "octo_jaffle_shop": RealProject(
         "octo_jaffle_shop",
         commands=("seed", "run --selector jaffle_shop"),
@@ -126,34 +127,21 @@ def vars_of(name: str) -> tuple[str, ...]:
     return ("--vars", json.dumps(dict(spec.vars))) if spec.vars else ()
 
 
-def dbt(root: Path, *args: str) -> Any:
-    common = ["--project-dir", str(root), "--profiles-dir", str(root), "--quiet", "--log-level", "none"]
-    with working_directory(root):
-        result = dbtRunner().invoke([*args, *common])
-    assert result.success, f"dbt {args[0]} failed in {root.name}: {result.exception}"
-    return result
+def built_project(name: str) -> Callable[[Path], None]:
+    """A ``make`` for the project store: raw data loaded, seeds, models, snapshots, as the project needs."""
 
+    def make(root: Path) -> None:
+        spec = PROJECTS[name]
+        shutil.copytree(HERE / spec.folder, root, ignore=RUN_OUTPUT)
+        install_packages(root, spec.packages)
+        if spec.load:
+            spec.load(root)
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv(DUCKDB_PATH, str(root / WAREHOUSE))
+            for command in spec.commands:
+                dbt(root, *command.split(), *vars_of(name))
 
-@pytest.fixture(scope="session")
-def built_projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Each project built once per session (raw data loaded, seeds, models, snapshots), on first use."""
-
-    class Lazy(dict[str, Path]):
-        def __missing__(self, name: str) -> Path:
-            spec = PROJECTS[name]
-            root = tmp_path_factory.mktemp(f"real-{name}") / name
-            shutil.copytree(HERE / spec.folder, root, ignore=RUN_OUTPUT)
-            install_packages(root, spec.packages)
-            if spec.load:
-                spec.load(root)
-            with pytest.MonkeyPatch.context() as env:
-                env.setenv(DUCKDB_PATH, str(root / WAREHOUSE))
-                for command in spec.commands:
-                    dbt(root, *command.split(), *vars_of(name))
-            self[name] = root
-            return root
-
-    return Lazy()
+    return make
 
 
 def project_files(root: Path) -> dict[str, bytes]:
@@ -254,14 +242,14 @@ def llm_env(monkeypatch: pytest.MonkeyPatch, fake_provider: FakeProviderServer) 
 @pytest.mark.parametrize("name", sorted(PROJECTS))
 def test_real_project_document_synthesize_and_rerun(
     name: str,
-    built_projects: dict[str, Path],
+    project_store: ProjectStore,
     tmp_path: Path,
     run_cli: Any,
     llm_env: FakeProviderServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     root = tmp_path / name
-    shutil.copytree(built_projects[name], root, ignore=shutil.ignore_patterns("target", "logs"))
+    copy_project(project_store.built(f"real-{name}", built_project(name), folder=name), root)
     monkeypatch.setenv(DUCKDB_PATH, str(root / WAREHOUSE))
     vars_args = vars_of(name)
     original = project_files(root)
