@@ -37,8 +37,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# Two workers (pytest-xdist): most of a run is dbt parsing, which is CPU-bound and single-threaded, so a
+# second core nearly halves the suite. Each worker builds its own session projects and fake server.
+# `make pytest PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= 2
+
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 test: lint typecheck pytest
 

@@ -7,10 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.fake_provider import FakeProviderServer, RecordedRequest
-
-from .conftest import RunCli
-from .dbt_projects import write_project
-from .test_document_cli import columns
+from tests.support.cli import RunCli
+from tests.support.projects import write_project
+from tests.support.yaml_checks import columns
 
 SCHEMA = """\
 version: 2

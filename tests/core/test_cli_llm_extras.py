@@ -15,9 +15,8 @@ from click.testing import CliRunner
 from dbt_osmosis.cli.main import cli
 from dbt_osmosis.core.llm.providers import _reset_deprecation_warnings
 from tests.fakes.fake_provider import FAKE_API_KEY, Fail, FakeProviderServer, Hang
-
-from .conftest import RunCli
-from .test_document_cli import columns, load
+from tests.support.cli import RunCli
+from tests.support.yaml_checks import columns, load
 
 
 def test_interrupt_writes_every_node_finished_so_far(chain: Path, fake_provider: FakeProviderServer) -> None:

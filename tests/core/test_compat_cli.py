@@ -16,8 +16,7 @@ from dbt.adapters.base.column import Column
 from dbt_osmosis import __version__
 from dbt_osmosis.cli.main import cli
 from dbt_osmosis.core.dbt.catalog import data_type
-
-from .test_document_cli import columns
+from tests.support.yaml_checks import columns
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> Result:

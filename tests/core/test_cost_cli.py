@@ -25,37 +25,25 @@ from tests.fakes.fake_provider import (
     Reply,
     Step,
 )
-
-from .conftest import RunCli
-from .dbt_projects import snapshot
-from .test_document_cli import columns, load
-from .test_synthesize_cli import asked_columns
-
-FAST = ("--synthesize", "--llm-rate-limit", "100000", "--llm-max-retries", "0")
+from tests.support.cli import RunCli
+from tests.support.llm import FAST, asked_columns
+from tests.support.projects import ProjectStore, snapshot
+from tests.support.yaml_checks import columns, load
 
 
 @pytest.fixture
-def llm_env(monkeypatch: pytest.MonkeyPatch, fake_provider_env: dict[str, str]) -> None:
+def llm_env(llm_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point the default provider (OpenAI, gpt-4.1-mini: priced) at the fake server."""
-    monkeypatch.delenv("LLM_PROVIDER", raising=False)
     monkeypatch.delenv("OPENAI_MODEL", raising=False)
     for name in ("OSMOSIS_LLM_CACHE_DIR", "OSMOSIS_LLM_MAX_COST", "OSMOSIS_LLM_MAX_REQUESTS"):
         monkeypatch.delenv(name, raising=False)
-    for name, value in fake_provider_env.items():
-        monkeypatch.setenv(name, value)
-
-
-@pytest.fixture(scope="session")
-def generated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("generated") / "project"
-    generate(root, 30)
-    return root
 
 
 @pytest.fixture
-def generated(generated_template: Path, tmp_path: Path) -> Path:
+def generated(project_store: ProjectStore, tmp_path: Path) -> Path:
     """A 30-model project (3 staging models, 27 downstream) with a catalog.json: no warehouse needed."""
-    return Path(shutil.copytree(generated_template, tmp_path / "generated"))
+    template = project_store.built("generated", lambda root: generate(root, 30))
+    return Path(shutil.copytree(template, tmp_path / "generated"))
 
 
 def with_catalog(project: Path, *args: str) -> tuple[str, ...]:

@@ -5,25 +5,23 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ruamel.yaml import YAML
+import pytest
+from click.testing import Result
 
-from .conftest import RunCli
-from .dbt_projects import snapshot
-
-
-def load(path: Path) -> dict:
-    return YAML(typ="safe").load(path.read_text())
+from tests.support.cli import RunCli, run_document
+from tests.support.projects import ProjectStore, copy_project, snapshot
+from tests.support.yaml_checks import columns, load
 
 
-def columns(path: Path, model: str, key: str = "models") -> dict[str, dict]:
-    for entry in load(path)[key]:
-        if entry["name"] == model:
-            return {col["name"]: col for col in entry.get("columns", [])}
-    raise AssertionError(f"{model} not in {path}")
+@pytest.fixture(scope="session")
+def documented_chain(project_store: ProjectStore, built_chain: Path) -> tuple[Path, Result]:
+    """The chain after one plain `yaml document`, run once per session: for tests that only read it."""
+    root = project_store.built("chain-documented", lambda root: copy_project(built_chain, root))
+    return root, project_store.kept("chain-documented", lambda: run_document(root))
 
 
-def test_docs_flow_down_a_four_level_chain_in_one_run(chain: Path, run_cli: RunCli) -> None:
-    result = run_cli(chain)
+def test_docs_flow_down_a_four_level_chain_in_one_run(documented_chain: tuple[Path, Result]) -> None:
+    chain, result = documented_chain
     assert result.exit_code == 0, result.output
 
     staging = columns(chain / "models/staging/_staging.yml", "stg_customers")
@@ -41,8 +39,8 @@ def test_docs_flow_down_a_four_level_chain_in_one_run(chain: Path, run_cli: RunC
     assert mart["id"]["meta"] == {"owner": "crm-team"}
 
 
-def test_columns_are_added_in_warehouse_order_with_data_types(chain: Path, run_cli: RunCli) -> None:
-    run_cli(chain)
+def test_columns_are_added_in_warehouse_order_with_data_types(documented_chain: tuple[Path, Result]) -> None:
+    chain, _ = documented_chain
     entry = load(chain / "models/intermediate/_int_customers.yml")["models"][0]
     assert [col["name"] for col in entry["columns"]] == [
         "customer_id",
@@ -55,8 +53,10 @@ def test_columns_are_added_in_warehouse_order_with_data_types(chain: Path, run_c
     assert entry["columns"][3]["data_type"] == "DATE"
 
 
-def test_placeholders_count_as_missing_and_hand_written_docs_stay(chain: Path, run_cli: RunCli) -> None:
-    run_cli(chain)
+def test_placeholders_count_as_missing_and_hand_written_docs_stay(
+    documented_chain: tuple[Path, Result],
+) -> None:
+    chain, _ = documented_chain
     mart = columns(chain / "models/marts/_marts.yml", "customers")
     assert mart["customer_id"]["description"] == "Hand-written mart description."
     staging = columns(chain / "models/staging/_staging.yml", "stg_customers")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import RunCli
-from .dbt_projects import snapshot
+from tests.support.cli import RunCli
+from tests.support.projects import snapshot
 
 
 def assert_refused(result, *fragments: str) -> None:

@@ -12,9 +12,8 @@ from dbt import deprecations
 from dbt_osmosis.core.dbt.project import ProjectOptions, load_project
 from dbt_osmosis.core.document import DocumentOptions, plan_document, write_changes
 from tests.fakes.fake_provider import FakeProviderServer, RecordedRequest
-
-from .conftest import RunCli
-from .test_document_cli import columns
+from tests.support.cli import RunCli
+from tests.support.yaml_checks import columns
 
 FAST = ("--synthesize", "--llm-rate-limit", "100000", "--llm-max-retries", "0")
 STAGING = "models/staging/_staging.yml"
@@ -32,13 +31,6 @@ models:
         description: Hand-written mart description.
       - name: signup_date
 """
-
-
-@pytest.fixture
-def llm_env(monkeypatch: pytest.MonkeyPatch, fake_provider_env: dict[str, str]) -> None:
-    monkeypatch.delenv("LLM_PROVIDER", raising=False)
-    for name, value in fake_provider_env.items():
-        monkeypatch.setenv(name, value)
 
 
 def _one_line(output: str) -> str:

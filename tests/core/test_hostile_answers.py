@@ -19,9 +19,8 @@ import yaml
 from dbt_osmosis.core.dbt.project import working_directory
 from dbt_osmosis.core.synthesis.answer_text import clean_text, description_from_answer, truncate_at_sentence
 from tests.fakes.fake_provider import HOSTILE_TEXTS, FakeProviderServer, HostileResponder
-
-from .conftest import RunCli
-from .dbt_projects import build, copy_project, write_project
+from tests.support.cli import RunCli
+from tests.support.projects import ProjectStore, built_from
 
 pytestmark = pytest.mark.slow
 
@@ -48,16 +47,9 @@ WIDE_FILES = {
 }
 
 
-@pytest.fixture(scope="session")
-def built_wide(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = write_project(tmp_path_factory.mktemp("wide") / "project", WIDE_FILES)
-    build(root)
-    return root
-
-
 @pytest.fixture
-def wide(built_wide: Path, tmp_path: Path) -> Path:
-    return copy_project(built_wide, tmp_path / "project")
+def wide(project_store: ProjectStore, tmp_path: Path) -> Path:
+    return project_store.copy("wide", built_from(WIDE_FILES), tmp_path / "project")
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ import pytest
 from dbt_osmosis.core.llm.capabilities import CAPABILITIES_FILE, reset_shared_stores
 from dbt_osmosis.core.llm.factory import clear_client_cache
 from tests.fakes.fake_provider import FakeProviderServer
-
-from .conftest import RunCli
-from .test_synthesize_cli import FAST, all_descriptions
+from tests.support.cli import RunCli
+from tests.support.llm import FAST
+from tests.support.yaml_checks import all_descriptions
 
 
 @pytest.fixture(autouse=True)

@@ -10,10 +10,9 @@ import pytest
 from dbt_osmosis.core.llm.capabilities import reset_shared_stores
 from dbt_osmosis.core.llm.factory import clear_client_cache
 from tests.fakes.fake_provider import FakeProviderServer
-
-from .conftest import RunCli
-from .dbt_projects import copy_project
-from .test_synthesize_cli import FAST
+from tests.support.cli import RunCli
+from tests.support.llm import FAST
+from tests.support.projects import copy_project
 
 
 @pytest.fixture(autouse=True)

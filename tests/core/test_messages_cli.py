@@ -11,9 +11,8 @@ from click.testing import CliRunner
 
 from dbt_osmosis.cli.main import cli
 from dbt_osmosis.core.dbt.messages import one_line
-
-from .conftest import RunCli
-from .dbt_projects import snapshot
+from tests.support.cli import RunCli
+from tests.support.projects import snapshot
 
 
 def _document(project: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -12,8 +12,7 @@ from dbt_osmosis.core.llm.settings import LLMSettings
 from dbt_osmosis.core.llm.testing import MockLLMClient
 from dbt_osmosis.core.llm.types import LLMRequest
 from dbt_osmosis.core.synthesis import SynthesisOptions, run_synthesis
-
-from .test_document_cli import columns
+from tests.support.yaml_checks import columns
 
 
 def _answer_or_break(request: LLMRequest) -> Any:

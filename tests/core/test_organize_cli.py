@@ -11,13 +11,12 @@ from typing import Any
 
 import duckdb
 import pytest
-from click.testing import CliRunner, Result
 from ruamel.yaml import YAML
 
-from dbt_osmosis.cli.main import cli
 from dbt_osmosis.core.dbt.project import ProjectOptions, load_project
-
-from .dbt_projects import snapshot, write_project
+from tests.support.cli import run_command as invoke
+from tests.support.projects import ProjectStore, snapshot, write_project
+from tests.support.yaml_checks import load
 
 PROJECT_CONFIG = """
 models:
@@ -105,17 +104,8 @@ sources:
 }
 
 
-def invoke(project: Path, *args: str) -> Result:
-    return CliRunner().invoke(
-        cli,
-        [*args[:2], "--project-dir", str(project), "--profiles-dir", str(project), *args[2:]],
-        catch_exceptions=False,
-    )
-
-
-@pytest.fixture(scope="session")
-def built_organize(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = write_project(tmp_path_factory.mktemp("organize") / "project", FILES)
+def make_organize(root: Path) -> None:
+    write_project(root, FILES)
     (root / "dbt_project.yml").write_text((root / "dbt_project.yml").read_text() + PROJECT_CONFIG)
     with duckdb.connect(str(root / "warehouse.duckdb")) as con:
         # The source shop.orders, and a schema with tables for the source only declared in vars.
@@ -123,14 +113,12 @@ def built_organize(tmp_path_factory: pytest.TempPathFactory) -> Path:
         con.execute("create schema raw_payments")
         con.execute("create table raw_payments.payments (id integer, amount decimal(10, 2))")
         con.execute("create table raw_payments.refunds (id integer)")
-    return root
 
 
 @pytest.fixture
-def organize_project(built_organize: Path, tmp_path: Path) -> Path:
-    root = Path(
-        shutil.copytree(built_organize, tmp_path / "project", ignore=shutil.ignore_patterns("target"))
-    )
+def organize_project(project_store: ProjectStore, tmp_path: Path) -> Path:
+    built = project_store.built("organize", make_organize)
+    root = Path(shutil.copytree(built, tmp_path / "project", ignore=shutil.ignore_patterns("target")))
     # dbt-duckdb keeps one in-process database per set of credentials; a relative path that every test
     # project shares would open another test's file. A name of its own gives this copy its own.
     own = f"{tmp_path.name}.duckdb"
@@ -138,10 +126,6 @@ def organize_project(built_organize: Path, tmp_path: Path) -> Path:
     profiles = root / "profiles.yml"
     profiles.write_text(profiles.read_text().replace("path: warehouse.duckdb", f"path: {own}"))
     return root
-
-
-def load(path: Path) -> dict:
-    return YAML(typ="safe").load(path.read_text())
 
 
 def test_organize_moves_every_entry_to_its_template_file_losing_nothing(organize_project: Path) -> None:

@@ -12,20 +12,17 @@ from dbt_osmosis.cli.usage_table import usage_table
 from dbt_osmosis.core.llm.types import Usage
 from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable
 from tests.fakes.fake_provider import Fail, FakeProviderServer, RecordedRequest, Reply
-
-from .conftest import RunCli
-from .dbt_projects import copy_project, snapshot
+from tests.support.cli import RunCli
+from tests.support.projects import copy_project, snapshot
 
 FAST = ("--synthesize", "--llm-rate-limit", "100000", "--llm-max-retries", "0")
 NODE_LINE = re.compile(r"^\[(\d+)/(\d+)\] (\S+): (.*)$")
 
 
 @pytest.fixture
-def llm_env(monkeypatch: pytest.MonkeyPatch, fake_provider_env: dict[str, str]) -> None:
-    monkeypatch.delenv("LLM_PROVIDER", raising=False)
+def llm_env(llm_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The shared fake-provider environment, with retries that wait next to nothing.
     monkeypatch.setenv("OSMOSIS_LLM_RETRY_DELAY", "0.01")
-    for name, value in fake_provider_env.items():
-        monkeypatch.setenv(name, value)
 
 
 def node_lines(output: str) -> list[tuple[int, int, str, str]]:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .dbt_projects import snapshot
+from tests.support.projects import snapshot
 
 
 def test_runs_from_the_project_folder_without_any_directory_option(chain: Path) -> None:

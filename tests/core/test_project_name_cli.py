@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from dbt.contracts.graph.manifest import Manifest
 
-from .conftest import RunCli
-from .dbt_projects import snapshot
+from tests.support.cli import RunCli
+from tests.support.projects import snapshot
 
 
 def _rewrite_partial_parse(project: Path, change: Callable[[Any], None], target: str = "target") -> None:

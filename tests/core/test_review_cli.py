@@ -8,34 +8,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from dbt_osmosis.cli.main import cli
 from tests.fakes.fake_provider import FakeProviderServer, RecordedRequest, Reply
-
-from .conftest import RunCli
-from .dbt_projects import snapshot
-from .test_document_cli import columns, load
-from .test_synthesize_cli import asked_columns
+from tests.support.cli import RunCli
+from tests.support.cli import run_review as review
+from tests.support.llm import asked_columns
+from tests.support.projects import snapshot
+from tests.support.yaml_checks import columns, load
 
 FAST = ("--synthesize", "--llm-rate-limit", "100000", "--llm-max-retries", "0")
 HASH = re.compile(r"^[0-9a-f]{12}$")
 
 
 @pytest.fixture
-def llm_env(monkeypatch: pytest.MonkeyPatch, fake_provider_env: dict[str, str]) -> None:
-    monkeypatch.delenv("LLM_PROVIDER", raising=False)
+def llm_env(llm_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The shared fake-provider environment, without a marking setting from the caller's shell.
     monkeypatch.delenv("OSMOSIS_LLM_MARK_GENERATED", raising=False)
-    for name, value in fake_provider_env.items():
-        monkeypatch.setenv(name, value)
-
-
-def review(project: Path, *args: str) -> Result:
-    return CliRunner().invoke(
-        cli,
-        ["yaml", "review", "--project-dir", str(project), "--profiles-dir", str(project), *args],
-        catch_exceptions=False,
-    )
 
 
 def numbered_answers(start: int) -> Callable[[RecordedRequest], Reply]:

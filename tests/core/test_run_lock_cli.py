@@ -15,9 +15,8 @@ from click.testing import CliRunner
 
 from dbt_osmosis.cli.main import cli
 from dbt_osmosis.core.process.runlock import LOCK_NAME
-
-from .conftest import RunCli
-from .dbt_projects import snapshot
+from tests.support.cli import RunCli
+from tests.support.projects import snapshot
 
 HOLD_LOCK = """
 import sys

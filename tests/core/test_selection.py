@@ -14,8 +14,7 @@ from dbt_osmosis.cli.main import cli
 from dbt_osmosis.core.dbt.project import DbtProject, ProjectOptions, load_project, working_directory
 from dbt_osmosis.core.dbt.selection import Selection, select_nodes
 from dbt_osmosis.core.errors import SelectionError
-
-from .dbt_projects import write_project
+from tests.support.projects import ProjectStore, write_project
 
 FILES = {
     "seeds/raw_orders.csv": "id,customer_id,amount\n1,1,10\n",
@@ -63,9 +62,10 @@ ORDERS, REVENUE = f"model.{P}.orders", f"model.{P}.revenue"
 
 
 @pytest.fixture(scope="session")
-def selection_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
-    root = write_project(tmp_path_factory.mktemp("selection") / "project", FILES)
-    return load_project(ProjectOptions(project_dir=root, profiles_dir=root))
+def selection_project(project_store: ProjectStore) -> DbtProject:
+    """The project parsed once per session; tests only read it."""
+    root = project_store.built("selection", lambda root: write_project(root, FILES))
+    return project_store.kept("selection", lambda: load_project(ProjectOptions(root, profiles_dir=root)))
 
 
 def dbt_ls(root: Path, *args: str) -> set[str]:

@@ -16,10 +16,9 @@ from dbt_osmosis.core.llm.settings import LLMSettings
 from dbt_osmosis.core.llm.types import LLMRequest, LLMResponse, Usage
 from dbt_osmosis.core.synthesis import SynthesisOptions, run_synthesis
 from tests.fakes.fake_provider import FakeProviderServer, Reply
-
-from .conftest import RunCli
-from .dbt_projects import write_project
-from .test_document_cli import load
+from tests.support.cli import RunCli
+from tests.support.projects import ProjectStore, write_project
+from tests.support.yaml_checks import load
 
 MODELS = ("alpha", "beta", "gamma")
 SHARED_FILES = {
@@ -47,10 +46,11 @@ SHARED_FILES = {
 }
 
 
-@pytest.fixture(scope="module")
-def shared_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
-    root = write_project(tmp_path_factory.mktemp("shared") / "project", SHARED_FILES)
-    return load_project(ProjectOptions(project_dir=root, profiles_dir=root))
+@pytest.fixture(scope="session")
+def shared_project(project_store: ProjectStore) -> DbtProject:
+    """The project parsed once per session; tests only read it."""
+    root = project_store.built("shared", lambda root: write_project(root, SHARED_FILES))
+    return project_store.kept("shared", lambda: load_project(ProjectOptions(root, profiles_dir=root)))
 
 
 class InOrderClient:

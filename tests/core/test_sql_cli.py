@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from dbt_osmosis.cli.main import cli
+from tests.support.cli import run_command
 
 
-def sql(project: Path, *args: str) -> Result:
-    return CliRunner().invoke(
-        cli,
-        ["sql", *args[:1], "--project-dir", str(project), "--profiles-dir", str(project), *args[1:]],
-        catch_exceptions=False,
-    )
+def sql(project: Path, command: str, *args: str) -> Result:
+    return run_command(project, "sql", command, *args)
 
 
 def test_sql_compile_resolves_refs_and_prints_plain_sql(chain: Path) -> None:

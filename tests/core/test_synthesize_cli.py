@@ -8,39 +8,17 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.fake_provider import FAKE_API_KEY, Fail, FakeProviderServer, RecordedRequest, Reply
-
-from .conftest import RunCli
-from .dbt_projects import snapshot
-from .test_document_cli import columns, load
+from tests.support.cli import RunCli
+from tests.support.projects import snapshot
+from tests.support.yaml_checks import all_descriptions, columns
 
 FAST = ("--synthesize", "--llm-rate-limit", "100000", "--llm-max-retries", "0")
-
-
-@pytest.fixture
-def llm_env(monkeypatch: pytest.MonkeyPatch, fake_provider_env: dict[str, str]) -> None:
-    """Point the default provider (OpenAI) at the fake server."""
-    monkeypatch.delenv("LLM_PROVIDER", raising=False)
-    for name, value in fake_provider_env.items():
-        monkeypatch.setenv(name, value)
 
 
 def asked_columns(request: RecordedRequest) -> list[str]:
     schema = request.json_schema or {}
     items = schema.get("properties", {}).get("columns", {}).get("items", {})
     return list(items.get("properties", {}).get("name", {}).get("enum", []))
-
-
-def all_descriptions(root: Path) -> dict[tuple[str, str], object]:
-    found: dict[tuple[str, str], object] = {}
-    for path in root.rglob("*.yml"):
-        if "target" in path.parts or path.name in {"dbt_project.yml", "profiles.yml"}:
-            continue
-        for key in ("models", "seeds"):
-            for entry in load(path).get(key) or []:
-                found[(entry["name"], "")] = entry.get("description")
-                for col in entry.get("columns") or []:
-                    found[(entry["name"], col["name"])] = col.get("description")
-    return found
 
 
 def test_every_gap_is_filled_and_hand_written_docs_stay(

@@ -13,18 +13,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from dbt.cli.main import dbtRunner
 from ruamel.yaml import YAML
 
-from dbt_osmosis.cli.main import cli
 from dbt_osmosis.core.dbt.project import working_directory
 from tests.fakes.fake_provider import FakeProviderServer
-
-from .conftest import RunCli
-from .dbt_projects import build, copy_project, snapshot, write_project
-from .test_document_cli import load
-from .test_synthesize_cli import FAST, asked_columns
+from tests.support.cli import RunCli
+from tests.support.cli import run_review as review
+from tests.support.llm import FAST, asked_columns
+from tests.support.projects import ProjectStore, build, snapshot, write_project
+from tests.support.yaml_checks import load
 
 ORDERS_YML = """\
 version: 2
@@ -91,9 +89,8 @@ FILES = {
 }
 
 
-@pytest.fixture(scope="session")
-def built_versioned(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = write_project(tmp_path_factory.mktemp("versioned") / "project", FILES)
+def make_versioned(root: Path) -> None:
+    write_project(root, FILES)
     # An absolute path of its own: dbt-duckdb reuses one open database for equal credentials in a
     # process, and the shared relative `warehouse.duckdb` would be another test project's file.
     (root / "profiles.yml").write_text(
@@ -101,12 +98,11 @@ def built_versioned(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f"      path: {root / 'warehouse.duckdb'}\n      threads: 1\n"
     )
     build(root)
-    return root
 
 
 @pytest.fixture
-def versioned(built_versioned: Path, tmp_path: Path) -> Iterator[Path]:
-    yield copy_project(built_versioned, tmp_path / "project")
+def versioned(project_store: ProjectStore, tmp_path: Path) -> Iterator[Path]:
+    yield project_store.copy("versioned", make_versioned, tmp_path / "project")
 
 
 def load_text(text: str) -> dict:
@@ -281,13 +277,6 @@ def test_stale_columns_are_removed_only_from_the_version_that_owns_them(
     dbt_parse_columns(versioned)
 
 
-@pytest.fixture
-def llm_env(monkeypatch: pytest.MonkeyPatch, fake_provider_env: dict[str, str]) -> None:
-    monkeypatch.delenv("LLM_PROVIDER", raising=False)
-    for name, value in fake_provider_env.items():
-        monkeypatch.setenv(name, value)
-
-
 def test_synthesis_fills_each_gap_once_where_dbt_reads_it(
     versioned: Path, run_cli: RunCli, llm_env: None, fake_provider: FakeProviderServer
 ) -> None:
@@ -325,14 +314,6 @@ def test_synthesis_fills_each_gap_once_where_dbt_reads_it(
     assert again.exit_code == 0, again.output
     assert fake_provider.requests == []
     assert "Nothing to change." in again.output
-
-
-def review(project: Path, *args: str) -> Result:
-    return CliRunner().invoke(
-        cli,
-        ["yaml", "review", "--project-dir", str(project), "--profiles-dir", str(project), *args],
-        catch_exceptions=False,
-    )
 
 
 def test_marked_texts_of_versions_are_reviewed_once_and_never_refreshed_for_nothing(

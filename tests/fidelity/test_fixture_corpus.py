@@ -8,18 +8,16 @@ change nothing.
 
 from __future__ import annotations
 
-import difflib
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
-from dbt.cli.main import dbtRunner
 
-from dbt_osmosis.core.dbt.project import working_directory
-from dbt_osmosis.core.document.inheritance import is_placeholder
-from tests.core.dbt_projects import build
 from tests.fakes.fake_provider import FAKE_API_KEY, FakeProviderServer
+from tests.support.projects import ProjectStore, build, copy_project, dbt_parses
+from tests.support.projects import snapshot as yaml_files
+from tests.support.yaml_checks import assert_only_deliberate_changes
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = {
@@ -30,65 +28,19 @@ FIXTURES = {
 IGNORE = shutil.ignore_patterns("target", "logs", "*.duckdb*", ".user.yml")
 
 
-def yaml_files(root: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*.yml"))
-        if "target" not in path.parts and path.name not in {"dbt_project.yml", "profiles.yml"}
-    }
-
-
-def assert_only_deliberate_changes(name: str, before: bytes, after: bytes) -> None:
-    """``after`` is ``before`` with lines inserted, plus placeholder descriptions that were filled."""
-    old = before.decode().splitlines(keepends=True)
-    new = after.decode().splitlines(keepends=True)
-    if before.endswith(b"\n") != after.endswith(b"\n"):
-        pytest.fail(f"{name}: the final newline changed")
-    if (b"\r\n" in before) != (b"\r\n" in after):
-        pytest.fail(f"{name}: the line endings changed")
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag in ("equal", "insert"):
-            continue
-        replaced = old[i1:i2]
-        filled = all(_is_placeholder_description(line) for line in replaced)
-        assert tag == "replace" and filled, f"{name}: lines changed that the run did not own:\n" + "".join(
-            difflib.unified_diff(replaced, new[j1:j2])
-        )
-
-
-def _is_placeholder_description(line: str) -> bool:
-    try:
-        parsed = yaml.safe_load(line.strip().removeprefix("- "))
-    except yaml.YAMLError:
-        return False
-    return isinstance(parsed, dict) and "description" in parsed and is_placeholder(parsed["description"])
-
-
-def dbt_parses(root: Path) -> None:
-    with working_directory(root):
-        result = dbtRunner().invoke(
-            ["parse", "--project-dir", str(root), "--profiles-dir", str(root), "--quiet",
-             "--log-level", "none", "--no-partial-parse"]
-        )  # fmt: skip
-    assert result.success, f"dbt parse failed after the run: {result.exception}"
-
-
-@pytest.fixture(scope="session")
-def built_fixtures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    built: dict[str, Path] = {}
-    for name, source in FIXTURES.items():
-        root = tmp_path_factory.mktemp(f"fixture-{name}") / name
+def built_copy_of(source: Path) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
         shutil.copytree(source, root, ignore=IGNORE)
         build(root)
-        built[name] = root
-    return built
+
+    return make
 
 
 @pytest.fixture(params=sorted(FIXTURES))
-def fixture_copy(request: pytest.FixtureRequest, built_fixtures: dict[str, Path], tmp_path: Path) -> Path:
-    root = tmp_path / request.param
-    shutil.copytree(built_fixtures[request.param], root, ignore=shutil.ignore_patterns("target", "logs"))
-    return root
+def fixture_copy(request: pytest.FixtureRequest, project_store: ProjectStore, tmp_path: Path) -> Path:
+    name = request.param
+    built = project_store.built(f"fixture-{name}", built_copy_of(FIXTURES[name]), folder=name)
+    return copy_project(built, tmp_path / name)
 
 
 def check_run(root: Path, run_cli, *args: str) -> None:

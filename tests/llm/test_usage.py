@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from dbt_osmosis.core.llm import usage as usage_module
 from dbt_osmosis.core.llm.exceptions import LLMConfigError
+from dbt_osmosis.core.llm.runtime import default_runtime
 from dbt_osmosis.core.llm.types import Usage
 from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, get_default_usage, reset_default_usage
 
@@ -204,4 +204,4 @@ def test_track_usage_env_turns_on_a_shared_default(monkeypatch: pytest.MonkeyPat
     first = get_default_usage()
     assert first is not None and get_default_usage() is first
     reset_default_usage()
-    assert usage_module._default_usage is None
+    assert default_runtime().usage_if_created is None

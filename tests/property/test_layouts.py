@@ -36,7 +36,7 @@ from dbt_osmosis.core.llm.testing import MockLLMClient
 from dbt_osmosis.core.llm.types import LLMRequest
 from dbt_osmosis.core.schema.entries import find_entry
 from dbt_osmosis.core.synthesis import SynthesisOptions, run_synthesis
-from tests.core.dbt_projects import write_project
+from tests.support.projects import ProjectStore, write_project
 
 # A small DAG whose column names repeat, so that inheritance has something to carry:
 # a -> b, a -> c, (b, c) -> d -> e, and f on its own.
@@ -58,13 +58,8 @@ def _sql(name: str) -> str:
     return f"select {columns} from (select 1) as seed_row{refs}\n"
 
 
-@pytest.fixture(scope="module")
-def parsed() -> tuple[DbtProject, Path]:
-    """The project parsed once, and a catalog.json with every model's real columns."""
-    root = write_project(
-        Path(tempfile.mkdtemp(prefix="osmosis-layouts-")) / "project",
-        {f"models/{name}.sql": _sql(name) for name in MODELS},
-    )
+def make_parsed(root: Path) -> tuple[DbtProject, Path]:
+    write_project(root, {f"models/{name}.sql": _sql(name) for name in MODELS})
     project = load_project(ProjectOptions(project_dir=root, profiles_dir=root))
     catalog = {
         "nodes": {
@@ -77,6 +72,13 @@ def parsed() -> tuple[DbtProject, Path]:
     catalog_path = root / "target" / "layout_catalog.json"
     catalog_path.write_text(json.dumps(catalog))
     return project, catalog_path
+
+
+@pytest.fixture(scope="session")
+def parsed(project_store: ProjectStore) -> tuple[DbtProject, Path]:
+    """The project parsed once per session, and a catalog.json with every model's real columns."""
+    root = project_store.built("layouts", lambda root: root.mkdir(parents=True))
+    return project_store.kept("layouts", lambda: make_parsed(root))
 
 
 # ---- generated layouts --------------------------------------------------------------------------

@@ -2,7 +2,6 @@ from collections.abc import Iterator
 
 import pytest
 from dbt.deprecations import reset_deprecations
-from tests.core.conftest import run_cli  # noqa: F401  (the same CLI runner as the core tests)
 
 
 @pytest.fixture(autouse=True)

@@ -22,14 +22,14 @@ from typing import Any
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner
 from tests.fakes.fake_provider import FAKE_API_KEY, FakeProviderServer
-from tests.fidelity.test_fixture_corpus import assert_only_deliberate_changes
+from tests.support.projects import ProjectStore, copy_project, dbt
+from tests.support.yaml_checks import assert_only_deliberate_changes
 
-from dbt_osmosis.core.dbt.project import working_directory
 from dbt_osmosis.core.document.inheritance import is_placeholder
 
 HERE = Path(__file__).resolve().parent
+PACKAGES = HERE / "_packages"  # one copy of each vendored dbt package version, shared by the projects
 # Files a dbt run produces; everything else in a project copy is the project.
 RUN_OUTPUT = shutil.ignore_patterns("target", "logs", "*.duckdb*", ".user.yml", "package-lock.yml")
 SYNTHESIZE = ("--synthesize", "--llm-rate-limit", "100000", "--llm-max-retries", "0")
@@ -64,33 +64,61 @@ class RealProject:
 
     folder: str
     commands: tuple[str, ...] = ("seed", "run")
+    # Vendored packages (folders of _packages/, named <package>-<version>) that `dbt deps` would have
+    # installed; the build puts each into the private copy's dbt_packages/<package>.
+    packages: tuple[str, ...] = ()
     load: Callable[[Path], None] | None = None
     vars: Mapping[str, Any] = field(default_factory=dict)
 
 
+FIVETRAN_PACKAGES = ("dbt_utils-1.3.3", "fivetran_utils-0.4.10", "spark_utils-0.3.3")
+EVALUATOR_PACKAGES = ("dbt_project_evaluator-927abbd", "dbt_utils-1.3.3")
+
 PROJECTS = {
-    "codegen_it": RealProject("codegen_it", commands=("seed", "run-operation create_source_table", "run")),
+    "codegen_it": RealProject(
+        "codegen_it",
+        commands=("seed", "run-operation create_source_table", "run"),
+        packages=("codegen-526cb1f", "dbt_utils-1.3.3"),
+    ),
     "dbt_artifacts_it": RealProject(
         "dbt_artifacts_it",
         # microbatch does not compile on dbt-duckdb: it stays unbuilt and gets no columns
         commands=("seed", "run -s package:artifacts_integration_tests --exclude microbatch", "snapshot"),
+        packages=("dbt_artifacts-6d37fa0",),
     ),
-    "dbt_expectations_it": RealProject("dbt_expectations_it", commands=("run",)),
+    "dbt_expectations_it": RealProject(
+        "dbt_expectations_it", commands=("run",), packages=("dbt_date-0.9.2", "dbt_expectations-c7dc2af")
+    ),
     "github_source": RealProject(
         "github_source",
         commands=("run",),
         load=load_raw_csvs("integration_tests/seeds", "github", prefix="github_", suffix="_data"),
+        packages=FIVETRAN_PACKAGES,
     ),
     "jaffle_shop": RealProject("jaffle_shop"),
-    "project_evaluator": RealProject("project_evaluator", commands=("seed",)),
-    "project_evaluator_2": RealProject("project_evaluator_2", commands=("seed",)),
-    "octo_jaffle_shop": RealProject("octo_jaffle_shop", commands=("seed", "run --selector jaffle_shop")),
+    "project_evaluator": RealProject("project_evaluator", commands=("seed",), packages=EVALUATOR_PACKAGES),
+    "project_evaluator_2": RealProject(
+        "project_evaluator_2", commands=("seed",), packages=EVALUATOR_PACKAGES
+    ),
+    "octo_jaffle_shop": RealProject(
+        "octo_jaffle_shop",
+        commands=("seed", "run --selector jaffle_shop"),
+        packages=("codegen-0.13.1", "dbt_project_evaluator-1.0.0", "dbt_utils-1.3.0", "spark_utils-0.3.0"),
+    ),
     "stripe_source": RealProject(
         "stripe_source",
         commands=("run",),
         load=load_raw_csvs("integration_tests/seeds", "stripe", suffix="_data"),
+        packages=FIVETRAN_PACKAGES,
     ),
 }
+
+
+def install_packages(root: Path, packages: tuple[str, ...]) -> None:
+    """What `dbt deps` would do offline: copy each vendored package into the project's dbt_packages/."""
+    for folder in packages:
+        package = folder.rsplit("-", 1)[0]
+        shutil.copytree(PACKAGES / folder, root / "dbt_packages" / package)
 
 
 def vars_of(name: str) -> tuple[str, ...]:
@@ -99,33 +127,21 @@ def vars_of(name: str) -> tuple[str, ...]:
     return ("--vars", json.dumps(dict(spec.vars))) if spec.vars else ()
 
 
-def dbt(root: Path, *args: str) -> Any:
-    common = ["--project-dir", str(root), "--profiles-dir", str(root), "--quiet", "--log-level", "none"]
-    with working_directory(root):
-        result = dbtRunner().invoke([*args, *common])
-    assert result.success, f"dbt {args[0]} failed in {root.name}: {result.exception}"
-    return result
+def built_project(name: str) -> Callable[[Path], None]:
+    """A ``make`` for the project store: raw data loaded, seeds, models, snapshots, as the project needs."""
 
+    def make(root: Path) -> None:
+        spec = PROJECTS[name]
+        shutil.copytree(HERE / spec.folder, root, ignore=RUN_OUTPUT)
+        install_packages(root, spec.packages)
+        if spec.load:
+            spec.load(root)
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv(DUCKDB_PATH, str(root / WAREHOUSE))
+            for command in spec.commands:
+                dbt(root, *command.split(), *vars_of(name))
 
-@pytest.fixture(scope="session")
-def built_projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Each project built once per session (raw data loaded, seeds, models, snapshots), on first use."""
-
-    class Lazy(dict[str, Path]):
-        def __missing__(self, name: str) -> Path:
-            spec = PROJECTS[name]
-            root = tmp_path_factory.mktemp(f"real-{name}") / name
-            shutil.copytree(HERE / spec.folder, root, ignore=RUN_OUTPUT)
-            if spec.load:
-                spec.load(root)
-            with pytest.MonkeyPatch.context() as env:
-                env.setenv(DUCKDB_PATH, str(root / WAREHOUSE))
-                for command in spec.commands:
-                    dbt(root, *command.split(), *vars_of(name))
-            self[name] = root
-            return root
-
-    return Lazy()
+    return make
 
 
 def project_files(root: Path) -> dict[str, bytes]:
@@ -226,14 +242,14 @@ def llm_env(monkeypatch: pytest.MonkeyPatch, fake_provider: FakeProviderServer) 
 @pytest.mark.parametrize("name", sorted(PROJECTS))
 def test_real_project_document_synthesize_and_rerun(
     name: str,
-    built_projects: dict[str, Path],
+    project_store: ProjectStore,
     tmp_path: Path,
     run_cli: Any,
     llm_env: FakeProviderServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     root = tmp_path / name
-    shutil.copytree(built_projects[name], root, ignore=shutil.ignore_patterns("target", "logs"))
+    copy_project(project_store.built(f"real-{name}", built_project(name), folder=name), root)
     monkeypatch.setenv(DUCKDB_PATH, str(root / WAREHOUSE))
     vars_args = vars_of(name)
     original = project_files(root)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.core.dbt_projects import build, write_project
-from tests.fidelity.test_fixture_corpus import dbt_parses
+from tests.support.cli import RunCli, run_document
+from tests.support.projects import ProjectStore, build, copy_project, dbt_parses, write_project
 
 SQL = "select * from {{ ref('raw_events') }}\n"
 FILES = {
@@ -60,38 +60,23 @@ CRLF = (
 )
 
 
-@pytest.fixture(scope="session")
-def built_events(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = write_project(tmp_path_factory.mktemp("bytes") / "project", FILES)
+def make_events(root: Path) -> None:
+    write_project(root, FILES)
     (root / "models/schema.yml").write_bytes(SCHEMA.encode())
     (root / "models/crlf.yml").write_bytes(CRLF.encode())
     build(root)
-    return root
 
 
 @pytest.fixture(scope="session")
-def documented(built_events: Path, tmp_path_factory: pytest.TempPathFactory, run_cli_session) -> Path:
-    root = tmp_path_factory.mktemp("documented") / "project"
-    shutil.copytree(built_events, root, ignore=shutil.ignore_patterns("target", "logs"))
-    result = run_cli_session(root)
-    assert result.exit_code == 0, result.output
-    return root
+def documented(project_store: ProjectStore) -> Path:
+    """The events project after one `yaml document`, made once per session; tests only read it."""
 
+    def document(root: Path) -> None:
+        copy_project(project_store.built("bytes", make_events), root)
+        result = run_document(root)
+        assert result.exit_code == 0, result.output
 
-@pytest.fixture(scope="session")
-def run_cli_session():
-    from click.testing import CliRunner
-
-    from dbt_osmosis.cli.main import cli
-
-    def invoke(project: Path, *args: str):
-        return CliRunner().invoke(
-            cli,
-            ["yaml", "document", "--project-dir", str(project), "--profiles-dir", str(project), *args],
-            catch_exceptions=False,
-        )
-
-    return invoke
+    return project_store.built("documented", document)
 
 
 def lines(data: bytes) -> list[bytes]:
@@ -166,12 +151,12 @@ def test_yaml_11_words_from_the_warehouse_read_back_as_strings(documented: Path)
 
 
 def test_dbt_parses_and_a_second_run_changes_nothing(
-    documented: Path, run_cli_session, tmp_path: Path
+    documented: Path, run_cli: RunCli, tmp_path: Path
 ) -> None:
     root = tmp_path / "again"
     shutil.copytree(documented, root, ignore=shutil.ignore_patterns("target", "logs"))
     dbt_parses(root)
     before = {p: p.read_bytes() for p in root.rglob("*.yml")}
-    result = run_cli_session(root)
+    result = run_cli(root)
     assert result.exit_code == 0, result.output
     assert {p: p.read_bytes() for p in root.rglob("*.yml")} == before

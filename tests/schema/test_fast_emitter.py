@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
@@ -10,44 +9,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import (
-    DoubleQuotedScalarString,
     FoldedScalarString,
     LiteralScalarString,
-    PlainScalarString,
-    SingleQuotedScalarString,
 )
 
 from dbt_osmosis.core.schema.emit import emit_new
 from dbt_osmosis.core.schema.yamlio import SchemaFile, YamlStyle, _yaml, detect_style
-
-from .test_yaml11_quoting import YAML_11_TRAPS
-
-REPO = Path(__file__).resolve().parents[2]
-STYLES = [YamlStyle(2, 4, 2), YamlStyle(4, 4, 0), YamlStyle(4, 6, 2), YamlStyle(2, 2, 0), YamlStyle(3, 5, 2)]
-
-
-def ruamel_text(data: CommentedMap, style: YamlStyle) -> str:
-    buffer = io.StringIO()
-    _yaml(style).dump(data, buffer)
-    return buffer.getvalue()
-
-
-def assert_same_or_declined(data: CommentedMap, style: YamlStyle) -> bool:
-    fast = emit_new(data, style.mapping, style.sequence, style.offset)
-    if fast is not None:
-        assert fast == ruamel_text(data, style)
-    return fast is not None
-
-
-def fixture_yaml_files() -> list[Path]:
-    roots = [REPO / "tests/fixtures", REPO / "demo_duckdb"]
-    return sorted(p for root in roots for p in root.rglob("*.yml") if p.name not in {"profiles.yml"})
-
-
-def every_yaml_file() -> list[Path]:
-    """Our fixtures and every YAML file of the vendored real projects (their packages included)."""
-    real = (REPO / "tests/realprojects").rglob("*.yml")
-    return fixture_yaml_files() + sorted(p for p in real if p.name not in {"profiles.yml"})
+from tests.support.emitter import (
+    REPO,
+    STYLES,
+    assert_same_or_declined,
+    entries,
+    every_yaml_file,
+    fixture_yaml_files,
+    ruamel_text,
+)
 
 
 @pytest.mark.parametrize("path", every_yaml_file(), ids=lambda p: p.relative_to(REPO).as_posix())
@@ -139,51 +115,6 @@ def test_what_only_ruamel_writes_right_is_declined() -> None:
     flow = CommentedSeq(["pii"])
     flow.fa.set_flow_style()
     assert emit_new(CommentedMap(version=2, tags=flow), 2, 4, 2) is None
-
-
-scalars = st.one_of(
-    st.sampled_from(YAML_11_TRAPS),
-    st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,20}", fullmatch=True),  # identifiers and type names
-    st.from_regex(r"[A-Z][a-z ,.:;'()%-]{0,60}", fullmatch=True),  # sentences
-    st.from_regex(r"(VARCHAR|DECIMAL|TIMESTAMP)(\([0-9]{1,2}(, ?[0-9])?\))?", fullmatch=True),
-    st.text(st.characters(exclude_categories=("Cs",)), max_size=20),
-    st.text(alphabet=":#-?&*!|>'\"%@`{}[],~ \\yesnofOFT0123456789.eE_x\u00e9\u2028\ufeff", max_size=10),
-    st.integers(-5, 10**12),
-    st.booleans(),
-)
-string_kinds = st.sampled_from([str, SingleQuotedScalarString, DoubleQuotedScalarString, PlainScalarString])
-
-
-@st.composite
-def entries(draw: st.DrawFn) -> CommentedMap:
-    def value() -> object:
-        raw = draw(scalars)
-        if isinstance(raw, str):
-            return draw(string_kinds)(raw)
-        return raw
-
-    columns = CommentedSeq()
-    for _ in range(draw(st.integers(1, 4))):
-        column = CommentedMap()
-        column["name"] = value()
-        if draw(st.booleans()):
-            column["data_type"] = value()
-        if draw(st.booleans()):
-            column["description"] = value()
-        if draw(st.booleans()):
-            column["tags"] = CommentedSeq([value() for _ in range(draw(st.integers(1, 3)))])
-        if draw(st.booleans()):
-            column["meta"] = CommentedMap({str(draw(scalars)): value()})
-        columns.append(column)
-    entry = CommentedMap()
-    entry["name"] = value()
-    if draw(st.booleans()):
-        entry["description"] = value()
-    entry["columns"] = columns
-    data = CommentedMap()
-    data["version"] = 2
-    data[draw(st.sampled_from(["models", "seeds", "snapshots"]))] = CommentedSeq([entry])
-    return data
 
 
 @settings(max_examples=300, deadline=None)

@@ -16,10 +16,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from dbt_osmosis.core.schema.entries import insert_after, insert_item
 from dbt_osmosis.core.schema.fastload import load_plain
 from dbt_osmosis.core.schema.yamlio import SchemaFile, YamlStyle, _yaml, detect_style
-
-from .test_fast_emitter import STYLES, assert_same_or_declined, entries, every_yaml_file
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.emitter import REPO, STYLES, assert_same_or_declined, entries, every_yaml_file
 
 
 def assert_same_reading(fast: Any, slow: Any, path: str = "") -> None:

@@ -12,15 +12,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from dbt_osmosis.core.schema.entries import insert_after, insert_item
 from dbt_osmosis.core.schema.yamlio import SchemaFile, write_atomic
-
-YAML_11_TRAPS = [
-    "on", "no", "yes", "off", "Yes", "Off", "ON", "y", "n", "true", "False", "12:30", "190:20:30", "1e3",
-    "1.5", "0x1F", "0o17", "017", "1_000", "~", "null", "Null", "", "2024-01-01", "2024-01-01 10:00:00",
-    ".inf", "-.Inf", ".nan", "=", "<<", "*star", "&anchor", "!tag", "%percent", "@at", "`tick", "|", ">",
-    "a: b", "a #b", "- item", "? key", "trailing space ", " leading space", "[flow]", "{flow}", "'quoted'",
-    '"double"', "tab\there", "line\nbreak", "#comment", ",comma", "100%", "-", "---", "...",
-    "\x85", "next\x85line", "a\u2028b", "it's\u2029",
-]  # fmt: skip
+from tests.support.emitter import YAML_11_TRAPS
 
 # Text as a warehouse or a model could hand it over (lone surrogates are removed before anything is written).
 texts = st.one_of(

@@ -476,12 +476,3 @@ def reset_default_usage() -> None:
     from dbt_osmosis.core.llm.runtime import default_runtime
 
     default_runtime().forget_usage()
-
-
-def __getattr__(name: str) -> Any:
-    # ``_default_usage`` was a module global before the runtime owned it; code that read it still can.
-    if name == "_default_usage":
-        from dbt_osmosis.core.llm.runtime import default_runtime
-
-        return default_runtime().usage_if_created
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

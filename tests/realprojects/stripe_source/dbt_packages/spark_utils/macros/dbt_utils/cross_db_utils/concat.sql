@@ -1,3 +1,0 @@
-{% macro spark__concat(fields) -%}
-    concat({{ fields|join(', ') }})
-{%- endmacro %}

@@ -1,5 +1,0 @@
-{# numeric  ------------------------------------------------     #}
-
-{% macro spark__type_numeric() %}
-    decimal(28, 6)
-{% endmacro %}
