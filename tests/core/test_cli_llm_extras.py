@@ -13,7 +13,6 @@ import pytest
 from click.testing import CliRunner
 
 from dbt_osmosis.cli.main import cli
-from dbt_osmosis.core.llm.providers import _reset_deprecation_warnings
 from tests.fakes.fake_provider import FAKE_API_KEY, Fail, FakeProviderServer, Hang
 from tests.support.cli import RunCli
 from tests.support.yaml_checks import columns, load
@@ -78,7 +77,6 @@ def test_test_llm_says_ok_or_what_is_wrong(
 def test_legacy_azure_configuration_warns_once_as_a_yellow_line(
     chain: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _reset_deprecation_warnings()
     monkeypatch.delenv("LLM_PROVIDER", raising=False)
     monkeypatch.setenv("OPENAI_API_TYPE", "azure")
     monkeypatch.setenv("OPENAI_API_BASE", "https://example.invalid")

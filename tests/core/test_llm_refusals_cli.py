@@ -6,26 +6,15 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from dbt_osmosis.core.llm.capabilities import CAPABILITIES_FILE, reset_shared_stores
-from dbt_osmosis.core.llm.factory import clear_client_cache
+from dbt_osmosis.core.llm.capabilities import CAPABILITIES_FILE
 from tests.fakes.fake_provider import FakeProviderServer
 from tests.support.cli import RunCli
 from tests.support.llm import FAST
 from tests.support.yaml_checks import all_descriptions
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    clear_client_cache()
-    reset_shared_stores()
-    yield
-    clear_client_cache()
-    reset_shared_stores()
 
 
 @pytest.fixture
@@ -60,7 +49,6 @@ def test_remembered_capabilities_mean_no_refusal_next_time(
 ) -> None:
     fake_provider.refuse = {"temperature", "json_schema"}
     assert run_cli(chain, *FAST, "--check").exit_code == 1  # nothing written, but it learned
-    reset_shared_stores()  # as a new process would
     fake_provider.reset()
     fake_provider.refuse = {"temperature", "json_schema"}
     # Without the response cache, which would otherwise answer everything the first run asked.

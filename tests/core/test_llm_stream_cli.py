@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from dbt_osmosis.core.llm.capabilities import reset_shared_stores
-from dbt_osmosis.core.llm.factory import clear_client_cache
 from tests.fakes.fake_provider import FakeProviderServer
 from tests.support.cli import RunCli
 from tests.support.llm import FAST
 from tests.support.projects import copy_project
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    clear_client_cache()
-    reset_shared_stores()
-    yield
-    clear_client_cache()
-    reset_shared_stores()
 
 
 def _yaml_bytes(root: Path) -> dict[str, bytes]:
@@ -49,7 +37,6 @@ def test_streamed_and_plain_runs_write_the_same_bytes(
     for stream in ("false", "true"):
         project = copy_project(built_chain, tmp_path / stream)
         monkeypatch.setenv("OSMOSIS_LLM_STREAM", stream)
-        clear_client_cache()
         fake_provider.reset()
         result = run_cli(project, *FAST)
         assert result.exit_code == 0, result.output
