@@ -27,6 +27,7 @@ from dbt_osmosis.api import (
     ReviewRun,
 )
 from tests.fakes.fake_provider import FakeProviderServer
+from tests.support.projects import ProjectStore
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / "demo_duckdb"
@@ -52,12 +53,10 @@ def working_directory(path: Path) -> Iterator[None]:
         os.chdir(before)
 
 
-@pytest.fixture(scope="session")
-def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo project, seeded and run once for the session (as `make demo` builds it)."""
+def build_demo(project: Path) -> None:
+    """The demo project, seeded and run from its own folder, as `make demo` builds it."""
     from dbt.cli.main import dbtRunner
 
-    project = tmp_path_factory.mktemp("demo") / "demo_duckdb"
     shutil.copytree(
         DEMO_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "*.duckdb", "*.duckdb.wal")
     )
@@ -65,7 +64,11 @@ def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for command in ("seed", "run"):
             result = dbtRunner().invoke([command, "--project-dir", ".", "--profiles-dir", ".", *OFFLINE])
             assert result.success, f"dbt {command} failed: {result.exception}"
-    return project
+
+
+@pytest.fixture
+def built_demo(project_store: ProjectStore) -> Path:
+    return project_store.built("api-demo", build_demo, folder="demo_duckdb")
 
 
 @pytest.fixture
@@ -78,12 +81,6 @@ def demo(built_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> P
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(project)
     return project
-
-
-@pytest.fixture
-def llm_env(monkeypatch: pytest.MonkeyPatch, fake_provider_env: dict[str, str]) -> None:
-    for name, value in fake_provider_env.items():
-        monkeypatch.setenv(name, value)
 
 
 def undocumented(project: Path) -> list[str]:
@@ -128,6 +125,26 @@ def test_readme_example_fills_the_demo_gaps_through_the_configured_provider(
 
 def document(run: DocumentRun, **hooks: Any) -> api.DocumentResult:
     return api.document(run, **hooks)
+
+
+def test_two_projects_in_one_process_each_read_their_own_warehouse(
+    demo: Path, built_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A notebook documents one project, then another whose profile names the same relative DuckDB
+    # file: the second run must read its own warehouse, not the first run's still-open database.
+    assert document(DocumentRun()).exit_code == ExitCode.OK
+    other = Path(
+        shutil.copytree(
+            built_demo, tmp_path / "other" / "demo_duckdb", ignore=shutil.ignore_patterns("target")
+        )
+    )
+    import duckdb
+
+    with duckdb.connect(str(other / "jaffle_shop.duckdb")) as con:
+        con.execute("alter table main.customers add column loyalty_tier varchar")
+    monkeypatch.chdir(other)
+    assert document(DocumentRun()).exit_code == ExitCode.OK
+    assert "loyalty_tier" in (other / "models/marts/_customers.yml").read_text(encoding="utf-8")
 
 
 def test_document_dry_run_reports_changes_and_writes_nothing(demo: Path) -> None:

@@ -155,6 +155,16 @@ class DbtProject:
                 raise ProjectError(f"Cannot open a warehouse connection: {_one_line(exc)}") from exc
             finally:
                 reset_adapters()  # type: ignore[no-untyped-call]
+                _release_process_wide_handles(adapter)
+
+
+def _release_process_wide_handles(adapter: Any) -> None:
+    # dbt-duckdb keeps its database open in a class attribute for the life of the process, keyed by
+    # the profile's credentials. A library caller's next run (another project whose profile has the
+    # same relative path) would reuse this run's file, and the file would stay locked after the run.
+    release = getattr(type(getattr(adapter, "connections", None)), "close_all_connections", None)
+    if callable(release):
+        release()
 
 
 def load_project(options: ProjectOptions) -> DbtProject:
