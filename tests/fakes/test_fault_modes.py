@@ -49,8 +49,10 @@ from tests.fakes.fake_provider import (
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ANSWER = "This is a fake answer from the fake provider."
-# Long enough for a loaded CI machine to deliver the first events, short enough to keep stalls quick.
-READ_TIMEOUT = 0.5
+# The read timeout a stall runs into: long enough for a loaded machine to deliver the first events,
+# short enough to keep the stalls quick. Every other call gets a generous one, so only stalls time out.
+STALL_TIMEOUT = 1.0
+READ_TIMEOUT = 10.0
 SDKS = ("openai", "azure", "anthropic", "gemini")
 
 
@@ -59,32 +61,32 @@ SDKS = ("openai", "azure", "anthropic", "gemini")
 # ---------------------------------------------------------------------------------------------------
 
 
-def _openai(base_url: str) -> openai.OpenAI:
+def _openai(base_url: str, timeout: float = READ_TIMEOUT) -> openai.OpenAI:
     return openai.OpenAI(
         api_key=FAKE_API_KEY,
         base_url=f"{base_url}/v1",
         max_retries=0,
-        timeout=openai.Timeout(READ_TIMEOUT, connect=5.0),
+        timeout=openai.Timeout(timeout, connect=5.0),
     )
 
 
-def _azure(base_url: str) -> openai.AzureOpenAI:
+def _azure(base_url: str, timeout: float = READ_TIMEOUT) -> openai.AzureOpenAI:
     return openai.AzureOpenAI(
         api_key=FAKE_API_KEY,
         azure_endpoint=base_url,
         azure_deployment="gpt-4o-deploy",
         api_version="2024-10-21",
         max_retries=0,
-        timeout=openai.Timeout(READ_TIMEOUT, connect=5.0),
+        timeout=openai.Timeout(timeout, connect=5.0),
     )
 
 
-def _anthropic(base_url: str) -> anthropic.Anthropic:
+def _anthropic(base_url: str, timeout: float = READ_TIMEOUT) -> anthropic.Anthropic:
     return anthropic.Anthropic(
         api_key=FAKE_API_KEY,
         base_url=base_url,
         max_retries=0,
-        timeout=anthropic.Timeout(READ_TIMEOUT, connect=5.0),
+        timeout=anthropic.Timeout(timeout, connect=5.0),
     )
 
 
@@ -94,20 +96,22 @@ def _gemini(base_url: str, timeout: float = READ_TIMEOUT) -> genai.Client:
     return genai.Client(api_key=FAKE_API_KEY, http_options=options)
 
 
-def _start(sdk: str, base_url: str, stream: bool) -> Any:
+def _start(sdk: str, base_url: str, stream: bool, timeout: float = READ_TIMEOUT) -> Any:
     """Make the SDK's call; for a stream, what it returns before anything is read."""
     messages = [{"role": "user", "content": "hi"}]
     if sdk == "openai":
-        return _openai(base_url).chat.completions.create(
+        return _openai(base_url, timeout).chat.completions.create(
             model="gpt-4o-mini", messages=messages, stream=stream
         )
     if sdk == "azure":
-        return _azure(base_url).chat.completions.create(model="ignored", messages=messages, stream=stream)
+        return _azure(base_url, timeout).chat.completions.create(
+            model="ignored", messages=messages, stream=stream
+        )
     if sdk == "anthropic":
-        return _anthropic(base_url).messages.create(
+        return _anthropic(base_url, timeout).messages.create(
             model="claude-haiku-4-5", max_tokens=64, messages=messages, stream=stream
         )
-    client = _gemini(base_url)
+    client = _gemini(base_url, timeout)
     if stream:
         return _Held(client.models.generate_content_stream(model="gemini-2.5-flash", contents="hi"), client)
     return client.models.generate_content(model="gemini-2.5-flash", contents="hi")
@@ -138,9 +142,9 @@ class Outcome:
     returned: Any = None
 
 
-def _drive(sdk: str, base_url: str, *, stream: bool) -> Outcome:
+def _drive(sdk: str, base_url: str, *, stream: bool, timeout: float = READ_TIMEOUT) -> Outcome:
     try:
-        returned = _start(sdk, base_url, stream)
+        returned = _start(sdk, base_url, stream, timeout)
     except Exception as error:
         return Outcome("create", error)
     if not stream:
@@ -300,7 +304,8 @@ def test_sdk_behaviour_under_fault(fake_provider: FakeProviderServer, case: Case
     else:
         fake_provider.script(case.step)
 
-    outcome = _drive(case.sdk, fake_provider.base_url, stream=case.stream)
+    timeout = STALL_TIMEOUT if isinstance(case.step, Stall) else READ_TIMEOUT
+    outcome = _drive(case.sdk, fake_provider.base_url, stream=case.stream, timeout=timeout)
 
     assert outcome.where == case.where, outcome.error
     if case.error is None:
@@ -386,7 +391,7 @@ def test_stream_cut_causes_are_h11_protocol_errors_underneath(fake_provider: Fak
 # ---------------------------------------------------------------------------------------------------
 
 
-async def _adrive(sdk: str, base_url: str) -> Outcome:
+async def _adrive(sdk: str, base_url: str, timeout: float) -> Outcome:
     messages = [{"role": "user", "content": "hi"}]
     closers: list[Callable[[], Any]] = []
     try:
@@ -395,7 +400,7 @@ async def _adrive(sdk: str, base_url: str) -> Outcome:
                 api_key=FAKE_API_KEY,
                 base_url=f"{base_url}/v1",
                 max_retries=0,
-                timeout=openai.Timeout(READ_TIMEOUT, connect=5.0),
+                timeout=openai.Timeout(timeout, connect=5.0),
             )
             closers.append(client.close)
             starting: Any = client.chat.completions.create(model="m", messages=messages, stream=True)
@@ -404,12 +409,12 @@ async def _adrive(sdk: str, base_url: str) -> Outcome:
                 api_key=FAKE_API_KEY,
                 base_url=base_url,
                 max_retries=0,
-                timeout=anthropic.Timeout(READ_TIMEOUT, connect=5.0),
+                timeout=anthropic.Timeout(timeout, connect=5.0),
             )
             closers.append(aclient.close)
             starting = aclient.messages.create(model="c", max_tokens=64, messages=messages, stream=True)
         else:
-            gclient = _gemini(base_url)
+            gclient = _gemini(base_url, timeout)
             starting = gclient.aio.models.generate_content_stream(model="g", contents="hi")
         try:
             stream = await starting
@@ -439,7 +444,8 @@ def test_async_sdk_behaviour_matches_sync(fake_provider: FakeProviderServer, cas
     assert case.step is not None
     fake_provider.script(case.step)
 
-    outcome = asyncio.run(_adrive(case.sdk, fake_provider.base_url))
+    timeout = STALL_TIMEOUT if isinstance(case.step, Stall) else READ_TIMEOUT
+    outcome = asyncio.run(_adrive(case.sdk, fake_provider.base_url, timeout))
 
     assert (outcome.where, type(outcome.error) if outcome.error else None) == (case.where, case.error)
     for name, value in case.attrs.items():
