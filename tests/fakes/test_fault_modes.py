@@ -345,6 +345,39 @@ def test_a_one_body_reply_is_visible_on_the_stream_before_reading(
 
 
 @pytest.mark.parametrize("sdk", ["openai", "azure", "anthropic"])
+@pytest.mark.parametrize("step", [OneBody(), Html200()], ids=["one-body", "html200"])
+def test_the_raw_response_path_shows_the_content_type_before_parsing(
+    fake_provider: FakeProviderServer, sdk: str, step: Step
+) -> None:
+    # The product streams through with_raw_response: the headers are there before parse(), and
+    # parse() still returns a Stream (empty) whatever the content type.
+    fake_provider.script(step)
+    messages = [{"role": "user", "content": "hi"}]
+    if sdk == "anthropic":
+        raw: Any = _anthropic(fake_provider.base_url).messages.with_raw_response.create(
+            model="c", max_tokens=64, messages=messages, stream=True
+        )
+        stream_class: type[Any] = anthropic.Stream
+    else:
+        client = _openai(fake_provider.base_url) if sdk == "openai" else _azure(fake_provider.base_url)
+        raw = client.chat.completions.with_raw_response.create(
+            model="m", messages=messages, stream=True, stream_options={"include_usage": True}
+        )
+        stream_class = openai.Stream
+
+    body = raw.http_response.read()
+    if isinstance(step, OneBody):
+        assert raw.headers["content-type"] == "application/json"
+        assert ANSWER in json.dumps(json.loads(body))
+    else:
+        assert raw.headers["content-type"] == "text/html; charset=utf-8"
+        assert body.decode() == PORTAL_PAGE
+    stream = raw.parse()
+    assert type(stream) is stream_class
+    assert list(stream) == []
+
+
+@pytest.mark.parametrize("sdk", ["openai", "azure", "anthropic"])
 def test_an_html_page_is_returned_as_text_by_a_plain_call(
     fake_provider: FakeProviderServer, sdk: str
 ) -> None:
