@@ -2,10 +2,14 @@
 
 Tests and benchmarks point the real provider SDKs at :class:`FakeProviderServer` instead of the
 internet. Behaviour is scripted per request (:class:`Reply`, :class:`Fail`, :class:`Hang`,
-:class:`Reset`, :class:`NotJSON`); when nothing is scripted the server answers with a value generated
-from the JSON schema the client asked for, so a well-behaved client always gets a parseable answer.
+:class:`Reset`, :class:`NotJSON`, and the faults of a started answer from :mod:`tests.fakes.faults`:
+:class:`Cut`, :class:`Stall`, :class:`ErrorEvent`, :class:`OneBody`, :class:`Html200`); when nothing
+is scripted the server answers with a value generated from the JSON schema the client asked for, so a
+well-behaved client always gets a parseable answer. :meth:`FakeProviderServer.down` fails every
+request until :meth:`FakeProviderServer.up` (an outage).
 
-Run ``python -m tests.fakes.fake_provider --port 8765`` to serve until Ctrl-C for manual poking.
+Run ``python -m tests.fakes.fake_provider --port 8765`` to serve until Ctrl-C for manual poking
+(``--fault cut:2,ok`` makes every other request a cut stream).
 """
 
 from __future__ import annotations
@@ -28,6 +32,44 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, TypeAlias
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from tests.fakes.faults import (
+    PORTAL_PAGE,
+    Cut,
+    CutHow,
+    ErrorEvent,
+    Html200,
+    OneBody,
+    Stall,
+    StreamFault,
+    error_body,
+    error_event,
+    error_status,
+    sent_before,
+)
+
+__all__ = [
+    "FAKE_API_KEY",
+    "HOSTILE_TEXTS",
+    "PORTAL_PAGE",
+    "Cut",
+    "ErrorEvent",
+    "Fail",
+    "FakeProviderServer",
+    "Hang",
+    "HostileResponder",
+    "Html200",
+    "NotJSON",
+    "OneBody",
+    "RecordedRequest",
+    "Reply",
+    "Reset",
+    "Stall",
+    "Step",
+    "fault_step",
+    "main",
+    "value_from_schema",
+]
 
 FAKE_API_KEY = "sk-test-SECRET-abcdef123456"
 
@@ -122,7 +164,7 @@ class NotJSON:
     status: int = 200
 
 
-Step: TypeAlias = Reply | Fail | Hang | Reset | NotJSON
+Step: TypeAlias = Reply | Fail | Hang | Reset | NotJSON | Cut | Stall | ErrorEvent | OneBody | Html200
 Responder: TypeAlias = Callable[[RecordedRequest], Step]
 
 _RPM_WINDOW = 60.0
@@ -486,6 +528,7 @@ class _Handler(BaseHTTPRequestHandler):
     # reused connection slower than a new one and every benchmark figure wrong.
     disable_nagle_algorithm = True
     server: _HTTPServer
+    _chunked = False
 
     def setup(self) -> None:
         super().setup()
@@ -545,6 +588,53 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
         self.wfile.flush()
 
+    def open_body(
+        self, content_type: str, headers: Mapping[str, str], *, framing: str, length: int = 0
+    ) -> None:
+        """Send status 200 and headers of a body written piece by piece with :meth:`write_piece`.
+
+        ``framing`` is ``"chunked"`` (what the providers stream with: a cut shows as an incomplete
+        body), ``"close"`` (no length: the close ends the body) or ``"length"`` (``length`` bytes).
+        The connection is closed after the answer, as after every stream.
+        """
+        self.send_response(200)
+        self.send_header("content-type", content_type)
+        if framing == "chunked":
+            self.send_header("transfer-encoding", "chunked")
+        elif framing == "length":
+            self.send_header("content-length", str(length))
+        self.send_header("cache-control", "no-cache")
+        self.send_header("connection", "close")
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        # The client must see the status before the first piece, even when no piece follows.
+        self.wfile.flush()
+        self._chunked = framing == "chunked"
+        self.close_connection = True
+
+    def write_piece(self, data: bytes) -> None:
+        """Write one piece of a body opened with :meth:`open_body`."""
+        if not data:
+            # An empty chunk would be the chunked terminator.
+            return
+        if self._chunked:
+            data = f"{len(data):x}\r\n".encode() + data + b"\r\n"
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def end_body(self) -> None:
+        """Finish a body opened with :meth:`open_body` the proper way."""
+        if self._chunked:
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+
+    def hang_up(self) -> None:
+        """Close the connection now (FIN), whatever the body still owed; the caller then aborts."""
+        with contextlib.suppress(OSError):
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+
 
 class FakeProviderServer:
     """A scripted HTTP server that answers like the hosted LLM providers.
@@ -587,6 +677,12 @@ class FakeProviderServer:
         # Replaced on reset(): anything sleeping on the old event wakes up and gives up.
         self._generation = threading.Event()
         self._ids = itertools.count(1)
+        # What every request gets while the provider is down (see down()); None when it is up.
+        self._down: Step | None = None
+        # The port to listen on again after down(refuse=True).
+        self._refused_port: int | None = None
+        # One event per stream stalled right now (see Stall); set to end the stall.
+        self._stalls: set[threading.Event] = set()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.base_url = ""
@@ -619,6 +715,7 @@ class FakeProviderServer:
         self._stopped.set()
         with self._lock:
             self._generation.set()
+            self._wake_stalls()
             connections = list(self._connections)
         httpd.shutdown()
         httpd.server_close()
@@ -668,9 +765,63 @@ class FakeProviderServer:
             self.responder = None
             self.refuse = set()
             self._refused = 0
+            self._down = None
             # Requests still hanging from the previous test give up instead of leaking into this one.
             self._generation.set()
+            self._wake_stalls()
             self._generation = threading.Event()
+        if self._refused_port is not None:
+            self.up()
+
+    # -- outages and stalls ---------------------------------------------------------------------------
+
+    def down(self, status: int = 500, *, step: Step | None = None, refuse: bool = False) -> None:
+        """Fail every request from now until :meth:`up`, for circuit-breaker tests.
+
+        Every request is answered with ``Fail(status)`` (the wire's own error body), or with ``step``
+        when given (``Reset()``, ``Hang(...)``, ``Html200()``, ...). Scripted steps are not consumed and
+        the rpm limit is not counted while down; requests are still recorded. ``refuse=True`` closes
+        the listening socket instead, so connections are refused, until :meth:`up` listens again on
+        the same port.
+        """
+        if refuse:
+            if self._httpd is not None:
+                self._refused_port = int(self.base_url.rsplit(":", 1)[1])
+                self.stop()
+            return
+        with self._lock:
+            self._down = step if step is not None else Fail(status)
+
+    def up(self) -> None:
+        """End an outage started with :meth:`down`: requests are answered as scripted again."""
+        with self._lock:
+            self._down = None
+        port = self._refused_port
+        if port is not None:
+            self._refused_port = None
+            configured = self._port
+            self._port = port
+            try:
+                self.start()
+            finally:
+                self._port = configured
+
+    @property
+    def is_down(self) -> bool:
+        """Whether :meth:`down` is in force."""
+        with self._lock:
+            return self._down is not None or self._refused_port is not None
+
+    def release(self) -> int:
+        """Resume every stream stalled by a :class:`Stall` step; returns how many were stalled."""
+        with self._lock:
+            return self._wake_stalls()
+
+    @property
+    def stalled(self) -> int:
+        """How many answers are stalled by a :class:`Stall` step right now."""
+        with self._lock:
+            return len(self._stalls)
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -699,6 +850,26 @@ class FakeProviderServer:
             return len(self._queue) + sum(len(q) for q in self._match_queues.values())
 
     # -- internals ------------------------------------------------------------------------------------
+
+    def _wake_stalls(self) -> int:
+        # Called with the lock held.
+        stalls = list(self._stalls)
+        for wake in stalls:
+            wake.set()
+        self._stalls.clear()
+        return len(stalls)
+
+    def _stall(self, seconds: float, generation: threading.Event) -> bool:
+        """Hold a stalled answer; True to resume it, False if reset() or stop() ended it."""
+        wake = threading.Event()
+        with self._lock:
+            # Registered before the check below, so a reset() in between cannot be missed.
+            self._stalls.add(wake)
+        if not generation.is_set():
+            wake.wait(seconds)
+        with self._lock:
+            self._stalls.discard(wake)
+        return not generation.is_set()
 
     def _track(self, conn: socket.socket, *, add: bool) -> None:
         with self._lock:
@@ -769,12 +940,23 @@ class FakeProviderServer:
             )
             handler.close_connection = True
             return
+        with self._lock:
+            step = self._down
+        if step is None:
+            step = self._scripted_step(handler, record, body)
+            if step is None:
+                return
+        self._perform(handler, record, step, asks_json, generation)
+
+    def _scripted_step(self, handler: _Handler, record: RecordedRequest, body: Any) -> Step | None:
+        """The step for ``record`` (script, responder or default), or None if already answered."""
+        wire = record.wire
         refusal = _refusal(wire, body, self.refuse)
         if refusal is not None:
             with self._lock:
                 self._refused += 1
             handler.send_json(400, refusal, self._id_headers(wire))
-            return
+            return None
 
         wait = self._admit(record.received_at)
         if wait is not None:
@@ -785,13 +967,23 @@ class FakeProviderServer:
                 "Rate limit reached (fake rpm_limit).",
                 {"retry-after": str(math.ceil(wait))},
             )
-            return
+            return None
 
         step = self._next_step(record)
         if step is None:
             responder = self.responder
             step = responder(record) if responder is not None else Reply()
+        return step
 
+    def _perform(
+        self,
+        handler: _Handler,
+        record: RecordedRequest,
+        step: Step,
+        asks_json: bool,
+        generation: threading.Event,
+    ) -> None:
+        wire = record.wire
         if isinstance(step, Hang):
             self._wait(step.seconds, generation)
             raise _Abort
@@ -803,8 +995,9 @@ class FakeProviderServer:
         if not self._wait(delay, generation):
             raise _Abort
 
-        if isinstance(step, NotJSON):
-            handler.send_raw(step.status, step.body.encode(), "text/html; charset=utf-8", {})
+        if isinstance(step, NotJSON | Html200):
+            status = step.status if isinstance(step, NotJSON) else 200
+            handler.send_raw(status, step.body.encode(), "text/html; charset=utf-8", {})
         elif isinstance(step, Fail):
             extra = dict(step.headers)
             if step.retry_after is not None:
@@ -816,8 +1009,10 @@ class FakeProviderServer:
                 handler.send_json(step.status, step.body, extra)
             else:
                 self._send_error(handler, wire, step.status, _status_message(step.status), extra)
-        else:
+        elif isinstance(step, Reply):
             self._send_reply(handler, record, step, asks_json)
+        else:
+            self._send_fault(handler, record, step, asks_json, generation)
 
     @staticmethod
     def _route(method: str, path: str, body: Any) -> tuple[str, str | None]:
@@ -865,6 +1060,75 @@ class FakeProviderServer:
         handler.send_json(status, _error_body(wire, status, message), headers)
 
     def _send_reply(self, handler: _Handler, record: RecordedRequest, reply: Reply, asks_json: bool) -> None:
+        payload, headers, tokens = self._answer(record, reply, asks_json)
+        self._count(tokens)
+        if _streams(record):
+            handler.send_events(_events_for(record, payload), headers)
+        else:
+            handler.send_json(200, payload, headers)
+
+    def _count(self, tokens: tuple[int, int]) -> None:
+        with self._lock:
+            self._prompt_tokens += tokens[0]
+            self._completion_tokens += tokens[1]
+
+    def _send_fault(
+        self,
+        handler: _Handler,
+        record: RecordedRequest,
+        fault: StreamFault,
+        asks_json: bool,
+        generation: threading.Event,
+    ) -> None:
+        """Answer with one of the faults of a started answer (see :mod:`tests.fakes.faults`)."""
+        wire = record.wire
+        if isinstance(fault, ErrorEvent):
+            if not _streams(record):
+                # Outside a stream the same error is the whole answer, with its own status.
+                extra = self._id_headers(wire)
+                handler.send_json(error_status(wire, fault), error_body(wire, fault), extra)
+                return
+            payload, headers, _tokens = self._answer(record, Reply(), asks_json)
+            events = _events_for(record, payload)
+            handler.open_body("text/event-stream", headers, framing="chunked")
+            for event in events[: sent_before(fault.after_chunks, events)] + error_event(wire, fault):
+                handler.write_piece(event)
+            handler.end_body()
+            return
+        payload, headers, tokens = self._answer(record, fault.reply or Reply(), asks_json)
+        if isinstance(fault, OneBody):
+            self._count(tokens)
+            data = json.dumps(payload, indent=2 if fault.pretty else None).encode()
+            handler.send_raw(200, data, "application/json", headers)
+            return
+        if _streams(record):
+            pieces = _events_for(record, payload)
+            split = sent_before(fault.after_chunks, pieces)
+            eof = isinstance(fault, Cut) and fault.how == "eof"
+            handler.open_body("text/event-stream", headers, framing="close" if eof else "chunked")
+        else:
+            data = json.dumps(payload).encode()
+            pieces = [data[: len(data) // 2], data[len(data) // 2 :]]
+            split = 1
+            handler.open_body("application/json", headers, framing="length", length=len(data))
+        for piece in pieces[:split]:
+            handler.write_piece(piece)
+        if isinstance(fault, Stall) and self._stall(fault.seconds, generation):
+            for piece in pieces[split:]:
+                handler.write_piece(piece)
+            handler.end_body()
+            self._count(tokens)
+            return
+        if isinstance(fault, Cut) and fault.how == "reset":
+            self._abort_with_rst(handler)
+        else:
+            handler.hang_up()
+        raise _Abort
+
+    def _answer(
+        self, record: RecordedRequest, reply: Reply, asks_json: bool
+    ) -> tuple[dict[str, Any], dict[str, str], tuple[int, int]]:
+        """The non-streamed answer to ``record``, its headers and its (prompt, completion) tokens."""
         if reply.text is not None:
             text = reply.text
         elif reply.json is not None:
@@ -894,9 +1158,6 @@ class FakeProviderServer:
         completion_tokens = (
             reply.completion_tokens if reply.completion_tokens is not None else _estimate_tokens(text)
         )
-        with self._lock:
-            self._prompt_tokens += prompt_tokens
-            self._completion_tokens += completion_tokens
 
         finish = _FINISH_REASON[("openai" if record.wire == "azure" else record.wire, reply.truncated)]
         model = record.model or "fake-model"
@@ -982,11 +1243,13 @@ class FakeProviderServer:
                 "prompt_eval_count": prompt_tokens,
                 "eval_count": completion_tokens,
             }
-        if _streams(record):
-            include_usage = bool(((record.body or {}).get("stream_options") or {}).get("include_usage"))
-            handler.send_events(_stream_events(record.wire, payload, include_usage), headers)
-        else:
-            handler.send_json(200, payload, headers)
+        return payload, headers, (prompt_tokens, completion_tokens)
+
+
+def _events_for(record: RecordedRequest, payload: dict[str, Any]) -> list[bytes]:
+    """The server-sent events that stream ``payload`` in answer to ``record``."""
+    include_usage = bool(((record.body or {}).get("stream_options") or {}).get("include_usage"))
+    return _stream_events(record.wire, payload, include_usage)
 
 
 def _streams(record: RecordedRequest) -> bool:
@@ -1220,6 +1483,55 @@ def _error_body(wire: str, status: int, message: str) -> Any:
     return {"error": message}
 
 
+_CUT_HOW: dict[str, CutHow] = {"cut": "drop", "cut-drop": "drop", "cut-reset": "reset", "cut-eof": "eof"}
+
+FAULT_HELP = (
+    "comma-separated behaviours answered in turn, round and round: ok, cut[:N], cut-reset[:N], "
+    "cut-eof[:N], stall[:N], error[:KIND[:N]], one-body, html200, reset, hang, or an HTTP status "
+    "such as 500 (N: events sent before the fault)"
+)
+
+
+def fault_step(spec: str) -> Step:
+    """The step a command-line fault spec names (see ``FAULT_HELP``): ``cut:2``, ``error:api_error``."""
+    name, _, rest = spec.strip().lower().partition(":")
+    args = [part for part in rest.split(":") if part] if rest else []
+    try:
+        if name == "ok":
+            return Reply()
+        if name.isdigit():
+            return Fail(int(name))
+        if name in _CUT_HOW:
+            return Cut(after_chunks=int(args[0]) if args else 2, how=_CUT_HOW[name])
+        if name == "stall":
+            return Stall(after_chunks=int(args[0]) if args else 1)
+        if name == "error":
+            kind = spec.strip().split(":")[1] if args else None  # the provider's spelling, case kept
+            return ErrorEvent(kind=kind, after_chunks=int(args[1]) if len(args) > 1 else 1)
+    except ValueError:
+        raise ValueError(f"bad fault {spec!r}: {FAULT_HELP}") from None
+    simple: dict[str, Step] = {"one-body": OneBody(), "html200": Html200(), "reset": Reset(), "hang": Hang()}
+    if name in simple:
+        return simple[name]
+    raise ValueError(f"unknown fault {spec!r}: {FAULT_HELP}")
+
+
+class _FaultCycle:
+    """A responder that answers with ``steps`` in turn; ``ok`` goes to ``fallback`` when there is one."""
+
+    def __init__(self, steps: list[Step], fallback: Responder | None) -> None:
+        self._steps = itertools.cycle(steps)
+        self._fallback = fallback
+        self._lock = threading.Lock()
+
+    def __call__(self, request: RecordedRequest) -> Step:
+        with self._lock:
+            step = next(self._steps)
+        if step == Reply() and self._fallback is not None:
+            return self._fallback(request)
+        return step
+
+
 def main(argv: list[str] | None = None) -> int:
     """Serve until Ctrl-C: ``python -m tests.fakes.fake_provider --port 8765 --latency 0.2 --rpm 60``."""
     parser = argparse.ArgumentParser(description="Fake LLM provider for manual runs and benchmarks.")
@@ -1233,10 +1545,17 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="comma-separated parameters the model refuses: temperature, json_schema, json_object",
     )
+    parser.add_argument("--fault", default="", help=FAULT_HELP)
     args = parser.parse_args(argv)
+    try:
+        faults = [fault_step(spec) for spec in args.fault.split(",") if spec.strip()]
+    except ValueError as error:
+        parser.error(str(error))
     server = FakeProviderServer(latency=args.latency, rpm_limit=args.rpm, host=args.host, port=args.port)
     if args.hostile:
         server.responder = HostileResponder()
+    if faults:
+        server.responder = _FaultCycle(faults, server.responder)
     server.refuse = {name.strip() for name in args.refuse.split(",") if name.strip()}
     server.start()
     base = server.base_url
