@@ -164,6 +164,8 @@ class CapabilityStore:
         self.path = path
         self._lock = threading.Lock()
         self._entries: dict[str, _Entry] = {}
+        #: Endpoints that answered a streamed request with one whole body: they are not asked to stream.
+        self._no_stream: set[str] = set()
         self._thread_gates: dict[str, threading.Lock] = {}
         self._loop_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
             weakref.WeakKeyDictionary()
@@ -262,6 +264,27 @@ class CapabilityStore:
             self._save()
         return current
 
+    # ---- endpoints that do not stream -------------------------------------------------------------
+
+    def streams(self, endpoint: str) -> bool:
+        """False once ``endpoint`` answered a streamed request with one whole body (a gateway, a proxy)."""
+        with self._lock:
+            return endpoint not in self._no_stream
+
+    def learn_no_stream(self, endpoint: str) -> None:
+        """Remember that ``endpoint`` ignores ``stream``: later requests ask for a plain reply."""
+        with self._lock:
+            if endpoint in self._no_stream:
+                return
+            self._no_stream.add(endpoint)
+        get_logger().warning(
+            "%s answered a streamed request with one whole reply; asking it for plain replies from now "
+            "on (remembered in %s).",
+            endpoint,
+            self.path or "memory",
+        )
+        self._save()
+
     # ---- the probe gate ---------------------------------------------------------------------------
 
     def thread_gate(self, provider: str, model: str) -> threading.Lock:
@@ -286,6 +309,13 @@ class CapabilityStore:
         except (OSError, ValueError) as exc:
             get_logger().warning("Ignoring unreadable model capabilities file %s: %s", path, exc)
             return
+        endpoints = raw.get("endpoints") if isinstance(raw, Mapping) else None
+        if isinstance(endpoints, Mapping):
+            self._no_stream.update(
+                str(key)
+                for key, value in endpoints.items()
+                if isinstance(value, Mapping) and value.get("stream") is False
+            )
         models = raw.get("models") if isinstance(raw, Mapping) else None
         if not isinstance(models, Mapping):
             return
@@ -303,7 +333,10 @@ class CapabilityStore:
                 for key, entry in sorted(self._entries.items())
                 if entry.confirmed or entry.params != ModelParams()
             }
-        document = {"version": _FORMAT_VERSION, "models": models}
+            endpoints = {key: {"stream": False} for key in sorted(self._no_stream)}
+        document: dict[str, Any] = {"version": _FORMAT_VERSION, "models": models}
+        if endpoints:
+            document["endpoints"] = endpoints
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)

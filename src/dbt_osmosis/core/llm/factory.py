@@ -59,7 +59,16 @@ def create_client(
         settings.stream,
     )
     owner = runtime if runtime is not None else default_runtime()
-    return owner.client(key, lambda: _ADAPTERS[resolved.family](resolved, settings))
+    # Fetched outside ``owner.client``: the runtime's lock is held while the adapter is built.
+    store = owner.capability_store(settings.cache_dir)
+
+    def build() -> LLMClient:
+        adapter = _ADAPTERS[resolved.family](resolved, settings)
+        # What the endpoint turned out to accept (no streams) is kept with the models' capabilities.
+        adapter.capabilities = store
+        return adapter
+
+    return owner.client(key, build)
 
 
 def raw_sdk_client(client: LLMClient) -> Any:

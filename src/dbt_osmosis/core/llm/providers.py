@@ -152,6 +152,7 @@ class ProviderConfig:
             api_key=self.api_key or get(self.api_key_env),
             api_version=get("AZURE_OPENAI_API_VERSION") if self.family == "azure" else None,
             capabilities=capabilities,
+            key_variable=None if self.api_key else self.api_key_env,
         )
 
 
@@ -166,6 +167,8 @@ class ResolvedProvider:
     api_key: str | None = field(repr=False)
     api_version: str | None = None
     capabilities: Capabilities = Capabilities()
+    #: The environment variable the key was read from (named in a 401's message), if any.
+    key_variable: str | None = None
 
     @property
     def key_fingerprint(self) -> str:

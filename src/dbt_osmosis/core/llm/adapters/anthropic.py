@@ -14,6 +14,7 @@ from dbt_osmosis.core.llm.adapters.base import (
     _Adapter,
     _error_detail,
     _lower_headers,
+    _not_a_stream,
     _parsed,
     _Raw,
     _request_id,
@@ -89,15 +90,42 @@ class AnthropicAdapter(_Adapter):
 
     def _call(self, request: LLMRequest) -> _Raw:
         raw = self.sdk_client.messages.with_raw_response.create(**self._params(request))
-        return self._reduce(raw.parse(), _lower_headers(raw.headers), request)
+        headers = _lower_headers(raw.headers)
+        self._refuse_html(headers, raw)
+        return self._reduce(raw.parse(), headers, request)
 
     async def _acall(self, request: LLMRequest) -> _Raw:
         raw = await (await self._async_client()).messages.with_raw_response.create(**self._params(request))
-        return self._reduce(await _parsed(raw), _lower_headers(raw.headers), request)
+        headers = _lower_headers(raw.headers)
+        self._refuse_html(headers, raw)
+        return self._reduce(await _parsed(raw), headers, request)
+
+    def _refuse_html(self, headers: dict[str, str], raw: Any) -> None:
+        # The SDK returns an HTML page as a str "message"; say what it is instead.
+        content_type = headers.get("content-type", "")
+        if "html" in content_type.lower():
+            try:
+                page = str(raw.http_response.text)
+            except Exception:  # an unread async body: the message goes without the page's first words
+                page = ""
+            raise self._html_error(content_type, page)
+
+    def _one_body(self, request: LLMRequest, headers: dict[str, str], body: bytes) -> _Raw:
+        """A whole Messages reply sent where a stream was asked for (a gateway ignoring ``stream``)."""
+        from anthropic.types import Message as AnthropicMessage
+
+        data = self._whole_body(headers, body)
+        raw = self._reduce(AnthropicMessage.construct(**data), headers, request)
+        if request.on_tokens is not None and raw.usage.completion_tokens:
+            request.on_tokens(raw.usage.completion_tokens)
+        return raw
 
     def _call_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw:
         raw = self.sdk_client.messages.with_raw_response.create(**self._params(request), stream=True)
-        tool = _AnthropicStream(self, request, reply, _lower_headers(raw.headers))
+        headers = _lower_headers(raw.headers)
+        if _not_a_stream(headers):
+            return self._one_body(request, headers, raw.http_response.read())
+        tool = _AnthropicStream(self, request, reply, headers)
         stream = raw.parse()
         try:
             for event in stream:
@@ -109,7 +137,10 @@ class AnthropicAdapter(_Adapter):
     async def _acall_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw:
         client = await self._async_client()
         raw = await client.messages.with_raw_response.create(**self._params(request), stream=True)
-        tool = _AnthropicStream(self, request, reply, _lower_headers(raw.headers))
+        headers = _lower_headers(raw.headers)
+        if _not_a_stream(headers):
+            return self._one_body(request, headers, await raw.http_response.aread())
+        tool = _AnthropicStream(self, request, reply, headers)
         stream = await _parsed(raw)
         try:
             async for event in stream:
@@ -159,6 +190,13 @@ class AnthropicAdapter(_Adapter):
             return self._timeout_error()
         if isinstance(exc, anthropic.APIConnectionError):
             return self._connection_error(exc.__cause__ or exc)
+        if isinstance(exc, anthropic.APIStatusError) and exc.status_code < 400:
+            # An ``event: error`` inside a 200 stream (overloaded_error, api_error): the type says.
+            error = exc.body.get("error", exc.body) if isinstance(exc.body, dict) else None
+            kind = str((error.get("type") if isinstance(error, dict) else None) or "api_error")
+            return self._stream_event_error(
+                kind, _error_detail(exc.body, exc.message), exc.body, exc.request_id
+            )
         if isinstance(exc, anthropic.APIStatusError):
             headers = _lower_headers(exc.response.headers)
             return self._status_error(
@@ -189,6 +227,7 @@ class _AnthropicStream:
         self._input_tokens = 0
         self._cache_read = 0
         self._cache_write = 0
+        self._stopped = False
         reply.headers = headers
         reply.request_id = _request_id(headers)
 
@@ -222,6 +261,8 @@ class _AnthropicStream:
             elif where == "text" and getattr(delta, "type", None) == "text_delta":
                 self._texts.append(delta.text)
                 reply.add(delta.text)
+        elif kind == "message_stop":
+            self._stopped = True
         elif kind == "message_delta":
             reply.finish_reason = getattr(event.delta, "stop_reason", None) or reply.finish_reason
             usage = getattr(event, "usage", None)
@@ -239,6 +280,9 @@ class _AnthropicStream:
 
     def finish(self) -> _Raw:
         """The reply, with the tool input re-serialised exactly as the non-streamed path does."""
+        if not self._stopped and self._reply.finish_reason is None:
+            # A complete Messages stream ends with message_delta's stop_reason and message_stop.
+            raise self._adapter._cut_error(self._reply.request_id, "message_stop")
         if "tool" in self._blocks.values():
             joined = "".join(self._tool_json)
             try:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dbt_osmosis.core.llm import structured
-from dbt_osmosis.core.llm.capabilities import classify_refusal
+from dbt_osmosis.core.llm.capabilities import CapabilityStore, classify_refusal
 from dbt_osmosis.core.llm.exceptions import (
     LLMAPIError,
     LLMAuthError,
@@ -76,6 +76,12 @@ def parse_retry_after(headers: Mapping[str, str] | None, now: float | None = Non
         return None
     current = time.time() if now is None else now
     return max(0.0, when.timestamp() - current)
+
+
+def _not_a_stream(headers: Mapping[str, str]) -> bool:
+    """Whether a reply to a streamed request is one JSON (or HTML) body instead of server-sent events."""
+    content_type = headers.get("content-type", "").lower()
+    return "json" in content_type or "html" in content_type
 
 
 def _lower_headers(headers: Any) -> dict[str, str]:
@@ -209,6 +215,9 @@ class _Adapter(ABC):
             asyncio.AbstractEventLoop, tuple[Any, AsyncGenerator[None, None]]
         ] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
+        #: Where what was learned about the endpoint (it does not stream) is kept; the factory sets the
+        #: run's store, so it is remembered between runs like the models' capabilities.
+        self.capabilities: CapabilityStore | None = None
         register_secret(resolved.api_key)
 
     def __repr__(self) -> str:
@@ -269,7 +278,38 @@ class _Adapter(ABC):
         """Whether replies are streamed: ``OSMOSIS_LLM_STREAM``, else where the provider supports it."""
         if self._settings.stream is not None:
             return self._settings.stream
-        return self.provider in STREAMS_BY_DEFAULT
+        if self.provider not in STREAMS_BY_DEFAULT:
+            return False
+        return self.capabilities is None or self.capabilities.streams(self.endpoint)
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint as remembered in the capabilities file: provider, address, model."""
+        return f"{self.provider} {self._resolved.base_url or 'default'} {self.model}"
+
+    def _whole_body(self, headers: Mapping[str, str], body: bytes) -> Any:
+        """The JSON of a reply that came as one body where a stream was asked for (remembered)."""
+        content_type = headers.get("content-type", "")
+        if "html" in content_type.lower() or _looks_like_html(body.decode("utf-8", "replace")):
+            raise self._html_error(content_type, body)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            text = structured.excerpt(body.decode("utf-8", "replace"))
+            raise LLMResponseError(
+                f"{self.provider} answered a streamed request with a body that is not JSON "
+                f"({content_type or 'no content type'}): {text!r}",
+                **self._context(request_id=_request_id(headers)),
+            ) from None
+        if not isinstance(data, Mapping):
+            raise LLMResponseError(
+                f"{self.provider} answered a streamed request with JSON that is not an object: "
+                f"{structured.excerpt(json.dumps(data))!r}",
+                **self._context(request_id=_request_id(headers)),
+            )
+        if self.capabilities is not None and self._settings.stream is None:
+            self.capabilities.learn_no_stream(self.endpoint)
+        return data
 
     @abstractmethod
     def _build_sync(self) -> Any: ...
@@ -346,9 +386,14 @@ class _Adapter(ABC):
         translated = self._translate(exc)
         if translated is not None:
             return translated
+        network = self._network_error(exc)
+        if network is not None:
+            return network
         if isinstance(exc, json.JSONDecodeError):
             # Some SDKs (google-genai) let the JSON parser's error through for a body that is not JSON
             # (a proxy's HTML page): the provider's reply is unusable, which is not a bug of ours.
+            if _looks_like_html(exc.doc):
+                return self._html_error("text/html", exc.doc)
             return LLMResponseError(
                 f"{self.provider} sent a body that is not JSON: {structured.excerpt(str(exc))}",
                 **self._context(),
@@ -421,10 +466,17 @@ class _Adapter(ABC):
         detail: str,
         request_id: str | None = None,
         body: Any = None,
+        *,
+        event: str | None = None,
     ) -> LLMError:
-        """The LLMError for an HTTP error status; used by every family once it has status and headers."""
+        """The LLMError for an HTTP error status; used by every family once it has status and headers.
+
+        ``event`` is the provider's error type when the error came as an event inside a stream (the
+        HTTP status was 200); ``status`` is then the status the same error has outside a stream.
+        """
         rid = request_id or _request_id(headers)
         context = self._context(status, rid)
+        said = f"HTTP {status}" if event is None else f"{event} inside the stream, as HTTP {status}"
         refused = classify_refusal(status, body, detail or "")
         detail = structured.excerpt(detail).rstrip(".") if detail else f"HTTP {status}"
         if refused is not None:
@@ -435,19 +487,26 @@ class _Adapter(ABC):
             )
         if status in (401, 403):
             return LLMAuthError(
-                f"{self.provider} rejected the credentials (HTTP {status}): {detail}. "
-                "Check the API key and its permissions.",
+                f"{self.provider} rejected the credentials ({said}): {detail}. "
+                f"Check the API key{_key_hint(self._resolved)} and its permissions.",
                 **context,
             )
         if status == 429:
             retry_after = parse_retry_after(headers)
             wait = f" Retry after {retry_after:g}s." if retry_after is not None else ""
             return LLMRateLimitError(
-                f"{self.provider} is rate limiting requests (HTTP 429): {detail}.{wait}",
+                f"{self.provider} is rate limiting requests ({said}): {detail}.{wait}",
                 retry_after=retry_after,
                 **context,
             )
-        return LLMAPIError(f"{self.provider} returned HTTP {status}: {detail}", **context)
+        if status >= 500:
+            return LLMAPIError(
+                f"{self.provider} answered {said}: {detail}. The provider is failing or overloaded; "
+                "the request is retried, and if it keeps failing try again later or set "
+                "OSMOSIS_LLM_FALLBACK.",
+                **context,
+            )
+        return LLMAPIError(f"{self.provider} answered {said}: {detail}", **context)
 
     def _timeout_error(self) -> LLMTimeoutError:
         return LLMTimeoutError(
@@ -458,9 +517,119 @@ class _Adapter(ABC):
 
     def _connection_error(self, exc: BaseException) -> LLMAPIError:
         return LLMAPIError(
-            f"Could not talk to {self.provider}: {type(exc).__name__}: {structured.excerpt(str(exc))}",
+            f"{self.provider}: {_describe_transport(exc, self._resolved.base_url)}",
             **self._context(),
         )
+
+    def _network_error(self, exc: BaseException) -> LLMError | None:
+        """The retryable error for a raw ``httpx2`` transport failure, which some SDKs let through.
+
+        anthropic (while reading a stream) and google-genai (always) raise the HTTP library's own
+        ``ReadTimeout``/``RemoteProtocolError``/``ReadError``/``ConnectError`` instead of wrapping them:
+        they are the network failing, exactly like the SDKs' wrapped connection errors.
+        """
+        try:
+            import httpx2
+        except ImportError:  # pragma: no cover - every SDK family installs it
+            return None
+        if isinstance(exc, httpx2.TimeoutException):
+            return self._timeout_error()
+        if isinstance(exc, httpx2.TransportError):
+            return self._connection_error(exc)
+        return None
+
+    def _cut_error(self, request_id: str | None, marker: str) -> LLMAPIError:
+        """A stream that ended cleanly but without its end marker: the connection was cut (retryable)."""
+        return LLMAPIError(
+            f"{self.provider} closed the stream before the end of the reply (no {marker} arrived): "
+            "the connection was cut; the request is sent again.",
+            **self._context(request_id=request_id),
+        )
+
+    def _html_error(self, content_type: str, body: Any = None) -> LLMResponseError:
+        """An HTML page (a proxy's portal, a wrong base URL) where the provider's JSON was expected."""
+        base = self._resolved.base_url or "the provider's default address"
+        page = ""
+        if isinstance(body, (bytes, bytearray)):
+            body = body.decode("utf-8", "replace")
+        if isinstance(body, str) and body.strip():
+            title = re.search(r"<title[^>]*>(.*?)</title>", body, re.IGNORECASE | re.DOTALL)
+            if title and title.group(1).strip():
+                page = f" The page's title: {structured.excerpt(' '.join(title.group(1).split()))!r}."
+            else:
+                page = f" It starts: {structured.excerpt(' '.join(body.split()))!r}."
+        kind = content_type.split(";")[0].strip() or "text/html"
+        return LLMResponseError(
+            f"{self.provider} answered an HTML page ({kind}) instead of JSON: check the base URL "
+            f"({base}) and any proxy in between.{page}",
+            **self._context(),
+        )
+
+    def _stream_event_error(
+        self, kind: str, detail: str, body: Any = None, request_id: str | None = None
+    ) -> LLMError:
+        """A provider's error event inside a 200 stream, classified as the same error sent as a status.
+
+        Anthropic sends ``overloaded_error`` (its HTTP 529) or ``api_error`` (500) half way through a
+        stream, OpenAI a ``server_error`` chunk: retried or not by that type, like outside a stream.
+        """
+        status = _STREAM_ERROR_STATUS.get(kind.lower(), 500)
+        return self._status_error(status, {}, detail or kind, request_id, body, event=kind)
+
+
+#: The HTTP status each provider error type stands for (Anthropic's, OpenAI's and Gemini's names), so
+#: an error event inside a stream is retried exactly as the same error sent as a status would be.
+_STREAM_ERROR_STATUS = {
+    "overloaded_error": 529,
+    "api_error": 500,
+    "server_error": 500,
+    "internal": 500,
+    "unavailable": 503,
+    "service_unavailable": 503,
+    "timeout_error": 504,
+    "deadline_exceeded": 504,
+    "rate_limit_error": 429,
+    "rate_limit_exceeded": 429,
+    "resource_exhausted": 429,
+    "authentication_error": 401,
+    "unauthenticated": 401,
+    "permission_error": 403,
+    "permission_denied": 403,
+    "invalid_request_error": 400,
+    "invalid_argument": 400,
+    "not_found_error": 404,
+    "not_found": 404,
+    "request_too_large": 413,
+}
+
+
+def _looks_like_html(text: Any) -> bool:
+    head = text[:512].lstrip().lower() if isinstance(text, str) else ""
+    return head.startswith(("<!doctype html", "<html", "<head", "<body"))
+
+
+def _key_hint(resolved: ResolvedProvider) -> str:
+    """`` (LLM_X_API_KEY)``: the variable the key came from, when the provider configuration says."""
+    name = resolved.key_variable
+    return f" ({name})" if name else ""
+
+
+def _describe_transport(exc: BaseException, base_url: str | None) -> str:
+    """What a transport failure means for the user: which way the connection failed, then what to do."""
+    name = type(exc).__name__
+    text = structured.excerpt(str(exc)).strip()
+    detail = f" ({name}: {text})" if text else f" ({name})"
+    if "Connect" in name:
+        where = base_url or "the provider's address"
+        return (
+            f"could not connect to {where}{detail}: the server is down or the address is wrong; "
+            "check the base URL, or try again later."
+        )
+    if "RemoteProtocol" in name:
+        return f"the connection was closed before the reply was complete{detail}; the request is retried."
+    if name in ("ReadError", "WriteError") or "reset" in text.lower():
+        return f"the connection was reset{detail}; the request is retried."
+    return f"the connection failed{detail}; the request is retried."
 
 
 def _report_once(request: LLMRequest, raw: _Raw) -> None:

@@ -116,10 +116,10 @@ class GeminiAdapter(_Adapter):
                 reply.finish_reason = getattr(finish, "value", None) or str(finish)
 
     def _end_stream(self, reply: _StreamedReply) -> _Raw:
-        if reply.finish_reason is None and not reply.text:
-            raise LLMResponseError(
-                f"{self.provider} returned no candidates.", **self._context(request_id=reply.request_id)
-            )
+        if reply.finish_reason is None:
+            # A complete stream's last candidate carries a finish_reason: without one the connection
+            # closed early (cleanly), which is a cut, not a short answer.
+            raise self._cut_error(reply.request_id, "finish_reason")
         return reply.finish()
 
     def _reduce(self, response: Any) -> _Raw:
@@ -158,10 +158,12 @@ class GeminiAdapter(_Adapter):
         if isinstance(exc, errors.APIError):
             response = getattr(exc, "response", None)
             headers = _lower_headers(getattr(response, "headers", None))
-            return self._status_error(
-                int(exc.code), headers, exc.message or exc.status or "", body=exc.details
-            )
+            # The status name (UNAVAILABLE, RESOURCE_EXHAUSTED) is Gemini's own word for the error.
+            detail = ": ".join(part for part in (exc.status, exc.message) if part)
+            return self._status_error(int(exc.code), headers, detail, body=exc.details)
         if isinstance(exc, errors.UnknownApiResponseError):
+            if "<html" in str(exc).lower() or "<!doctype" in str(exc).lower():
+                return self._html_error("text/html", str(exc).split("Raw response:", 1)[-1])
             return LLMResponseError(
                 f"{self.provider} sent a body that is not JSON: {structured.excerpt(str(exc))}",
                 **self._context(),

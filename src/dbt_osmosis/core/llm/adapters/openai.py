@@ -14,6 +14,7 @@ from dbt_osmosis.core.llm.adapters.base import (
     _Adapter,
     _error_detail,
     _lower_headers,
+    _not_a_stream,
     _parsed,
     _Raw,
     _request_id,
@@ -102,13 +103,33 @@ class OpenAIAdapter(_Adapter):
 
     def _call(self, request: LLMRequest) -> _Raw:
         raw = self.sdk_client.chat.completions.with_raw_response.create(**self._params(request))
-        return self._reduce(raw.parse(), _lower_headers(raw.headers))
+        headers = _lower_headers(raw.headers)
+        self._refuse_html(headers, raw)
+        return self._reduce(raw.parse(), headers)
 
     async def _acall(self, request: LLMRequest) -> _Raw:
         raw = await (await self._async_client()).chat.completions.with_raw_response.create(
             **self._params(request)
         )
-        return self._reduce(raw.parse(), _lower_headers(raw.headers))
+        headers = _lower_headers(raw.headers)
+        self._refuse_html(headers, raw)
+        return self._reduce(raw.parse(), headers)
+
+    def _refuse_html(self, headers: dict[str, str], raw: Any) -> None:
+        # The SDK returns an HTML page as a str "completion"; say what it is instead.
+        content_type = headers.get("content-type", "")
+        if "html" in content_type.lower():
+            raise self._html_error(content_type, _body_text(raw))
+
+    def _one_body(self, request: LLMRequest, headers: dict[str, str], body: bytes) -> _Raw:
+        """A whole chat completion sent where a stream was asked for (a gateway ignoring ``stream``)."""
+        from openai.types.chat import ChatCompletion
+
+        data = self._whole_body(headers, body)
+        raw = self._reduce(ChatCompletion.construct(**data), headers)
+        if request.on_tokens is not None and raw.usage.completion_tokens:
+            request.on_tokens(raw.usage.completion_tokens)
+        return raw
 
     def _stream_params(self, request: LLMRequest) -> dict[str, Any]:
         # include_usage adds a last chunk with the token counts a non-streamed reply carries.
@@ -116,7 +137,10 @@ class OpenAIAdapter(_Adapter):
 
     def _call_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw:
         raw = self.sdk_client.chat.completions.with_raw_response.create(**self._stream_params(request))
-        self._start_stream(reply, _lower_headers(raw.headers))
+        headers = _lower_headers(raw.headers)
+        if _not_a_stream(headers):
+            return self._one_body(request, headers, raw.http_response.read())
+        self._start_stream(reply, headers)
         stream = raw.parse()
         try:
             for chunk in stream:
@@ -128,7 +152,10 @@ class OpenAIAdapter(_Adapter):
     async def _acall_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw:
         client = await self._async_client()
         raw = await client.chat.completions.with_raw_response.create(**self._stream_params(request))
-        self._start_stream(reply, _lower_headers(raw.headers))
+        headers = _lower_headers(raw.headers)
+        if _not_a_stream(headers):
+            return self._one_body(request, headers, await raw.http_response.aread())
+        self._start_stream(reply, headers)
         stream = await _parsed(raw)
         try:
             async for chunk in stream:
@@ -168,11 +195,10 @@ class OpenAIAdapter(_Adapter):
                 reply.finish_reason = choice.finish_reason
 
     def _end_stream(self, reply: _StreamedReply) -> _Raw:
-        if reply.finish_reason is None and not reply.text:
-            raise LLMResponseError(
-                f"{self.provider} ended the stream without any choices.",
-                **self._context(request_id=reply.request_id),
-            )
+        if reply.finish_reason is None:
+            # Every complete chat-completions stream ends with a choice's finish_reason: without it
+            # the connection closed early (cleanly), which is a cut, not a short answer.
+            raise self._cut_error(reply.request_id, "finish_reason")
         return reply.finish()
 
     def _reduce(self, completion: Any, headers: dict[str, str]) -> _Raw:
@@ -231,9 +257,21 @@ class OpenAIAdapter(_Adapter):
             )
         if isinstance(exc, (openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError)):
             return LLMResponseError(f"{self.provider}: {exc}", **self._context())
+        if isinstance(exc, openai.APIError):
+            # An error chunk inside a 200 stream (``data: {"error": {...}}``): no status, the type says.
+            kind = str(getattr(exc, "type", None) or getattr(exc, "code", None) or "server_error")
+            return self._stream_event_error(kind, _error_detail(exc.body, exc.message), exc.body)
         if isinstance(exc, openai.OpenAIError):
             return LLMAPIError(f"{self.provider}: {structured.excerpt(str(exc))}", **self._context())
         return None
+
+
+def _body_text(raw: Any) -> str:
+    """The text of a raw response's body when it has been read already (else nothing)."""
+    try:
+        return str(raw.http_response.text)
+    except Exception:  # an unread async body: the message goes without the page's first words
+        return ""
 
 
 def _entra_token_provider(*, asynchronous: bool) -> Callable[[], Any]:
