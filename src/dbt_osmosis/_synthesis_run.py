@@ -56,6 +56,7 @@ def llm_settings(llm: LLMOptions, project_dir: Path) -> LLMSettings:
         concurrency=llm.concurrency,
         rate_limit=llm.rate_limit,
         max_retries=llm.max_retries,
+        breaker_threshold=llm.breaker_threshold,
         prompt_file=llm.prompt_file,
         # OSMOSIS_LLM_CACHE_DIR wins; otherwise files kept between runs live under the project's target.
         cache_dir=None if settings.cache_dir else llm_cache_dir(project_dir),

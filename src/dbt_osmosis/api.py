@@ -140,6 +140,8 @@ class LLMOptions:
     concurrency: int | None = None
     rate_limit: float | None = None
     max_retries: int | None = None
+    #: Failures in a row (5xx, timeouts, refused connections) after which the run stops asking.
+    breaker_threshold: int | None = None
     mark_generated: bool = False
     no_cache: bool = False
     max_cost: float | None = None
@@ -661,7 +663,7 @@ def _synthesize(
 ) -> SynthesisSummary | None:
     """Fill the plan's gaps; ``None`` when cancelled. ``BudgetError`` when the estimate is over budget."""
     from dbt_osmosis._synthesis_run import Cancelled, check_estimate, run_cancellable
-    from dbt_osmosis.core.synthesis import SynthesisOptions, synthesize
+    from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, synthesize
 
     cache = synthesis.response_cache(project.root)
     budget = synthesis.budget()
@@ -683,6 +685,9 @@ def _synthesize(
         refresh_stale=run.llm.refresh_stale,
     )
     estimate = synthesis.estimator is not None
+    if not isinstance(synthesis.client, EstimatingClient):
+        # A pause of more than a few seconds (a provider asking to slow down) is said as it starts.
+        synthesis.client.on_wait = progress.note
     try:
         with progress.synthesis(len(plan.targets), synthesis.usage, estimate=estimate) as on_node:
             report = run_cancellable(
@@ -717,7 +722,10 @@ def _outcome(plan: DocumentPlan, synthesis: SynthesisSummary | None) -> ExitCode
     report = synthesis.report if synthesis is not None else None
     if report is not None and report.auth_error is not None:
         return ExitCode.BAD_INPUT
-    if (report is not None and (report.failures or report.budget_exhausted)) or plan.blocked or plan.failures:
+    if (
+        report is not None
+        and (report.failures or report.budget_exhausted or report.provider_down is not None)
+    ) or (plan.blocked or plan.failures):
         return ExitCode.INCOMPLETE
     return ExitCode.OK
 

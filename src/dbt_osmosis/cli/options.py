@@ -208,6 +208,14 @@ LLM_MAX_RETRIES = click.option(
     default=None,
     help="Retries of a transient failure (default 3, OSMOSIS_LLM_MAX_RETRIES).",
 )
+LLM_BREAKER_THRESHOLD = click.option(
+    "--llm-breaker-threshold",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Stop asking the provider after this many failures in a row (5xx, timeouts, refused "
+    "connections); the nodes not asked are reported (default 5, 0 never stops, "
+    "OSMOSIS_LLM_BREAKER_THRESHOLD).",
+)
 LLM_MARK_GENERATED = click.option(
     "--llm-mark-generated",
     is_flag=True,
@@ -320,6 +328,7 @@ LLM_OPTIONS = (
     LLM_CONCURRENCY,
     LLM_RATE_LIMIT,
     LLM_MAX_RETRIES,
+    LLM_BREAKER_THRESHOLD,
     LLM_MARK_GENERATED,
     LLM_NO_CACHE,
     LLM_MAX_COST,
@@ -417,6 +426,7 @@ def llm_options(params: Mapping[str, Any]) -> LLMOptions:
         concurrency=params["llm_concurrency"],
         rate_limit=params["llm_rate_limit"],
         max_retries=params["llm_max_retries"],
+        breaker_threshold=params["llm_breaker_threshold"],
         mark_generated=params["llm_mark_generated"],
         no_cache=params["llm_no_cache"],
         max_cost=params["llm_max_cost"],

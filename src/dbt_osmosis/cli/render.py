@@ -182,6 +182,15 @@ def report_synthesis(summary: SynthesisSummary, console: Console, *, show_stats:
     )
     if result.auth_error is not None:
         console.print(f"[red]error:[/red] synthesis stopped: {escape(result.auth_error)}", soft_wrap=True)
+    if result.provider_down is not None:
+        console.print(f"[red]error:[/red] synthesis stopped: {escape(result.provider_down)}", soft_wrap=True)
+        not_asked = [o.node for o in result.skipped if o.skipped == "not asked: provider down"]
+        if not_asked:
+            console.print(
+                f"[yellow]not asked:[/yellow] {len(not_asked)} node(s), provider down: "
+                f"{escape(', '.join(not_asked))}.",
+                soft_wrap=True,
+            )
     if result.budget_exhausted and budget is not None:
         spent = f"${budget.spent:.4f}" + (
             f" of ${budget.max_cost:.4f}" if budget.max_cost is not None else ""

@@ -23,6 +23,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "LLMError",
         "LLMInternalError",
         "LLMParameterError",
+        "LLMProviderDownError",
         "LLMRateLimitError",
         "LLMResponseError",
         "LLMTimeoutError",

@@ -9,6 +9,7 @@ LLMError                      base; its message is written for the person runnin
 ├── LLMAPIError               any other failure talking to the provider (5xx, 4xx, connection reset)
 │   └── LLMParameterError     400: the model refuses a parameter (temperature, response_format)
 ├── LLMResponseError          (also ValueError) the provider answered, but the reply is unusable
+├── LLMProviderDownError      the circuit breaker is open: the request was not sent
 └── LLMInternalError          a bug (ours or an SDK's), not a provider failure: never retried
 ```
 
@@ -31,6 +32,7 @@ __all__ = [
     "LLMError",
     "LLMInternalError",
     "LLMParameterError",
+    "LLMProviderDownError",
     "LLMRateLimitError",
     "LLMResponseError",
     "LLMTimeoutError",
@@ -175,6 +177,14 @@ class LLMParameterError(LLMAPIError):
             request_id=request_id,
             attempts=attempts,
         )
+
+
+class LLMProviderDownError(LLMError):
+    """The provider failed so many times in a row that the run stopped asking it (``breaker.py``).
+
+    The request was not sent; ``status_code`` is that of the last failure, when it had one. Never
+    retried: the breaker stays open for the rest of the run.
+    """
 
 
 class LLMInternalError(LLMError):

@@ -18,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 
+from dbt_osmosis.core.llm.breaker import CircuitBreaker
 from dbt_osmosis.core.llm.capabilities import (
     CapabilityStore,
     ModelParams,
@@ -64,6 +65,9 @@ def estimate_tokens(request: LLMRequest) -> int:
     return prompt_chars // _CHARS_PER_TOKEN + 1 + (request.max_tokens or 0)
 
 
+#: Waits longer than this many seconds are announced through ``on_wait`` (the run's progress notes).
+ANNOUNCE_WAIT_S = 3.0
+
 #: A request is re-sent at once after a parameter refusal at most this many times (temperature, then
 #: two steps down the JSON ladder); more would mean the provider refuses everything we can drop.
 _MAX_REFUSALS = 3
@@ -93,6 +97,8 @@ class ManagedClient:
         settings: LLMSettings | None = None,
         capabilities: CapabilityStore | None = None,
         on_tokens: Callable[[int], None] | None = None,
+        breaker: CircuitBreaker | None = None,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         from dbt_osmosis.core.llm.settings import LLMSettings
 
@@ -105,6 +111,11 @@ class ManagedClient:
         #: Receives output tokens as they arrive for requests that bring no hook of their own (see
         #: ``LLMRequest.on_tokens``); a progress display sets it.
         self.on_tokens = on_tokens
+        #: Shared by every client of the run: stops sending once the provider looks down.
+        self.breaker = breaker
+        #: Told about every wait longer than ``ANNOUNCE_WAIT_S`` ("waiting 42 s: openai asked to slow
+        #: down"), so a run that pauses says why; the command line prints it as a note.
+        self.on_wait = on_wait
         self._sleep = sleep
         self._async_sleep = async_sleep
         self._clock = clock
@@ -208,6 +219,8 @@ class ManagedClient:
         params = self._params()
         while True:
             self._stop_if_credentials_refused()
+            if self.breaker is not None:
+                self.breaker.check()
             attempt += 1
             shaped = self._shape(request, params)
             admitted = self.limiter.acquire(tokens) if self.limiter is not None else None
@@ -232,6 +245,8 @@ class ManagedClient:
         params = self._params()
         while True:
             self._stop_if_credentials_refused()
+            if self.breaker is not None:
+                self.breaker.check()
             attempt += 1
             shaped = self._shape(request, params)
             admitted = await self.limiter.acquire_async(tokens) if self.limiter is not None else None
@@ -267,6 +282,8 @@ class ManagedClient:
         self, response: LLMResponse, measured_s: float, admitted: float | None, estimated: int
     ) -> None:
         self.capabilities.settle(self.provider, self.model, accepted=True)
+        if self.breaker is not None:
+            self.breaker.record_success()
         if self.limiter is not None:
             if admitted is not None:
                 # The estimate paced the start; the provider's count is what its quota really used.
@@ -314,11 +331,24 @@ class ManagedClient:
                 if self.usage is not None:
                     self.usage.record_refused(self.provider, self.model)
                 return relearned
-        if isinstance(exc, LLMRateLimitError) and self.limiter is not None:
+        too_long = self._retry_after_too_long(exc)
+        if too_long is not None:
+            # Waiting would hold the run (and, through the shared limiter, every other node) for longer
+            # than the user allows: this request fails now and the others go on.
+            exc = too_long
+        elif isinstance(exc, LLMRateLimitError) and self.limiter is not None:
             self.limiter.penalize(exc.retry_after)
+            if exc.retry_after is not None and exc.retry_after > ANNOUNCE_WAIT_S:
+                self._announce_wait(exc.retry_after, f"{self.provider} asked to slow down")
         if isinstance(exc, LLMAuthError):
             self._refused_credentials = exc
-        if attempt > self.retry.max_retries or not self.retry.should_retry(exc):
+        provider_down = self.breaker.record_failure(exc) if self.breaker is not None else False
+        if (
+            provider_down
+            or too_long is not None
+            or attempt > self.retry.max_retries
+            or not self.retry.should_retry(exc)
+        ):
             # Any answer that is not a refusal settles the probe: a reply that failed validation
             # still proves the parameters were accepted.
             self.capabilities.settle(self.provider, self.model, accepted=isinstance(exc, LLMResponseError))
@@ -335,6 +365,8 @@ class ManagedClient:
         honours_retry_after = isinstance(exc, LLMRateLimitError) and self.limiter is not None
         wait = self.retry.delay(attempt, None if honours_retry_after else exc, self._rng)
         retry_after = getattr(exc, "retry_after", None)
+        if wait > ANNOUNCE_WAIT_S:
+            self._announce_wait(wait, f"retrying {self.provider} after {type(exc).__name__}")
         # str(exc) is already redacted by LLMError, and the logger's filter redacts once more.
         get_logger().info(
             "llm retry provider=%s model=%s operation=%s attempt=%d/%d after %s (%s); waiting %.2fs%s",
@@ -349,6 +381,29 @@ class ManagedClient:
             f", provider asked for {retry_after:g}s" if retry_after is not None else "",
         )
         return wait
+
+    def _retry_after_too_long(self, exc: Exception) -> LLMRateLimitError | None:
+        """The error to fail with when a 429 asks for a longer wait than ``max_retry_wait`` allows."""
+        if not isinstance(exc, LLMRateLimitError) or exc.retry_after is None:
+            return None
+        cap = self.settings.max_retry_wait
+        if exc.retry_after <= cap:
+            return None
+        return LLMRateLimitError(
+            f"{exc.message} That is longer than the {cap:g} s a request waits at most "
+            "(OSMOSIS_LLM_MAX_RETRY_WAIT), so this request failed at once and the others went on; "
+            "rerun later (answers received are kept), or raise OSMOSIS_LLM_MAX_RETRY_WAIT.",
+            retry_after=exc.retry_after,
+            provider=exc.provider,
+            model=exc.model,
+            status_code=exc.status_code,
+            request_id=exc.request_id,
+        )
+
+    def _announce_wait(self, seconds: float, why: str) -> None:
+        hook = self.on_wait
+        if hook is not None:
+            hook(f"waiting {seconds:.0f} s: {why}")
 
     def _learn(
         self, exc: LLMParameterError, request: LLMRequest, shaped: LLMRequest, params: ModelParams
@@ -402,4 +457,5 @@ def build_managed_client(
         usage=usage,
         settings=settings,
         capabilities=capabilities if capabilities is not None else owner.capability_store(settings.cache_dir),
+        breaker=owner.breaker(inner.provider, settings.breaker_threshold),
     )

@@ -70,8 +70,12 @@ class RetryPolicy:
 
     @classmethod
     def from_settings(cls, settings: LLMSettings) -> RetryPolicy:
-        """Policy from ``OSMOSIS_LLM_MAX_RETRIES`` and ``OSMOSIS_LLM_RETRY_DELAY``."""
-        return cls(max_retries=settings.max_retries, base_delay=settings.retry_delay)
+        """Policy from ``OSMOSIS_LLM_MAX_RETRIES``, ``_RETRY_DELAY`` and ``_MAX_RETRY_WAIT``."""
+        return cls(
+            max_retries=settings.max_retries,
+            base_delay=settings.retry_delay,
+            max_retry_after=settings.max_retry_wait,
+        )
 
     def should_retry(self, exc: BaseException) -> bool:
         """Whether repeating the request could plausibly succeed, judged by the exception's type."""

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dbt_osmosis.core.llm.breaker import CircuitBreaker
 from dbt_osmosis.core.llm.capabilities import CAPABILITIES_FILE, CapabilityStore
 from dbt_osmosis.core.llm.rate_limit import RateLimiter
 from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, report_at_exit
@@ -44,6 +45,7 @@ class LLMRuntime:
         self._warned: set[str] = set()
         self._prompts: dict[tuple[Any, ...], PromptSet] = {}
         self._managed: dict[tuple[Any, ...], ManagedClient] = {}
+        self._breakers: dict[str, CircuitBreaker] = {}
 
     # ---- SDK adapters ---------------------------------------------------------------------------
 
@@ -104,6 +106,17 @@ class LLMRuntime:
         """Forget every limiter."""
         with self._lock:
             self._limiters.clear()
+
+    # ---- circuit breakers -----------------------------------------------------------------------
+
+    def breaker(self, provider: str, threshold: int) -> CircuitBreaker:
+        """The breaker of ``provider`` for this run: every client of the run counts its failures."""
+        with self._lock:
+            breaker = self._breakers.get(provider)
+            if breaker is None:
+                breaker = CircuitBreaker(provider, threshold)
+                self._breakers[provider] = breaker
+            return breaker
 
     # ---- usage ----------------------------------------------------------------------------------
 
@@ -194,6 +207,7 @@ class LLMRuntime:
             self._warned.clear()
             self._prompts.clear()
             self._managed.clear()
+            self._breakers.clear()
 
 
 _default = LLMRuntime()

@@ -46,6 +46,8 @@ ENV_DEFAULTS: Mapping[str, str | None] = {
     "OSMOSIS_LLM_MAX_COST": None,
     "OSMOSIS_LLM_MAX_REQUESTS": None,
     "OSMOSIS_LLM_MARK_GENERATED": "false",
+    "OSMOSIS_LLM_BREAKER_THRESHOLD": "5",
+    "OSMOSIS_LLM_MAX_RETRY_WAIT": "60",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -92,6 +94,8 @@ _RANGES: Mapping[str, _Range] = {
     "max_description_chars": _Range(1, 1_000_000, "characters", whole=True),
     "max_cost": _Range(0, 1_000_000, "US dollars"),
     "max_requests": _Range(0, 1_000_000_000, "requests", whole=True),
+    "breaker_threshold": _Range(0, 1_000_000, "failures in a row", whole=True),
+    "max_retry_wait": _Range(0, 86_400, "seconds"),
 }
 
 #: The environment variable behind each field, to name it in errors.
@@ -109,6 +113,8 @@ _ENV_NAMES: Mapping[str, str] = {
     "max_description_chars": "OSMOSIS_LLM_MAX_DESCRIPTION_CHARS",
     "max_cost": "OSMOSIS_LLM_MAX_COST",
     "max_requests": "OSMOSIS_LLM_MAX_REQUESTS",
+    "breaker_threshold": "OSMOSIS_LLM_BREAKER_THRESHOLD",
+    "max_retry_wait": "OSMOSIS_LLM_MAX_RETRY_WAIT",
 }
 
 #: The CLI flag that overrides each field, to name it in errors about a flag's value.
@@ -119,6 +125,7 @@ CLI_FLAGS: Mapping[str, str] = {
     "concurrency": "--llm-concurrency",
     "max_cost": "--llm-max-cost",
     "max_requests": "--llm-max-requests",
+    "breaker_threshold": "--llm-breaker-threshold",
 }
 
 
@@ -165,6 +172,12 @@ class LLMSettings:
     max_requests: int | None = None
     #: Record in the YAML which provider and model wrote a text, with a hash of what it was written from.
     mark_generated: bool = False
+    #: Outage-like failures in a row (5xx, timeouts, refused connections) after which a run stops
+    #: asking the provider (``OSMOSIS_LLM_BREAKER_THRESHOLD``); 0 never stops.
+    breaker_threshold: int = 5
+    #: The longest ``retry-after`` a request waits for (``OSMOSIS_LLM_MAX_RETRY_WAIT``, seconds); a
+    #: provider asking for more fails that request at once instead of holding the run.
+    max_retry_wait: float = 60.0
 
     def __post_init__(self) -> None:
         _validate(self, {name: _ENV_NAMES.get(name, name) for name in _RANGES})
@@ -226,6 +239,10 @@ class LLMSettings:
             "max_description_chars": _whole(
                 "OSMOSIS_LLM_MAX_DESCRIPTION_CHARS", raw("OSMOSIS_LLM_MAX_DESCRIPTION_CHARS")
             ),
+            "breaker_threshold": _whole(
+                "OSMOSIS_LLM_BREAKER_THRESHOLD", raw("OSMOSIS_LLM_BREAKER_THRESHOLD")
+            ),
+            "max_retry_wait": _number("OSMOSIS_LLM_MAX_RETRY_WAIT", raw("OSMOSIS_LLM_MAX_RETRY_WAIT")),
         }
         _validate_values(values, _ENV_NAMES)
         return cls(**values)

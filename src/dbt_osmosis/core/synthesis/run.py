@@ -27,7 +27,7 @@ from dbt_osmosis.core.document.types import DocumentPlan, NodeContext
 from dbt_osmosis.core.errors import NodeError, OsmosisError
 from dbt_osmosis.core.llm.budget import BudgetExhausted
 from dbt_osmosis.core.llm.cache import request_key
-from dbt_osmosis.core.llm.exceptions import LLMAuthError, LLMError, LLMResponseError
+from dbt_osmosis.core.llm.exceptions import LLMAuthError, LLMError, LLMProviderDownError, LLMResponseError
 from dbt_osmosis.core.llm.prompts import PromptSet
 from dbt_osmosis.core.llm.settings import LLMSettings
 from dbt_osmosis.core.llm.types import LLMClient, LLMRequest, LLMResponse
@@ -188,6 +188,8 @@ class SynthesisRun:
                 outcome.skipped = "the budget ran out before it was asked"
             elif isinstance(result, (_Stopped, LLMAuthError)):
                 outcome.skipped = "synthesis stopped: authentication failed"
+            elif isinstance(result, LLMProviderDownError):
+                outcome.skipped = "not asked: provider down"
             elif isinstance(result, LLMError):
                 outcome.error = str(result)
             elif isinstance(result, BaseException):
@@ -239,6 +241,8 @@ class SynthesisRun:
         async with self.in_flight:
             if self.report.auth_error is not None:
                 raise _Stopped(self.report.auth_error)
+            if self.report.provider_down is not None:
+                raise LLMProviderDownError(self.report.provider_down)
             # Reserved only once a slot is free: "in flight" means really on its way to the provider.
             reservation = None
             if budget is not None:
@@ -251,6 +255,12 @@ class SynthesisRun:
             except LLMAuthError as exc:
                 if self.report.auth_error is None:
                     self.report.auth_error = str(exc)
+                raise
+            except LLMProviderDownError as exc:
+                # The breaker stopped it before it was sent: not a request, and said once for the run.
+                outcome.requests -= 1
+                if self.report.provider_down is None:
+                    self.report.provider_down = str(exc)
                 raise
             finally:
                 if budget is not None and reservation is not None:

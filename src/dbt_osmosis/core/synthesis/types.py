@@ -76,6 +76,8 @@ class SynthesisReport:
     auth_error: str | None = None
     #: Set when the budget stopped the run before every node was asked.
     budget_exhausted: bool = False
+    #: Set when the provider failed so often in a row that the run stopped asking it (the breaker).
+    provider_down: str | None = None
 
     @property
     def failures(self) -> list[NodeOutcome]:
@@ -94,7 +96,7 @@ class SynthesisReport:
 
     @property
     def skipped(self) -> list[NodeOutcome]:
-        """Nodes left undone because the run stopped (budget or authentication), not because they failed."""
+        """Nodes left undone because the run stopped (budget, authentication, provider down), not failed."""
         return [outcome for outcome in self.outcomes if outcome.skipped and not outcome.error]
 
     @property
