@@ -160,7 +160,7 @@ def check_estimate(
 def ask_once(timeout: float | None, on_ask: Callable[[str, str], None] | None) -> LLMCheckResult:
     """One tiny request, one attempt, to the provider the environment configures."""
     from dbt_osmosis.api import LLMCheckResult
-    from dbt_osmosis.core.llm.exceptions import LLMError
+    from dbt_osmosis.core.llm.exceptions import LLMAuthError, LLMError
     from dbt_osmosis.core.llm.types import LLMRequest, Message
 
     settings = LLMSettings.from_env().with_overrides(timeout=timeout, max_retries=0)
@@ -177,7 +177,16 @@ def ask_once(timeout: float | None, on_ask: Callable[[str, str], None] | None) -
         response = client.complete(request)
     except LLMError as exc:
         hint = next((text for kind, text in _hints() if isinstance(exc, kind)), "")
-        return LLMCheckResult(client.provider, client.model, ok=False, error=str(exc), hint=hint)
+        rejected = isinstance(exc, LLMAuthError)
+        if rejected:
+            variable = provider_from_env()[0].api_key_env
+            hint = (
+                f"The provider rejected the key: check {variable or 'the API key'} "
+                f"(LLM_PROVIDER={client.provider})."
+            )
+        return LLMCheckResult(
+            client.provider, client.model, ok=False, error=str(exc), hint=hint, rejected_key=rejected
+        )
     return LLMCheckResult(
         response.provider,
         response.model,

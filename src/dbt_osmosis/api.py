@@ -401,11 +401,15 @@ class LLMCheckResult:
     error: str | None = None
     #: What to check, for the kind of error.
     hint: str = ""
+    #: The provider refused the credentials (401/403): exit code 2, as synthesis has.
+    rejected_key: bool = False
 
     @property
     def exit_code(self) -> ExitCode:
-        """0 when the provider answered, 1 when not."""
-        return ExitCode.OK if self.ok else ExitCode.CHANGES
+        """0 when the provider answered, 2 when it rejected the key (as synthesis), 1 otherwise."""
+        if self.ok:
+            return ExitCode.OK
+        return ExitCode.BAD_INPUT if self.rejected_key else ExitCode.CHANGES
 
 
 # --- organize --------------------------------------------------------------------------------------

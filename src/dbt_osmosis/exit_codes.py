@@ -18,8 +18,8 @@ class ExitCode(IntEnum):
     #: ``--check`` found files that would change (``yaml review --check``: unreviewed text); also
     #: ``test-llm`` when the provider does not answer.
     CHANGES = 1
-    #: Bad input (project, YAML, options, LLM configuration, budget), or the provider rejected the key;
-    #: nothing was written.
+    #: Bad input (project, YAML, options, LLM configuration, budget), or the provider rejected the key
+    #: (synthesis and ``test-llm`` alike); nothing was written.
     BAD_INPUT = 2
     #: The run finished, but some nodes failed or some files could not be edited or written.
     INCOMPLETE = 3

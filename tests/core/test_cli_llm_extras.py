@@ -64,8 +64,9 @@ def test_test_llm_says_ok_or_what_is_wrong(
 
     fake_provider.script(Fail(401))
     denied = CliRunner().invoke(cli, ["test-llm"])
-    assert denied.exit_code == 1
-    assert "rejected the key" in denied.output
+    # A rejected key exits as synthesis does, naming the variable to fix.
+    assert denied.exit_code == 2
+    assert "rejected the key: check ANTHROPIC_API_KEY" in denied.output
     assert FAKE_API_KEY not in denied.output
 
     monkeypatch.delenv("ANTHROPIC_API_KEY")

@@ -87,6 +87,14 @@ class LLMError(OsmosisError):
         super().__init__(self.message)
 
     def __str__(self) -> str:
+        return self.line()
+
+    def line(self, *, attempts: bool = True) -> str:
+        """The message with its context; ``attempts=False`` leaves the attempt count out.
+
+        A run's report counts requests per node itself (every HTTP request sent, retries included),
+        so its lines leave out this call's own count rather than show two numbers for one thing.
+        """
         context = [
             f"{label}={value}"
             for label, value in (
@@ -94,7 +102,7 @@ class LLMError(OsmosisError):
                 ("model", self.model),
                 ("status", self.status_code),
                 ("request_id", self.request_id),
-                ("attempts", self.attempts),
+                ("attempts", self.attempts if attempts else None),
             )
             if value is not None
         ]

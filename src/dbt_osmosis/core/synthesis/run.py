@@ -191,7 +191,8 @@ class SynthesisRun:
             elif isinstance(result, LLMProviderDownError):
                 outcome.skipped = "not asked: provider down"
             elif isinstance(result, LLMError):
-                outcome.error = str(result)
+                # The node's line counts its requests (retries included): one count, not two.
+                outcome.error = result.line(attempts=False)
             elif isinstance(result, BaseException):
                 raise result
             else:
@@ -254,7 +255,7 @@ class SynthesisRun:
                 return response
             except LLMAuthError as exc:
                 if self.report.auth_error is None:
-                    self.report.auth_error = str(exc)
+                    self.report.auth_error = exc.line(attempts=False)
                 raise
             except LLMProviderDownError as exc:
                 # The breaker stopped it before it was sent: not a request, and said once for the run.
