@@ -16,6 +16,7 @@ from dbt_osmosis.core.dbt.target import dbt_target_dir
 from dbt_osmosis.core.errors import BudgetError
 from dbt_osmosis.core.llm.budget import Budget
 from dbt_osmosis.core.llm.cache import ResponseCache
+from dbt_osmosis.core.llm.fallback import FallbackClient, fallback_configs, parse_fallback
 from dbt_osmosis.core.llm.managed import ManagedClient, build_managed_client
 from dbt_osmosis.core.llm.prompts import PromptSet, load_prompts
 from dbt_osmosis.core.llm.providers import provider_from_env
@@ -71,7 +72,7 @@ def llm_settings(llm: LLMOptions, project_dir: Path) -> LLMSettings:
 class Synthesis:
     """The LLM side of one run, assembled before dbt parses anything."""
 
-    client: ManagedClient | EstimatingClient
+    client: ManagedClient | FallbackClient | EstimatingClient
     prompts: PromptSet
     settings: LLMSettings
     usage: LLMUsageStats
@@ -120,8 +121,16 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
         return Synthesis(estimator, prompts, settings, usage, estimator)
     # One runtime per run: its clients, limiter and learned capabilities are this run's alone, so two
     # runs in one Python process (a notebook, an orchestrator) never share a limiter or a stale client.
-    client = build_managed_client(settings, usage=usage, runtime=LLMRuntime())
-    return Synthesis(client, prompts, settings, usage, None)
+    runtime = LLMRuntime()
+    primary = build_managed_client(settings, usage=usage, runtime=runtime)
+    if not settings.fallback:
+        return Synthesis(primary, prompts, settings, usage, None)
+    # Every fallback is configured (its variables, its SDK) before anything runs, like the primary.
+    fallbacks = [
+        build_managed_client(settings, config=config, usage=usage, runtime=runtime)
+        for config in fallback_configs(parse_fallback(",".join(settings.fallback)))
+    ]
+    return Synthesis(FallbackClient(primary, fallbacks), prompts, settings, usage, None)
 
 
 def check_estimate(

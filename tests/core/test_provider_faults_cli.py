@@ -18,6 +18,7 @@ from tests.fakes.fake_provider import (
     Fail,
     FakeProviderServer,
     OneBody,
+    Reply,
     Reset,
     Stall,
     Step,
@@ -147,3 +148,37 @@ def test_a_long_retry_after_fails_that_request_and_the_others_go_on(
     assert "3600" in result.output and "OSMOSIS_LLM_MAX_RETRY_WAIT" in result.output
     assert len(fake_provider.requests) >= 2
     assert fake_provider.requests[0].prompt_text != fake_provider.requests[1].prompt_text
+
+
+def test_the_fallback_fills_everything_while_the_primary_is_down(
+    chain: Path,
+    run_cli: RunCli,
+    monkeypatch: pytest.MonkeyPatch,
+    provider_env: None,
+    fake_provider: FakeProviderServer,
+) -> None:
+    monkeypatch.setenv("LLM_PROVIDER", "openai")
+    monkeypatch.setenv("OSMOSIS_LLM_FALLBACK", "anthropic:claude-haiku-4-5")
+    # OpenAI answers 500 to everything; Anthropic, on the same fake server, answers.
+    fake_provider.responder = lambda record: Fail(500) if record.wire == "openai" else Reply()
+    result = run_cli(
+        chain,
+        *RUN,
+        "--llm-breaker-threshold",
+        "2",
+        "--llm-concurrency",
+        "1",
+        "--llm-mark-generated",
+        "--llm-stats",
+    )
+    assert result.exit_code == 0, result.output
+    _every_gap_filled(chain)
+    wires = [request.wire for request in fake_provider.requests]
+    assert 0 < wires.count("openai") <= 2 + 1
+    assert wires.count("anthropic") >= 1
+    # Each written text names the provider and model that wrote it.
+    marks = b"".join(_yaml(chain).values())
+    assert b"provider: anthropic" in marks and b"model: claude-haiku-4-5" in marks
+    assert b"provider: openai" not in marks
+    # --llm-stats shows each provider on its own.
+    assert "claude-haiku-4-5" in result.output and "openai / gpt-4.1-mini" in result.output

@@ -257,3 +257,24 @@ def test_any_sequence_of_faults_leaves_every_node_filled_or_reported(
     if failing < THRESHOLD:
         # Fewer failures than retries and than the breaker's threshold: everything is filled.
         assert all(not isinstance(result, BaseException) for result in results), results
+
+
+# ---- the fallback chain's configuration -------------------------------------------------------------
+
+
+def test_the_fallback_chain_is_read_and_checked_before_anything_runs() -> None:
+    from dbt_osmosis.core.llm.exceptions import LLMConfigError
+    from dbt_osmosis.core.llm.fallback import fallback_configs, parse_fallback
+
+    entries = parse_fallback(" anthropic:claude-haiku-4-5 , openai,")
+    assert entries == (("anthropic", "claude-haiku-4-5"), ("openai", None))
+    configs = fallback_configs(entries)
+    assert [(c.name, c.model) for c in configs] == [("anthropic", "claude-haiku-4-5"), ("openai", None)]
+    assert LLMSettings.from_env({"OSMOSIS_LLM_FALLBACK": "anthropic:claude-haiku-4-5,openai"}).fallback == (
+        "anthropic:claude-haiku-4-5",
+        "openai",
+    )
+    with pytest.raises(LLMConfigError, match="Unknown LLM provider 'antropic'"):
+        fallback_configs(parse_fallback("antropic:claude-haiku-4-5"))
+    with pytest.raises(LLMConfigError, match="names no provider"):
+        parse_fallback(":gpt-4.1-mini")

@@ -48,6 +48,7 @@ ENV_DEFAULTS: Mapping[str, str | None] = {
     "OSMOSIS_LLM_MARK_GENERATED": "false",
     "OSMOSIS_LLM_BREAKER_THRESHOLD": "5",
     "OSMOSIS_LLM_MAX_RETRY_WAIT": "60",
+    "OSMOSIS_LLM_FALLBACK": None,
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -178,6 +179,9 @@ class LLMSettings:
     #: The longest ``retry-after`` a request waits for (``OSMOSIS_LLM_MAX_RETRY_WAIT``, seconds); a
     #: provider asking for more fails that request at once instead of holding the run.
     max_retry_wait: float = 60.0
+    #: Providers to ask, in order, while the primary is down (``OSMOSIS_LLM_FALLBACK``): each entry
+    #: is ``provider`` or ``provider:model``.
+    fallback: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _validate(self, {name: _ENV_NAMES.get(name, name) for name in _RANGES})
@@ -243,6 +247,9 @@ class LLMSettings:
                 "OSMOSIS_LLM_BREAKER_THRESHOLD", raw("OSMOSIS_LLM_BREAKER_THRESHOLD")
             ),
             "max_retry_wait": _number("OSMOSIS_LLM_MAX_RETRY_WAIT", raw("OSMOSIS_LLM_MAX_RETRY_WAIT")),
+            "fallback": tuple(
+                item.strip() for item in (raw("OSMOSIS_LLM_FALLBACK") or "").split(",") if item.strip()
+            ),
         }
         _validate_values(values, _ENV_NAMES)
         return cls(**values)

@@ -49,8 +49,17 @@ log = logging.getLogger("dbt_osmosis")
 
 #: The requests built for one node, each with the columns it asks about.
 Requests = list[tuple[LLMRequest, tuple[str, ...]]]
-#: The usable answers for one node, each with the columns its request asked about.
-Answered = list[tuple[tuple[str, ...], Any]]
+#: The usable answers for one node, each with the columns its request asked about and who wrote it.
+Answered = list[tuple[tuple[str, ...], "_Answer"]]
+
+
+class _Answer:
+    """One usable answer and the provider and model that wrote it (a fallback may have)."""
+
+    __slots__ = ("model", "parsed", "provider")
+
+    def __init__(self, parsed: Any, provider: str, model: str) -> None:
+        self.parsed, self.provider, self.model = parsed, provider, model
 
 
 class _Stopped(Exception):
@@ -201,7 +210,7 @@ class SynthesisRun:
 
     async def answer(
         self, request: LLMRequest, chunk: tuple[str, ...], want_table: bool, outcome: NodeOutcome, fresh: bool
-    ) -> Any:
+    ) -> _Answer:
         """One request's parsed answer: from the cache, or asked (and asked again once if unusable)."""
         client, cache, options = self.client, self.options.cache, self.options
         key = request_key(client.provider, client.model, request) if cache is not None else ""
@@ -210,7 +219,7 @@ class SynthesisRun:
             hit = cache.get(key)
             if hit is not None:
                 outcome.cached += 1
-                return hit.parsed
+                return _Answer(hit.parsed, hit.provider or client.provider, hit.model or client.model)
         response: LLMResponse | None = None
         try:
             response = await self.send(request, outcome)
@@ -229,12 +238,16 @@ class SynthesisRun:
                 # The first answer parsed but lacked something; it is still worth applying.
         if response is None:
             raise LLMResponseError(problem or "the provider sent no usable answer")
+        # The provider that wrote it: the primary, or a fallback while the primary was down.
+        writer = _Answer(
+            response.parsed, response.provider or client.provider, response.model or client.model
+        )
         if cache is not None and options.store_answers and response.parsed is not None:
             # Kept on disk before it is applied: a crash from here on never costs this answer again.
             cache.put(
-                key, response.parsed, usage=response.usage, provider=client.provider, model=client.model
+                key, response.parsed, usage=response.usage, provider=writer.provider, model=writer.model
             )
-        return response.parsed
+        return writer
 
     async def send(self, request: LLMRequest, outcome: NodeOutcome) -> LLMResponse:
         """Send one request once a slot is free, within the budget; a rejected key stops the run."""
@@ -276,14 +289,16 @@ class SynthesisRun:
             {"provider": client.provider, "model": client.model} if again else None
         )
         inputs = current_inputs_hash(context) if marking else ""
-        for index, (chunk, parsed) in enumerate(answered):
+        for index, (chunk, answer) in enumerate(answered):
+            # Each text's mark names the provider and model that wrote it.
+            mark = {"provider": answer.provider, "model": answer.model, "inputs": inputs} if marking else None
             apply_answer(
                 context,
-                parsed,
+                answer.parsed,
                 chunk,
                 want_table=gap.table and index == 0,
                 outcome=outcome,
-                generated_by={**marking, "inputs": inputs} if marking else None,
+                generated_by=mark,
                 max_chars=self.settings.max_description_chars,
                 redo=again,
             )

@@ -495,7 +495,8 @@ class _Adapter(ABC):
             retry_after = parse_retry_after(headers)
             wait = f" Retry after {retry_after:g}s." if retry_after is not None else ""
             return LLMRateLimitError(
-                f"{self.provider} is rate limiting requests ({said}): {detail}.{wait}",
+                f"{self.provider} is rate limiting requests ({said}): {detail}.{wait} If it keeps "
+                "happening, lower --llm-rate-limit or --llm-concurrency, or check the account's quota.",
                 retry_after=retry_after,
                 **context,
             )
@@ -506,7 +507,11 @@ class _Adapter(ABC):
                 "OSMOSIS_LLM_FALLBACK.",
                 **context,
             )
-        return LLMAPIError(f"{self.provider} answered {said}: {detail}", **context)
+        if status == 404:
+            advice = f"Check the model or deployment name ({self.model}) and the base URL."
+        else:
+            advice = "Repeating the same request will not help; check the model name and the base URL."
+        return LLMAPIError(f"{self.provider} answered {said}: {detail}. {advice}", **context)
 
     def _timeout_error(self) -> LLMTimeoutError:
         return LLMTimeoutError(

@@ -1,0 +1,125 @@
+"""A provider fallback chain: when the primary provider is down, ask the next one.
+
+``OSMOSIS_LLM_FALLBACK`` lists providers to use, in order, once the primary's circuit breaker is open
+(``breaker.py``), for example ``anthropic:claude-haiku-4-5,openai:gpt-4.1-mini``. Each entry is a full
+managed client of its own (its limiter, capabilities, retries and breaker), recording into the run's
+usage, so ``--llm-stats`` shows each provider's requests and cost on its own row. Every answer carries
+the provider and model that wrote it (``LLMResponse.provider``/``.model``), which the run writes into
+the provenance marks. After the breaker's cooldown the primary gets one request again; when it answers,
+the run goes back to it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from dbt_osmosis.core.llm.exceptions import LLMConfigError, LLMError, LLMProviderDownError
+
+if TYPE_CHECKING:
+    from dbt_osmosis.core.llm.managed import ManagedClient
+    from dbt_osmosis.core.llm.providers import ProviderConfig
+    from dbt_osmosis.core.llm.types import LLMRequest, LLMResponse
+
+__all__ = ["FallbackClient", "fallback_configs", "parse_fallback"]
+
+
+def parse_fallback(text: str | None) -> tuple[tuple[str, str | None], ...]:
+    """``"anthropic:claude-haiku-4-5,openai"`` -> ``(("anthropic", "claude-haiku-4-5"), ("openai", None))``.
+
+    An entry without a model uses that provider's model variable or its default model.
+    """
+    entries: list[tuple[str, str | None]] = []
+    for raw in (text or "").split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        name, _, model = item.partition(":")
+        if not name.strip():
+            raise LLMConfigError(
+                f"OSMOSIS_LLM_FALLBACK: {item!r} names no provider; write provider:model entries "
+                "separated by commas, for example anthropic:claude-haiku-4-5,openai:gpt-4.1-mini."
+            )
+        entries.append((name.strip().lower(), model.strip() or None))
+    return tuple(entries)
+
+
+def fallback_configs(entries: Sequence[tuple[str, str | None]]) -> list[ProviderConfig]:
+    """The provider configurations of a fallback chain; an unknown provider fails before the run."""
+    from dbt_osmosis.core.llm.providers import get_provider_config
+
+    configs = []
+    for name, model in entries:
+        config = get_provider_config(name)
+        configs.append(dataclasses.replace(config, model=model) if model else config)
+    return configs
+
+
+class FallbackClient:
+    """An ``LLMClient`` that asks ``primary`` and, while its breaker is open, the fallbacks in order."""
+
+    def __init__(self, primary: ManagedClient, fallbacks: Sequence[ManagedClient]) -> None:
+        self.primary = primary
+        self.fallbacks = list(fallbacks)
+        self._on_wait: Callable[[str], None] | None = None
+
+    @property
+    def provider(self) -> str:
+        """The primary provider's name (answers name the provider that wrote them)."""
+        return self.primary.provider
+
+    @property
+    def model(self) -> str:
+        """The primary provider's model."""
+        return self.primary.model
+
+    @property
+    def chain(self) -> list[ManagedClient]:
+        """Every client, primary first."""
+        return [self.primary, *self.fallbacks]
+
+    @property
+    def on_wait(self) -> Callable[[str], None] | None:
+        """The hook told about long waits, shared by every client of the chain."""
+        return self._on_wait
+
+    @on_wait.setter
+    def on_wait(self, hook: Callable[[str], None] | None) -> None:
+        self._on_wait = hook
+        for client in self.chain:
+            client.on_wait = hook
+
+    def __repr__(self) -> str:
+        names = ", ".join(f"{c.provider}:{c.model}" for c in self.chain)
+        return f"FallbackClient({names})"
+
+    @staticmethod
+    def _down(client: ManagedClient, exc: LLMError) -> bool:
+        """Whether ``exc`` means the client's provider is down (its breaker is open)."""
+        if isinstance(exc, LLMProviderDownError):
+            return True
+        breaker = client.breaker
+        return breaker is not None and breaker.is_open
+
+    def complete(self, request: LLMRequest) -> LLMResponse:
+        """Ask the first provider of the chain that is not down."""
+        *earlier, last = self.chain
+        for client in earlier:
+            try:
+                return client.complete(request)
+            except LLMError as exc:
+                if not self._down(client, exc):
+                    raise
+        return last.complete(request)
+
+    async def acomplete(self, request: LLMRequest) -> LLMResponse:
+        """Asyncio twin of ``complete``."""
+        *earlier, last = self.chain
+        for client in earlier:
+            try:
+                return await client.acomplete(request)
+            except LLMError as exc:
+                if not self._down(client, exc):
+                    raise
+        return await last.acomplete(request)
