@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from dbt_osmosis.core.dbt.target import dbt_target_dir
 from dbt_osmosis.core.errors import BudgetError
-from dbt_osmosis.core.llm.budget import Budget
+from dbt_osmosis.core.llm.budget import Budget, PriceFunction
 from dbt_osmosis.core.llm.cache import ResponseCache
 from dbt_osmosis.core.llm.fallback import FallbackClient, fallback_configs, parse_fallback
 from dbt_osmosis.core.llm.managed import ManagedClient, build_managed_client
@@ -98,7 +98,18 @@ class Synthesis:
             def price(prompt: int, completion: int, cached: int) -> float:
                 return table.estimate_cost(provider, model, prompt, completion, cached) or 0.0
 
-        return Budget(max_cost=settings.max_cost, max_requests=settings.max_requests, price=price)
+        def price_for(other: str, other_model: str) -> PriceFunction | None:
+            if table is None or table.price(other, other_model) is None:
+                return None
+
+            def priced(prompt: int, completion: int, cached: int) -> float:
+                return table.estimate_cost(other, other_model, prompt, completion, cached) or 0.0
+
+            return priced
+
+        return Budget(
+            max_cost=settings.max_cost, max_requests=settings.max_requests, price=price, price_for=price_for
+        )
 
 
 def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:

@@ -278,3 +278,32 @@ def test_the_fallback_chain_is_read_and_checked_before_anything_runs() -> None:
         fallback_configs(parse_fallback("antropic:claude-haiku-4-5"))
     with pytest.raises(LLMConfigError, match="names no provider"):
         parse_fallback(":gpt-4.1-mini")
+
+
+def test_the_budget_prices_a_fallbacks_answer_by_its_own_price() -> None:
+    from dbt_osmosis.core.llm.budget import Budget
+    from dbt_osmosis.core.llm.types import Usage
+
+    prices = {("openai", "gpt-4.1-mini"): 1.0, ("anthropic", "claude-haiku-4-5"): 10.0}
+
+    def price_for(provider: str, model: str):  # type: ignore[no-untyped-def]
+        per_token = prices.get((provider, model))
+        if per_token is None:
+            return None
+        return lambda prompt, completion, cached: (prompt + completion) * per_token
+
+    budget = Budget(
+        max_cost=1000.0,
+        max_requests=None,
+        price=lambda prompt, completion, cached: (prompt + completion) * 1.0,
+        price_for=price_for,
+    )
+    budget.settle(budget.reserve(1, 1), Usage(prompt_tokens=3, completion_tokens=2))
+    assert budget.spent == 5.0
+    budget.settle(
+        budget.reserve(1, 1), Usage(prompt_tokens=3, completion_tokens=2), "anthropic", "claude-haiku-4-5"
+    )
+    assert budget.spent == 55.0
+    # A model without a price falls back to the budget's own.
+    budget.settle(budget.reserve(1, 1), Usage(prompt_tokens=1, completion_tokens=0), "ollama", "llama3")
+    assert budget.spent == 56.0

@@ -39,7 +39,12 @@ class Budget:
     """Counts spending against ``max_cost`` dollars and ``max_requests`` requests (``None``: no limit)."""
 
     def __init__(
-        self, *, max_cost: float | None, max_requests: int | None, price: PriceFunction | None
+        self,
+        *,
+        max_cost: float | None,
+        max_requests: int | None,
+        price: PriceFunction | None,
+        price_for: Callable[[str, str], PriceFunction | None] | None = None,
     ) -> None:
         if max_cost is not None and (not math.isfinite(max_cost) or max_cost < 0):
             raise LLMConfigError(f"The cost budget must be a finite number of dollars, got {max_cost!r}.")
@@ -53,6 +58,8 @@ class Budget:
         self.max_cost = max_cost
         self.max_requests = max_requests
         self._price = price
+        #: The price of another provider's model (a fallback's answers are priced by its own table).
+        self._price_for = price_for
         self._lock = threading.Lock()
         self.spent = 0.0
         self.sent = 0
@@ -82,13 +89,23 @@ class Budget:
             self._in_flight += 1
             return Reservation(expected)
 
-    def settle(self, reservation: Reservation, usage: Usage | None) -> None:
-        """Replace a reservation by what the request really cost (nothing when it failed)."""
-        actual = (
-            0.0
-            if usage is None
-            else self.cost_of(usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens)
-        )
+    def settle(
+        self,
+        reservation: Reservation,
+        usage: Usage | None,
+        provider: str | None = None,
+        model: str | None = None,
+    ) -> None:
+        """Replace a reservation by what the request really cost (nothing when it failed).
+
+        ``provider``/``model`` name who answered when it may not be the budget's own model (a
+        fallback): its tokens are priced by its own price, when known.
+        """
+        actual = 0.0
+        if usage is not None:
+            price = self._price_for(provider, model) if self._price_for and provider and model else None
+            tokens = (usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens)
+            actual = price(*tokens) if price is not None else self.cost_of(*tokens)
         with self._lock:
             self._reserved = max(0.0, self._reserved - reservation.cost)
             self._in_flight -= 1

@@ -278,7 +278,10 @@ class SynthesisRun:
                 raise
             finally:
                 if budget is not None and reservation is not None:
-                    budget.settle(reservation, response.usage if response is not None else None)
+                    if response is None:
+                        budget.settle(reservation, None)
+                    else:
+                        budget.settle(reservation, response.usage, response.provider, response.model)
 
     def apply(self, context: NodeContext, gap: Gap, outcome: NodeOutcome, answered: Answered) -> None:
         """Write the node's answers into its YAML, marking them when the run marks (or rewrites) texts."""
