@@ -502,9 +502,8 @@ class _Adapter(ABC):
             )
         if status >= 500:
             return LLMAPIError(
-                f"{self.provider} answered {said}: {detail}. The provider is failing or overloaded; "
-                "the request is retried, and if it keeps failing try again later or set "
-                "OSMOSIS_LLM_FALLBACK.",
+                f"{self.provider} answered {said}: {detail}. The provider is failing or overloaded: "
+                "try again later, or set OSMOSIS_LLM_FALLBACK to use another provider meanwhile.",
                 **context,
             )
         if status == 404:
@@ -547,7 +546,7 @@ class _Adapter(ABC):
         """A stream that ended cleanly but without its end marker: the connection was cut (retryable)."""
         return LLMAPIError(
             f"{self.provider} closed the stream before the end of the reply (no {marker} arrived): "
-            "the connection was cut; the request is sent again.",
+            "the connection was cut. If it keeps happening, check the network and any proxy in between.",
             **self._context(request_id=request_id),
         )
 
@@ -630,11 +629,12 @@ def _describe_transport(exc: BaseException, base_url: str | None) -> str:
             f"could not connect to {where}{detail}: the server is down or the address is wrong; "
             "check the base URL, or try again later."
         )
+    advice = "if it keeps happening, check the network and any proxy in between."
     if "RemoteProtocol" in name:
-        return f"the connection was closed before the reply was complete{detail}; the request is retried."
+        return f"the connection was closed before the reply was complete{detail}; {advice}"
     if name in ("ReadError", "WriteError") or "reset" in text.lower():
-        return f"the connection was reset{detail}; the request is retried."
-    return f"the connection failed{detail}; the request is retried."
+        return f"the connection was reset{detail}; {advice}"
+    return f"the connection failed{detail}; {advice}"
 
 
 def _report_once(request: LLMRequest, raw: _Raw) -> None:
