@@ -11,19 +11,19 @@ left out.
 
 Nothing a query prints may show a secret of the environment: ``{{ env_var('OPENAI_API_KEY') }}`` in
 the SQL would otherwise put the key in the compiled SQL, in the rows and in the warehouse's error
-message. See ``Secrets`` for what is masked where.
+message. ``env_secrets.Secrets`` says what is masked where.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from dbt_osmosis.core.dbt.env_secrets import Secrets
 from dbt_osmosis.core.dbt.messages import one_line
 from dbt_osmosis.core.dbt.project import (
     DbtProject,
@@ -50,63 +50,9 @@ __all__ = [
 #: a batch of wide rows stays a few megabytes.
 BATCH_ROWS = 1000
 
-# Names of environment variables that hold secrets: dbt's own DBT_ENV_SECRET_ prefix (dbt scrubs those
-# from its logs) and the usual words for keys and passwords (OPENAI_API_KEY, SNOWFLAKE_PASSWORD, ...).
-_SECRET_NAME = re.compile(
-    r"(?i)(^DBT_ENV_SECRET_|API_?KEY|ACCESS_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_?KEY)"
-)
-# A secret shorter than this is masked in data (rows, compiled SQL) only where it is the whole value:
-# masking a four-letter password inside every word of every row would destroy the output.
-_SUBSTRING_MIN = 8
-_SECRET_MIN = 4
-
 
 class SqlError(OsmosisError):
     """dbt could not compile or run the SQL it was given (the message says dbt's reason)."""
-
-
-@dataclass(frozen=True)
-class Secrets:
-    """The values of the environment's secret variables, and how to keep them out of what is shown.
-
-    Messages (errors, log lines) are masked greedily: every known secret and anything shaped like an
-    API key, as the LLM layer's redaction does. Data (the compiled SQL, column names, cells) is masked
-    only where it holds a known secret: a column of md5 hashes or tokens that are not this machine's
-    secrets is the user's data, and hiding it would make ``sql run`` useless on such a table.
-    """
-
-    values: tuple[str, ...] = ()
-
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Secrets:
-        """The secrets of ``environ`` (default ``os.environ``): variables named like keys and passwords."""
-        env = os.environ if environ is None else environ
-        found = {
-            value for name, value in env.items() if _SECRET_NAME.search(name) and len(value) >= _SECRET_MIN
-        }
-        # Longest first, so that a secret containing another is masked whole.
-        return cls(tuple(sorted(found, key=len, reverse=True)))
-
-    def message(self, text: str) -> str:
-        """``text`` with every known secret and every key-shaped string replaced by ``***``."""
-        from dbt_osmosis.core.llm.exceptions import redact
-
-        return redact(text, *self.values)
-
-    def data(self, text: str) -> str:
-        """``text`` with the known secrets replaced by ``***`` (short ones only when they are all of it)."""
-        for secret in self.values:
-            if text == secret:
-                return "***"
-            if len(secret) >= _SUBSTRING_MIN and secret in text:
-                text = text.replace(secret, "***")
-        return text
-
-    def cell(self, value: Any) -> Any:
-        """A result cell, masked when it is (or holds) a secret; other values come back unchanged."""
-        if isinstance(value, str) and self.values:
-            return self.data(value)
-        return value
 
 
 @dataclass(frozen=True)
@@ -163,26 +109,32 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
-def compile_sql(options: ProjectOptions, sql: str) -> str:
+def compile_sql(options: ProjectOptions, sql: str, secrets: Secrets | None = None) -> str:
     """The SQL with its Jinja rendered and refs resolved, as ``dbt compile --inline`` gives it.
 
-    Secrets of the environment that the Jinja put into the SQL (``env_var``) are shown as ``***``.
+    Secrets (default: those of the environment) that the Jinja put into the SQL are shown as ``***``.
     """
-    secrets = Secrets.from_environment()
+    secrets = Secrets.from_environment() if secrets is None else secrets
     project = _load(options, secrets)
     return secrets.data(_compile(project, sql, secrets))
 
 
 @contextmanager
 def stream_sql(
-    options: ProjectOptions, sql: str, limit: int, *, batch_rows: int = BATCH_ROWS
+    options: ProjectOptions,
+    sql: str,
+    limit: int,
+    *,
+    batch_rows: int = BATCH_ROWS,
+    secrets: Secrets | None = None,
 ) -> Iterator[RowStream]:
     """Run the SQL on the project's connection; yield its rows as a ``RowStream`` (``limit`` -1: all).
 
     The connection stays open inside the ``with`` block and is closed when it ends, whether or not
     every row was read. ``SqlError`` carries dbt's reason when the SQL does not compile or run.
+    Secrets (default: those of the environment) are masked in the rows and in error messages.
     """
-    secrets = Secrets.from_environment()
+    secrets = Secrets.from_environment() if secrets is None else secrets
     project = _load(options, secrets)
     compiled = _compile(project, sql, secrets)
     # The adapter's context wraps whatever escapes it as "cannot open a warehouse connection"; the
