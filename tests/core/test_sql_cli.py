@@ -173,7 +173,8 @@ def test_sql_run_table_is_capped_with_a_message_naming_the_streaming_outputs(
 
 
 def test_sql_run_at_exactly_the_limit_does_not_claim_more_rows(chain: Path) -> None:
-    result = sql(chain, "run", "select range as n from range(3)", "--limit", "3")
+    # A trailing ";" used to end up before dbt's "limit" clause: a syntax error.
+    result = sql(chain, "run", "select range as n from range(3);", "--limit", "3")
     assert result.exit_code == 0, result.output
     assert result.stdout.rstrip().endswith("3 row(s)")
 

@@ -143,7 +143,10 @@ def stream_sql(
     try:
         with project.adapter() as (adapter, _config):
             try:
-                statement = compiled if limit < 0 else _limited(adapter, compiled, limit + 1, secrets)
+                # A trailing ";" is harmless alone but breaks the limit clause put after it.
+                statement = compiled.rstrip().rstrip(";").rstrip()
+                if limit >= 0:
+                    statement = _limited(adapter, statement, limit + 1, secrets)
                 try:
                     _connection, cursor = adapter.connections.add_query(statement)
                 except Exception as exc:  # dbt's adapters raise database, runtime and driver errors alike
