@@ -47,6 +47,7 @@ from dbt_osmosis.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from dbt_osmosis._synthesis_run import Synthesis
+    from dbt_osmosis.core.dbt.sql import RowStream
     from dbt_osmosis.core.llm.budget import Budget
     from dbt_osmosis.core.llm.usage import LLMUsageStats
     from dbt_osmosis.core.synthesis import NodeOutcome, SynthesisReport
@@ -77,6 +78,8 @@ __all__ = [
     "organize",
     "refactor",
     "review",
+    "sql_compile",
+    "sql_run",
 ]
 
 #: Result types of the LLM layer re-exported here, imported on first use (see ``__getattr__``).
@@ -773,3 +776,26 @@ def check_llm(
     from dbt_osmosis._synthesis_run import ask_once
 
     return ask_once(timeout, on_ask)
+
+
+def sql_compile(sql: str, project: ProjectLocation | None = None) -> str:
+    """``sql compile``: the SQL with its Jinja rendered and refs resolved by dbt (secrets shown as ***).
+
+    ``SqlError`` carries dbt's own reason when the SQL does not compile.
+    """
+    from dbt_osmosis.core.dbt.sql import compile_sql
+
+    return compile_sql((project or ProjectLocation()).resolve(), sql)
+
+
+def sql_run(
+    sql: str, project: ProjectLocation | None = None, limit: int = 50
+) -> AbstractContextManager[RowStream]:
+    """``sql run``: a ``with`` block over the query's rows, read in batches (``limit`` -1: all of them).
+
+    ``stream.columns`` names the columns; iterate ``stream`` for the rows; afterwards ``stream.more``
+    says whether rows past the limit were left out. Values of secret environment variables are ***.
+    """
+    from dbt_osmosis.core.dbt.sql import stream_sql
+
+    return stream_sql((project or ProjectLocation()).resolve(), sql, limit)

@@ -91,14 +91,15 @@ def sql() -> None:
 
 
 @sql.command("run")
-@o.apply(o.DBT_OPTIONS, o.SQL_OPTIONS, (o.LIMIT,))
+@o.apply(o.DBT_OPTIONS, o.SQL_OPTIONS, o.SQL_RUN_OPTIONS)
 def sql_run(**params: Any) -> None:
     """Run SQL (Jinja, ref() and source() allowed) against the project's warehouse; print the rows."""
     from dbt_osmosis.cli.sql_command import run_sql_command
 
     _configure_logging(params["log_level"])
     where, sql, limit = o.project_location(params), str(params["sql"]), int(params["limit"])
-    sys.exit(_run_reporting_errors(lambda console: run_sql_command(where, sql, limit, console)))
+    output = str(params["output"])
+    sys.exit(_run_reporting_errors(lambda console: run_sql_command(where, sql, limit, console, output)))
 
 
 @sql.command("compile")

@@ -277,6 +277,14 @@ LIMIT = click.option(
     show_default=True,
     help="At most this many rows (-1: all of them).",
 )
+SQL_OUTPUT = click.option(
+    "--output",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="How the rows are printed: a table (full width when piped), or CSV or JSON Lines (one object "
+    "per row) streamed row by row.",
+)
 TEST_LLM_TIMEOUT = click.option(
     "--llm-timeout",
     type=click.FloatRange(min=0, min_open=True),
@@ -338,6 +346,8 @@ LLM_OPTIONS = (
 )
 REVIEW_OPTIONS = (MODELS, FQN, ACCEPT, REJECT, REVIEW_CHECK, PLACEHOLDER)
 SQL_OPTIONS = (SQL, LOG_LEVEL)
+#: ``sql run`` only.
+SQL_RUN_OPTIONS = (LIMIT, SQL_OUTPUT)
 
 
 def apply(*groups: Sequence[Callable[[Any], Any]]) -> Callable[[F], F]:

@@ -1,22 +1,58 @@
-"""Compile or run a SQL string against the project through dbt (``dbt compile/show --inline``).
+"""Compile or run a SQL string against the project through dbt.
 
-dbt does the work, as it would for ``dbt show``: Jinja, ``ref()`` and ``source()`` resolve against the
-project, the profile's connection runs the query. The result comes back as plain data.
+dbt does the compiling, as it would for ``dbt compile --inline``: Jinja, ``ref()`` and ``source()``
+resolve against the project, and a failure carries dbt's own reason ("depends on a node named 'nope'
+which was not found"), not the wrapper's "Error parsing inline query". The compiled SQL then runs on
+the profile's connection through dbt's adapter, and the rows are read from the cursor in batches, so a
+query of a million rows is never held in memory at once (``dbt show`` would build one agate table of
+all of them). With a limit, the warehouse is asked for one row more than the limit, through the
+adapter's own ``get_limit_sql`` macro as ``dbt show`` asks, so the caller can say whether rows were
+left out.
+
+Nothing a query prints may show a secret of the environment: ``{{ env_var('OPENAI_API_KEY') }}`` in
+the SQL would otherwise put the key in the compiled SQL, in the rows and in the warehouse's error
+message. ``env_secrets.Secrets`` says what is masked where.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from dbt_osmosis.core.dbt.project import ProjectOptions, dbt_args, resolve_options, working_directory
-from dbt_osmosis.core.errors import OsmosisError
+from dbt_osmosis.core.dbt.env_secrets import Secrets
+from dbt_osmosis.core.dbt.messages import one_line
+from dbt_osmosis.core.dbt.project import (
+    DbtProject,
+    ProjectOptions,
+    dbt_args,
+    load_project,
+    resolve_options,
+    working_directory,
+)
+from dbt_osmosis.core.errors import OsmosisError, ProjectError
 
-__all__ = ["QueryResult", "SqlError", "compile_sql", "run_sql"]
+__all__ = [
+    "BATCH_ROWS",
+    "QueryResult",
+    "RowStream",
+    "Secrets",
+    "SqlError",
+    "compile_sql",
+    "run_sql",
+    "stream_sql",
+]
+
+#: Rows fetched from the cursor at a time: large enough to keep round trips few, small enough that
+#: a batch of wide rows stays a few megabytes.
+BATCH_ROWS = 1000
 
 
 class SqlError(OsmosisError):
-    """dbt could not compile or run the SQL it was given."""
+    """dbt could not compile or run the SQL it was given (the message says dbt's reason)."""
 
 
 @dataclass(frozen=True)
@@ -28,43 +64,175 @@ class QueryResult:
     rows: tuple[tuple[Any, ...], ...]
 
 
-def compile_sql(options: ProjectOptions, sql: str) -> str:
-    """The SQL with its Jinja rendered and refs resolved, as ``dbt compile --inline`` gives it."""
-    result = _invoke(options, ["compile", "--inline", sql], "compile")
-    node = getattr(result.results[0], "node", None)
-    compiled = getattr(node, "compiled_code", None)
+class RowStream:
+    """The rows of a running query, read from the warehouse in batches as they are iterated.
+
+    ``columns`` and ``numeric`` (per column: are its values numbers, for right alignment) are known
+    before the first row is read. Iterating yields at most the limit's rows; once it has ended,
+    ``count`` says how many it yielded and ``more`` whether the query had rows past the limit.
+    """
+
+    def __init__(self, cursor: Any, limit: int, secrets: Secrets, batch_rows: int = BATCH_ROWS) -> None:
+        self._cursor = cursor
+        self._limit = limit
+        self._secrets = secrets
+        self._batch_rows = max(1, batch_rows if limit < 0 else min(batch_rows, limit + 1))
+        description = getattr(cursor, "description", None) or ()
+        self.columns: tuple[str, ...] = tuple(secrets.data(str(column[0])) for column in description)
+        self._first = self._fetch() if description else []
+        self.numeric: tuple[bool, ...] = tuple(
+            _is_number(next((row[index] for row in self._first if row[index] is not None), None))
+            for index in range(len(self.columns))
+        )
+        self.count = 0
+        self.more = False
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        batch, self._first = self._first, []
+        while batch:
+            for row in batch:
+                if 0 <= self._limit <= self.count:
+                    self.more = True
+                    return
+                self.count += 1
+                yield tuple(self._secrets.cell(value) for value in row)
+            batch = self._fetch()
+
+    def _fetch(self) -> list[tuple[Any, ...]]:
+        try:
+            return [tuple(row) for row in self._cursor.fetchmany(self._batch_rows)]
+        except Exception as exc:  # the warehouse failed while sending rows: dbt's adapters raise many types
+            raise SqlError(f"dbt could not run the SQL: {self._secrets.message(one_line(exc))}") from None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def compile_sql(options: ProjectOptions, sql: str, secrets: Secrets | None = None) -> str:
+    """The SQL with its Jinja rendered and refs resolved, as ``dbt compile --inline`` gives it.
+
+    Secrets (default: those of the environment) that the Jinja put into the SQL are shown as ``***``.
+    """
+    secrets = Secrets.from_environment() if secrets is None else secrets
+    project = _load(options, secrets)
+    return secrets.data(_compile(project, sql, secrets))
+
+
+@contextmanager
+def stream_sql(
+    options: ProjectOptions,
+    sql: str,
+    limit: int,
+    *,
+    batch_rows: int = BATCH_ROWS,
+    secrets: Secrets | None = None,
+) -> Iterator[RowStream]:
+    """Run the SQL on the project's connection; yield its rows as a ``RowStream`` (``limit`` -1: all).
+
+    The connection stays open inside the ``with`` block and is closed when it ends, whether or not
+    every row was read. ``SqlError`` carries dbt's reason when the SQL does not compile or run.
+    Secrets (default: those of the environment) are masked in the rows and in error messages.
+    """
+    secrets = Secrets.from_environment() if secrets is None else secrets
+    project = _load(options, secrets)
+    compiled = _compile(project, sql, secrets)
+    # The adapter's context wraps whatever escapes it as "cannot open a warehouse connection"; the
+    # query's own failures and the caller's (a closed pipe) are carried past it and raised as they are.
+    escaped: BaseException | None = None
+    try:
+        with project.adapter() as (adapter, _config):
+            try:
+                # A trailing ";" is harmless alone but breaks the limit clause put after it.
+                statement = compiled.rstrip().rstrip(";").rstrip()
+                if limit >= 0:
+                    statement = _limited(adapter, statement, limit + 1, secrets)
+                try:
+                    _connection, cursor = adapter.connections.add_query(statement)
+                except Exception as exc:  # dbt's adapters raise database, runtime and driver errors alike
+                    raise SqlError(f"dbt could not run the SQL: {secrets.message(one_line(exc))}") from None
+                yield RowStream(cursor, limit, secrets, batch_rows)
+            except BaseException as exc:
+                escaped = exc
+    except ProjectError as exc:
+        # dbt's reason for a connection that does not open can quote the profile, password included.
+        raise ProjectError(secrets.message(str(exc))) from None
+    if escaped is not None:
+        raise escaped
+
+
+def run_sql(options: ProjectOptions, sql: str, limit: int) -> QueryResult:
+    """Run the SQL through dbt and return at most ``limit`` rows (-1: all of them, held in memory)."""
+    with stream_sql(options, sql, limit) as stream:
+        rows = tuple(stream)
+        types = tuple("Number" if numeric else "Text" for numeric in stream.numeric)
+        return QueryResult(columns=stream.columns, types=types, rows=rows)
+
+
+def _load(options: ProjectOptions, secrets: Secrets) -> DbtProject:
+    try:
+        return load_project(options)
+    except ProjectError as exc:
+        # A profile that reads a password with env_var() can put it in dbt's parse error.
+        raise ProjectError(secrets.message(str(exc))) from None
+
+
+def _compile(project: DbtProject, sql: str, secrets: Secrets) -> str:
+    from dbt.cli.main import dbtRunner
+
+    options = resolve_options(project.options)
+    with working_directory(project.root):
+        # The parsed manifest is reused: dbt adds the inline query to it and compiles only that.
+        outcome = dbtRunner(manifest=project.manifest).invoke(
+            ["compile", *dbt_args(options), "--inline", sql]
+        )
+    results = getattr(outcome.result, "results", None)
+    if not outcome.success or not results:
+        reason = _dbt_reason(outcome.exception, results)
+        raise SqlError(f"dbt could not compile the SQL: {secrets.message(reason)}")
+    compiled = getattr(getattr(results[0], "node", None), "compiled_code", None)
     if not isinstance(compiled, str):
         raise SqlError("dbt compiled nothing for the SQL given.")
     return compiled
 
 
-def run_sql(options: ProjectOptions, sql: str, limit: int) -> QueryResult:
-    """Run the SQL through dbt (``dbt show --inline``) and return at most ``limit`` rows (-1: all)."""
-    result = _invoke(options, ["show", "--inline", sql, "--limit", str(limit)], "run")
-    table = getattr(result.results[0], "agate_table", None)
-    if table is None:
-        return QueryResult((), (), ())
-    return QueryResult(
-        columns=tuple(str(name) for name in table.column_names),
-        types=tuple(type(kind).__name__ for kind in table.column_types),
-        rows=tuple(tuple(row) for row in table.rows),
-    )
+def _limited(adapter: Any, compiled: str, rows: int, secrets: Secrets) -> str:
+    """The SQL ``dbt show`` would send for at most ``rows`` rows (the adapter's ``get_limit_sql``)."""
+    try:
+        limited = adapter.execute_macro("get_limit_subquery_sql", kwargs={"sql": compiled, "limit": rows})
+    except Exception as exc:  # a project or package overriding the macro may raise anything
+        raise SqlError(
+            f"dbt could not add the row limit to the SQL: {secrets.message(one_line(exc))}"
+        ) from None
+    return str(limited)
 
 
-def _invoke(options: ProjectOptions, args: list[str], verb: str) -> Any:
-    from dbt.cli.main import dbtRunner
+# dbt names an inline query as a node of its own; in a message about the user's SQL that is noise.
+_INLINE_NODE = re.compile(
+    r"(?:Sql_Operation|sql_operation) '?(?:sql_operation\.[\w.]+|inline_query)'? \(from remote system\.sql\)"
+)
+_WRAPPER_MESSAGES = {"Error parsing inline query", "Error compiling inline query"}
 
-    resolved = resolve_options(options)
-    with working_directory(resolved.project_dir):
-        outcome = dbtRunner().invoke([args[0], *dbt_args(resolved), *args[1:]])
-    results = getattr(outcome.result, "results", None)
-    if not outcome.success or not results:
-        reason = outcome.exception
-        if reason is None and results:
-            reason = getattr(results[0], "message", None)
-        cause = getattr(reason, "__cause__", None)
-        text = " ".join(str(reason or f"dbt could not {verb} the SQL").split())
-        if cause is not None:
-            text += ": " + " ".join(str(cause).split())
-        raise SqlError(f"dbt could not {verb} the SQL: {text}")
-    return outcome.result
+
+def _dbt_reason(exception: BaseException | None, results: Any) -> str:
+    """The reason dbt gives for a failure: the innermost dbt error under its generic inline-query wrapper."""
+    chain: list[BaseException] = []
+    current = exception
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    dbt_errors = [
+        error
+        for error in chain
+        if type(error).__module__.startswith("dbt") and one_line(error) not in _WRAPPER_MESSAGES
+    ]
+    if dbt_errors:
+        reason = one_line(dbt_errors[-1])
+    elif chain:
+        reason = one_line(chain[-1])
+    elif results:
+        reason = one_line(getattr(results[0], "message", "") or "")
+    else:
+        reason = ""
+    reason = _INLINE_NODE.sub("the SQL", reason).strip()
+    return reason or "dbt gave no reason"
