@@ -110,25 +110,20 @@ class LatencyProxy:
     def stop(self) -> None:
         """Stop accepting, close every forwarded connection, and wait for the threads; idempotent."""
         self._stopping.set()
-        if self._listener is not None:
-            with contextlib.suppress(OSError):
-                self._listener.close()
-        with self._lock:
-            links = list(self._links)
-        for link in links:
-            _close(link)
-        current = threading.current_thread()
-        if self._accept_thread is not None and self._accept_thread is not current:
+        if self._accept_thread is not None and self._accept_thread is not threading.current_thread():
             self._accept_thread.join(timeout=5)
-        for link in links:
-            for thread in link.threads:
-                if thread is not current:
-                    thread.join(timeout=5)
+        self._shut_down()
+
+    def request_stop(self) -> None:
+        """Ask the proxy to stop soon without waiting (safe from a signal handler)."""
+        self._stopping.set()
 
     def wait(self) -> None:
-        """Block until the proxy stops (by :meth:`stop`, a signal, or its lifetime)."""
-        while not self._stopping.wait(0.5):
-            pass
+        """Block until the proxy has stopped (by :meth:`stop`, a signal, or its lifetime)."""
+        thread = self._accept_thread
+        # Short joins so the main thread still runs its signal handlers.
+        while thread is not None and thread.is_alive():
+            thread.join(0.5)
 
     def __enter__(self) -> LatencyProxy:
         return self.start()
@@ -148,7 +143,6 @@ class LatencyProxy:
         listener = self._listener
         while listener is not None and not self._stopping.is_set():
             if self._lifetime is not None and time.monotonic() - started > self._lifetime:
-                self._stopping.set()
                 break
             if not self._slots.acquire(timeout=0.2):
                 continue
@@ -165,8 +159,23 @@ class LatencyProxy:
                 self._slots.release()
                 continue
             self._serve(client, upstream)
-        if self._stopping.is_set():
-            self.stop()
+        # Whatever ended the loop (stop(), a signal, the lifetime), nothing is left listening or open.
+        self._stopping.set()
+        self._shut_down()
+
+    def _shut_down(self) -> None:
+        if self._listener is not None:
+            with contextlib.suppress(OSError):
+                self._listener.close()
+        with self._lock:
+            links = list(self._links)
+        for link in links:
+            _close(link)
+        current = threading.current_thread()
+        for link in links:
+            for thread in link.threads:
+                if thread is not current:
+                    thread.join(timeout=5)
 
     def _serve(self, client: socket.socket, upstream: socket.socket) -> None:
         for sock in (client, upstream):
@@ -258,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         lifetime=args.lifetime,
     )
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: proxy._stopping.set())
+        signal.signal(signum, lambda *_: proxy.request_stop())
     with proxy:
         print(f"listening on {proxy.host}:{proxy.port} -> {host}:{port}, rtt {args.rtt_ms:g} ms", flush=True)
         proxy.wait()
