@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from dbt.cli.main import dbtRunner
 
-from dbt_osmosis.core import bulk_catalog
-from dbt_osmosis.core.bulk_catalog import columns_in_relations
-from dbt_osmosis.core.catalog import data_type
-from dbt_osmosis.core.project import DbtProject, ProjectOptions, load_project, working_directory
+from dbt_osmosis.core.dbt import bulk_catalog
+from dbt_osmosis.core.dbt.bulk_catalog import columns_in_relations
+from dbt_osmosis.core.dbt.catalog import data_type
+from dbt_osmosis.core.dbt.project import DbtProject, ProjectOptions, load_project, working_directory
 from tests.pgserver import PostgresServer
 
 DUCKDB_SETUP = [
@@ -128,7 +128,7 @@ def warehouse(
         profile = "bulk:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
         profile += "      path: w.duckdb\n      threads: 2\n"
         _write_project(root, profile, DUCKDB_SETUP, "")
-        yield Warehouse("duckdb", _build_and_load(root), schemas=3, untranslatable=0)
+        yield Warehouse("duckdb", _build_and_load(root), schemas=3, untranslatable=1)
         return
     server: PostgresServer = request.getfixturevalue("postgres")
     profile = textwrap.dedent(f"""\
@@ -146,7 +146,7 @@ def warehouse(
               threads: 4
         """)
     _write_project(root, profile, POSTGRES_SETUP, POSTGRES_EXTRA_SOURCES)
-    yield Warehouse("postgres", _build_and_load(root), schemas=3, untranslatable=1)
+    yield Warehouse("postgres", _build_and_load(root), schemas=3, untranslatable=2)
 
 
 def _relations(adapter: Any, config: Any, project: DbtProject) -> dict[str, Any]:

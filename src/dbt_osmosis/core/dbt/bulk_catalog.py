@@ -43,6 +43,8 @@ class BulkColumns(Generic[K]):
     errors: dict[K, BaseException] = field(default_factory=dict)
     #: One line per bulk query that failed and was replaced by per-relation lookups.
     warnings: list[str] = field(default_factory=list)
+    #: The driver's reason for each failed bulk query, in the same order as ``warnings``.
+    bulk_failures: list[str] = field(default_factory=list)
     #: Catalog queries sent, and relations looked up one by one.
     bulk_queries: int = 0
     per_relation_lookups: int = 0
@@ -72,8 +74,8 @@ def columns_in_relations(
     ``relations`` maps a caller's key (a node's unique id, say) to a dbt relation made with
     ``adapter.Relation.create_from`` so the project's quoting policy applies. One catalog query runs per
     (database, schema), the schemas shared among ``threads`` connections (the profile's threads by
-    default). The adapter must have its macro resolver set (a parsed manifest); no connection needs to
-    be open in the calling thread.
+    default). The adapter must have its macro resolver set (a parsed manifest) and a connection open in
+    the calling thread, which reads schemas too; only extra workers open connections of their own.
     """
     result: BulkColumns[K] = BulkColumns()
     if not relations:
@@ -89,19 +91,31 @@ def columns_in_relations(
     workers = max(1, min(threads or _profile_threads(adapter), len(groups)))
     lock = threading.Lock()
 
+    def drain() -> None:
+        while True:
+            try:
+                group = tasks.get_nowait()
+            except queue.Empty:
+                return
+            _read_group(adapter, translator, group, result, lock)
+
     def work(index: int) -> None:
-        # One connection per worker, reused for every schema it takes, so a far warehouse pays the
+        # One connection per extra worker, reused for every schema it takes, so a far warehouse pays the
         # connection handshake once per thread rather than once per schema.
         with adapter.connection_named(f"dbt-osmosis-catalog-{index}"):
-            while True:
-                try:
-                    group = tasks.get_nowait()
-                except queue.Empty:
-                    return
-                _read_group(adapter, translator, group, result, lock)
+            drain()
 
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dbt-osmosis-catalog") as pool:
-        for future in [pool.submit(work, index) for index in range(workers)]:
+    # The calling thread works too, on the connection it already has open: a single-schema project
+    # (the common case) opens no new connection at all.
+    extra = max(1, workers - 1)
+    with ThreadPoolExecutor(max_workers=extra, thread_name_prefix="dbt-osmosis-catalog") as pool:
+        futures = [pool.submit(work, index) for index in range(1, workers)]
+        try:
+            drain()
+        finally:
+            for future in futures:
+                future.exception()  # wait for every worker before the first failure is raised
+        for future in futures:
             future.result()  # a failure to connect at all ends the run: nothing can be trusted then
     return result
 
@@ -129,6 +143,7 @@ def _read_group(
             relation = group[0][1]
             with lock:
                 result.bulk_queries += 1
+                result.bulk_failures.append(_last_line(exc))
                 result.warnings.append(
                     f"Cannot read the catalog of schema {relation.schema} in one query "
                     f"({_last_line(exc)}); reading its {len(group)} relation(s) one by one."
@@ -184,13 +199,14 @@ def _place_rows(
         if wanted in tables:
             table_rows = tables[wanted]
         elif translator.case_sensitive:
-            placed[relation_key] = []  # the catalog query is a superset, so an exact miss is not there
-            continue
+            continue  # not there, or a name the warehouse cannot take: its own lookup says which
         else:
             candidates = folded.get((wanted[0].casefold(), wanted[1].casefold()), [])
-            if len(candidates) > 1:
-                continue  # two tables differ only in case: let the relation's own lookup decide
-            table_rows = tables[candidates[0]] if candidates else []
+            if len(candidates) != 1:
+                # Two tables differing only in case, or none: the relation's own lookup decides, and
+                # reports a name the warehouse cannot quote as today's path does (missing costs a query).
+                continue
+            table_rows = tables[candidates[0]]
         columns = _translate(translator, column_class, table_rows)
         if columns is not None:
             placed[relation_key] = columns
