@@ -9,8 +9,8 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests import pgserver
-from tests.pgserver import PostgresServer, PostgresUnavailable
+from tests.support import pgserver
+from tests.support.pgserver import PostgresServer, PostgresUnavailable
 
 
 def _accepts(host: str, port: int) -> bool:

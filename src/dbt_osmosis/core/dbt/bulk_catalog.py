@@ -231,10 +231,15 @@ def _rollback(adapter: Any) -> None:
         adapter.connections.rollback_if_open()
 
 
+_HEADER = re.compile(r"^(\w+ )?(Runtime|Database|Compilation|Internal) Error( in .*)?$")
+
+
 def _last_line(exc: BaseException) -> str:
-    # dbt's database errors open with a header ("Database Error in macro ..."); the driver's words end it.
+    # dbt's errors open with a header ("Database Error in macro ...") and may end with the macro call
+    # chain ("> called by macro ..."); the driver's or the macro's own words are the line between.
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return lines[-1] if lines else type(exc).__name__
+    meaningful = [line for line in lines if not line.startswith(">") and not _HEADER.match(line)]
+    return (meaningful or lines or [type(exc).__name__])[-1]
 
 
 # -- translators -----------------------------------------------------------------------------------------

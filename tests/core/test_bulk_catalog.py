@@ -21,7 +21,7 @@ from dbt_osmosis.core.dbt import bulk_catalog
 from dbt_osmosis.core.dbt.bulk_catalog import columns_in_relations
 from dbt_osmosis.core.dbt.catalog import data_type
 from dbt_osmosis.core.dbt.project import DbtProject, ProjectOptions, load_project, working_directory
-from tests.pgserver import PostgresServer
+from tests.support.pgserver import PostgresServer
 
 DUCKDB_SETUP = [
     "create schema if not exists raw",
@@ -113,10 +113,9 @@ def _build_and_load(root: Path) -> DbtProject:
 
 
 @pytest.fixture(scope="module")
-def postgres() -> Iterator[PostgresServer]:
-    with PostgresServer() as server:
-        server.create_database("bulk")
-        yield server
+def postgres(postgres_server: PostgresServer) -> PostgresServer:
+    postgres_server.create_database("bulk")
+    return postgres_server
 
 
 @pytest.fixture(scope="module", params=["duckdb", "postgres"])
