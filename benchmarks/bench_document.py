@@ -197,7 +197,10 @@ def warehouse_mode(warehouse: str, sizes: list[int], rtt: float) -> None:
                 sql = create_tables_sql(catalog)
                 if server is not None and proxy is not None:
                     server.create_database(f"bench_{n}")
-                    server.psql(sql, dbname=f"bench_{n}")
+                    import psycopg2
+
+                    with psycopg2.connect(server.dsn_for(f"bench_{n}")) as con, con.cursor() as cursor:
+                        cursor.execute(sql)  # too long for psql's command line at 800 nodes
                     (pristine / "profiles.yml").write_text(
                         postgres_profile(proxy.host, proxy.port, server.user, f"bench_{n}")
                     )
