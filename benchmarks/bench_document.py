@@ -211,16 +211,19 @@ def warehouse_mode(warehouse: str, sizes: list[int], rtt: float) -> None:
                         con.execute(sql)
                 parse_dir = fresh_copy(pristine, Path(tmp) / "parse")
                 full_s, _ = timed([*parse, "--no-partial-parse"], parse_dir)
-                timed(parse, parse_dir)  # leaves target/partial_parse.msgpack, as a user's last parse did
-                warm_s, _ = timed(parse, parse_dir)
                 run_dir = fresh_copy(pristine, Path(tmp) / "run")
                 first_s, first_mb = timed(osmosis, run_dir)
-                check_s, _ = timed([*osmosis, "--check"], run_dir)  # exit 0: nothing left to change
+                # The first repeat re-parses the files the first run wrote (dbt's partial-parse state
+                # predates them); from then on a pre-commit hook's --check meets a warm project.
+                after_write_s, _ = timed([*osmosis, "--check"], run_dir)  # exit 0: nothing to change
+                warm_s, _ = timed(parse, run_dir)
+                check_s, _ = timed([*osmosis, "--check"], run_dir)
                 where = f"postgres at {rtt * 1000:.0f} ms RTT" if server is not None else "duckdb"
                 print(
                     f"{where} N={n:>5}  full parse {full_s:6.2f} s   first run {first_s:6.2f} s "
                     f"({first_mb:4.0f} MB)  ratio {first_s / full_s:4.2f}x   |   warm parse {warm_s:5.2f} s   "
-                    f"repeat --check {check_s:5.2f} s  ratio {check_s / warm_s:4.2f}x",
+                    f"repeat --check {check_s:5.2f} s  ratio {check_s / warm_s:4.2f}x   (first repeat, "
+                    f"re-parsing the files the first run wrote: {after_write_s:5.2f} s)",
                     flush=True,
                 )
 
