@@ -1,4 +1,4 @@
-"""Every test's fixtures come from tests/support/fixtures.py; this file only exposes them."""
+"""Every test's fixtures come from tests/support/; this file only exposes them."""
 
 from tests.support.fixtures import (  # noqa: F401  (pytest finds fixtures by the names imported here)
     _fake_provider_session,
@@ -11,3 +11,4 @@ from tests.support.fixtures import (  # noqa: F401  (pytest finds fixtures by th
     project_store,
     run_cli,
 )
+from tests.support.warehouses import postgres_server, warehouse  # noqa: F401

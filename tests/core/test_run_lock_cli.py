@@ -111,7 +111,7 @@ def test_a_run_with_dbt_target_path_leaves_no_target_folder(
     monkeypatch.setenv("DBT_TARGET_PATH", "artifacts")
     result = run_cli(chain)
     assert result.exit_code == 0, result.output
-    assert (chain / "artifacts" / "manifest.json").exists()  # where dbt wrote
+    assert (chain / "artifacts" / "partial_parse.msgpack").exists()  # where dbt wrote
     assert not (chain / "target").exists()
     assert not (chain / "artifacts" / LOCK_NAME).exists()
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dbt_osmosis.core.dbt.bulk_catalog import columns_in_relations
 from dbt_osmosis.core.dbt.project import DbtProject, Node
 from dbt_osmosis.core.errors import ProjectError
 
@@ -39,7 +40,12 @@ def columns_from_warehouse(
     numeric_precision_and_scale: bool = False,
     string_length: bool = False,
 ) -> ColumnMap:
-    """Ask the warehouse for the columns of every node's relation over one adapter connection.
+    """Ask the warehouse for the columns of every node's relation, in as few queries as it allows.
+
+    The adapter's catalog macros (those ``dbt docs generate`` uses) read one schema per query, the
+    schemas spread over the profile's threads; where that query fails (no rights on the catalog) or the
+    adapter's catalog words cannot be mapped for certain, relations are read one by one, and a bulk
+    failure says so in one warning. Ephemeral models have no relation and are not asked about.
 
     A relation that cannot be read (a name this warehouse cannot quote, a table that only exists
     elsewhere) leaves that node's columns unknown and adds a line to ``warnings``; only a failure of the
@@ -53,31 +59,64 @@ def columns_from_warehouse(
         return found
     manifest = project.manifest
     with project.adapter() as (adapter, config):
+        relations: dict[str, Any] = {}
         for node in wanted:
-            # create_from applies the project's quoting policy, which a hand-built relation would miss.
             raw = manifest.nodes.get(node.unique_id) or manifest.sources.get(node.unique_id)
-            relation = adapter.Relation.create_from(config, raw)
-            try:
-                columns = adapter.get_columns_in_relation(relation)
-            except Exception as exc:  # adapters raise their own driver's errors; all mean "cannot read"
-                if not _connection_works(adapter):
-                    raise ProjectError(
-                        f"Cannot read the columns of {relation} for {node.display_name} from the warehouse: "
-                        f"{error_reason(exc)}. Check the connection (is the database file locked by another "
-                        "program?), or pass --catalog-path or --disable-introspection."
-                    ) from exc
+            if raw is None or _is_ephemeral(raw):
+                continue
+            # create_from applies the project's quoting policy, which a hand-built relation would miss.
+            relations[node.unique_id] = adapter.Relation.create_from(config, raw)
+        if not relations:
+            return found
+        try:
+            bulk = columns_in_relations(adapter, relations, threads=getattr(config, "threads", None))
+        except Exception as exc:  # a worker could not open or keep its connection
+            raise ProjectError(
+                f"Lost the warehouse connection while reading columns: {error_reason(exc)}. Check the "
+                "connection and run again, or pass --catalog-path or --disable-introspection."
+            ) from exc
+        if bulk.errors and not _connection_works(adapter):
+            first = next(iter(bulk.errors))
+            raise ProjectError(
+                f"Cannot read the columns of {relations[first]} from the warehouse: "
+                f"{error_reason(bulk.errors[first])}. Check the connection (is the database file locked by "
+                "another program?), or pass --catalog-path or --disable-introspection."
+            ) from bulk.errors[first]
+        if warnings is not None and bulk.bulk_failures:
+            warnings.append(_bulk_warning(bulk.bulk_failures))
+        for node in wanted:  # node order keeps the warnings and the map deterministic
+            relation = relations.get(node.unique_id)
+            if relation is None:
+                continue
+            failure = bulk.errors.get(node.unique_id)
+            if failure is not None:
                 if warnings is not None:
                     warnings.append(
-                        f"{node.display_name}: cannot read the columns of {relation} ({error_reason(exc)}); "
+                        f"{node.display_name}: cannot read the columns of {relation} "
+                        f"({error_reason(failure)}); "
                         "no columns added to it."
                     )
                 continue
+            columns = bulk.columns.get(node.unique_id)
             if columns:
                 found[node.unique_id] = [
                     WarehouseColumn(col.name, data_type(col, numeric_precision_and_scale, string_length))
                     for col in columns
                 ]
     return found
+
+
+def _is_ephemeral(raw: Any) -> bool:
+    return str(getattr(getattr(raw, "config", None), "materialized", "") or "") == "ephemeral"
+
+
+def _bulk_warning(reasons: list[str]) -> str:
+    # One line however many schemas failed: the cause is nearly always the same (rights on the catalog).
+    return (
+        f"Cannot read the warehouse catalog in one query per schema ({reasons[0].rstrip('.')}); read the "
+        f"relations of {len(reasons)} schema(s) one by one instead, which is slower on a remote warehouse. "
+        "Grant the profile's user read access to the catalog to speed this up."
+    )
 
 
 #: dbt's exception headers: the first line of their text, which says nothing about the cause.
