@@ -24,6 +24,7 @@ from dbt_osmosis.core.synthesis.provenance import (
     Redo,
     remove_meta_key,
     set_entry_meta,
+    text_hash,
 )
 from dbt_osmosis.core.synthesis.types import NodeOutcome
 
@@ -89,7 +90,7 @@ def apply_answer(
             if again:
                 remove_meta_key(item, [REJECTED_META_KEY])
             if generated_by:
-                set_meta(item, {GENERATED_META_KEY: dict(generated_by)})
+                set_meta(item, {GENERATED_META_KEY: {**generated_by, "text": text_hash(answers[key])}})
             filled.append(str(item.get("name")))
     if table_text and (redo.table or is_placeholder(editable.get("description"), placeholders)):
         # The entry itself, or for a version of a versioned model where dbt reads its description.
@@ -98,7 +99,7 @@ def apply_answer(
         if redo.table:
             remove_meta_key(holder, [REJECTED_META_KEY])
         if generated_by:
-            set_entry_meta(holder, {GENERATED_META_KEY: dict(generated_by)})
+            set_entry_meta(holder, {GENERATED_META_KEY: {**generated_by, "text": text_hash(table_text)}})
         outcome.table_filled = True
     outcome.columns_filled.extend(filled)
     if filled or outcome.table_filled:
