@@ -211,6 +211,12 @@ def report_synthesis(summary: SynthesisSummary, console: Console, *, show_stats:
             f"[red]failed:[/red] {escape(failure.node)}: {escape(failure.error or '')}", soft_wrap=True
         )
     if show_stats:
+        reasked = sum(outcome.reasked for outcome in result.outcomes)
+        console.print(
+            f"Answer quality: {reasked} request(s) asked again, {result.rejected_quality} description(s) "
+            "rejected for quality (never written).",
+            soft_wrap=True,
+        )
         console.print(usage_table(usage, console))
         console.print(escape(usage.summary()), soft_wrap=True)
         usage.mark_reported()

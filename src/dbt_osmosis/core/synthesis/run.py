@@ -38,6 +38,7 @@ from dbt_osmosis.core.synthesis.dependencies import dependencies_that_matter, wa
 from dbt_osmosis.core.synthesis.estimate import EstimatingClient
 from dbt_osmosis.core.synthesis.gaps import Gap, current_inputs_hash, find_gap, stale_texts, stamp_inputs
 from dbt_osmosis.core.synthesis.provenance import Redo
+from dbt_osmosis.core.synthesis.quality import answer_problems, describe
 from dbt_osmosis.core.synthesis.requests import build_requests, expected_tokens, reask, yaml_description
 from dbt_osmosis.core.synthesis.types import NodeOutcome, ProgressCallback, SynthesisOptions, SynthesisReport
 
@@ -176,7 +177,7 @@ class SynthesisRun:
         with usage_scope() as outcome.usage:
             results = await asyncio.gather(
                 *(
-                    self.answer(request, chunk, gap.table and index == 0, outcome, fresh)
+                    self.answer(request, chunk, gap.table and index == 0, outcome, fresh, node)
                     for index, (request, chunk) in enumerate(requests)
                 ),
                 return_exceptions=True,
@@ -197,7 +198,13 @@ class SynthesisRun:
         return answered
 
     async def answer(
-        self, request: LLMRequest, chunk: tuple[str, ...], want_table: bool, outcome: NodeOutcome, fresh: bool
+        self,
+        request: LLMRequest,
+        chunk: tuple[str, ...],
+        want_table: bool,
+        outcome: NodeOutcome,
+        fresh: bool,
+        node: Node,
     ) -> Any:
         """One request's parsed answer: from the cache, or asked (and asked again once if unusable)."""
         client, cache, options = self.client, self.options.cache, self.options
@@ -211,7 +218,9 @@ class SynthesisRun:
         response: LLMResponse | None = None
         try:
             response = await self.send(request, outcome)
-            problem = incomplete(response.parsed, chunk, want_table)
+            problem = incomplete(response.parsed, chunk, want_table) or describe(
+                self.quality(response.parsed, chunk, want_table, node)
+            )
         except LLMResponseError as exc:
             if not options.reask_invalid:
                 raise
@@ -226,12 +235,27 @@ class SynthesisRun:
                 # The first answer parsed but lacked something; it is still worth applying.
         if response is None:
             raise LLMResponseError(problem or "the provider sent no usable answer")
-        if cache is not None and options.store_answers and response.parsed is not None:
+        # An answer that still says nothing in places is not kept: the next run asks anew.
+        clean = not self.quality(response.parsed, chunk, want_table, node)
+        if cache is not None and options.store_answers and response.parsed is not None and clean:
             # Kept on disk before it is applied: a crash from here on never costs this answer again.
             cache.put(
                 key, response.parsed, usage=response.usage, provider=client.provider, model=client.model
             )
         return response.parsed
+
+    def quality(self, parsed: Any, chunk: tuple[str, ...], want_table: bool, node: Node) -> dict[str, str]:
+        """What says nothing in an answer, by place ("" for the model description); none in a dry run."""
+        if isinstance(self.client, EstimatingClient):
+            return {}
+        return answer_problems(
+            parsed,
+            chunk,
+            model_name=node.name,
+            want_table=want_table,
+            model_description=self.before.get(node.unique_id, ""),
+            max_chars=self.settings.max_description_chars,
+        )
 
     async def send(self, request: LLMRequest, outcome: NodeOutcome) -> LLMResponse:
         """Send one request once a slot is free, within the budget; a rejected key stops the run."""
@@ -266,12 +290,14 @@ class SynthesisRun:
         )
         inputs = current_inputs_hash(context) if marking else ""
         for index, (chunk, parsed) in enumerate(answered):
+            want_table = gap.table and index == 0
             apply_answer(
                 context,
                 parsed,
                 chunk,
-                want_table=gap.table and index == 0,
+                want_table=want_table,
                 outcome=outcome,
+                problems=self.quality(parsed, chunk, want_table, context.node),
                 generated_by={**marking, "inputs": inputs} if marking else None,
                 max_chars=self.settings.max_description_chars,
                 redo=again,
