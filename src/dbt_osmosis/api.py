@@ -150,6 +150,8 @@ class LLMOptions:
     refresh_stale: bool = False
     #: Start even when the estimate exceeds the budget, and stop when it is reached.
     allow_partial: bool = False
+    #: House style for every request (``None``: ``OSMOSIS_LLM_STYLE_GUIDE``, or dbt-styleguide.md).
+    style_guide: Path | None = None
 
     @property
     def wanted(self) -> bool:
@@ -723,7 +725,7 @@ def _write(
     plan: DocumentPlan, organized: OrganizePlan | None, result: DocumentResult, cancel: CancelToken
 ) -> None:
     # A file is written whole or not at all: cancelling waits for the last one.
-    with cancel.handled_by(_nothing):
+    with cancel.handled_by(lambda: None):
         result.wrote = True
         if organized is None:
             result.files_written = write_changes(plan)
@@ -742,10 +744,6 @@ def _outcome(plan: DocumentPlan, synthesis: SynthesisSummary | None) -> ExitCode
     if (report is not None and (report.failures or report.budget_exhausted)) or plan.blocked or plan.failures:
         return ExitCode.INCOMPLETE
     return ExitCode.OK
-
-
-def _nothing() -> None:
-    return None
 
 
 # --- review and check_llm --------------------------------------------------------------------------

@@ -240,6 +240,13 @@ LLM_REFRESH_STALE = click.option(
     help="Write again model-written (marked) text whose SQL, columns or upstream docs changed since, "
     "and text a reviewer rejected; unmarked text is never touched.",
 )
+LLM_STYLE_GUIDE = click.option(
+    "--llm-style-guide",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="House style guide put into every request (OSMOSIS_LLM_STYLE_GUIDE; default: the project's "
+    "dbt-styleguide.md, if any).",
+)
 LLM_ALLOW_PARTIAL = click.option(
     "--llm-allow-partial",
     is_flag=True,
@@ -377,6 +384,7 @@ LLM_OPTIONS = (
     LLM_MAX_REQUESTS,
     LLM_REFRESH_STALE,
     LLM_ALLOW_PARTIAL,
+    LLM_STYLE_GUIDE,
 )
 REVIEW_OPTIONS = (MODELS, FQN, SELECT, EXCLUDE, SELECTOR, ACCEPT, REJECT, REVIEW_CHECK, PLACEHOLDER)
 SQL_OPTIONS = (SQL, LOG_LEVEL)
@@ -491,6 +499,7 @@ def llm_options(params: Mapping[str, Any]) -> LLMOptions:
         max_requests=params["llm_max_requests"],
         refresh_stale=params["llm_refresh_stale"],
         allow_partial=params["llm_allow_partial"],
+        style_guide=params["llm_style_guide"],
     )
 
 

@@ -46,6 +46,7 @@ ENV_DEFAULTS: Mapping[str, str | None] = {
     "OSMOSIS_LLM_MAX_COST": None,
     "OSMOSIS_LLM_MAX_REQUESTS": None,
     "OSMOSIS_LLM_MARK_GENERATED": "false",
+    "OSMOSIS_LLM_STYLE_GUIDE": None,
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -165,6 +166,9 @@ class LLMSettings:
     max_requests: int | None = None
     #: Record in the YAML which provider and model wrote a text, with a hash of what it was written from.
     mark_generated: bool = False
+    #: A house style guide put into every request's system prompt (``None``: the project's
+    #: ``dbt-styleguide.md``, if it has one).
+    style_guide: Path | None = None
 
     def __post_init__(self) -> None:
         _validate(self, {name: _ENV_NAMES.get(name, name) for name in _RANGES})
@@ -201,7 +205,9 @@ class LLMSettings:
                 f"OSMOSIS_LLM_JSON_MODE must be one of {', '.join(JSON_MODES)}, got {json_mode!r}."
             )
         stream = raw("OSMOSIS_LLM_STREAM")
+        style_guide = raw("OSMOSIS_LLM_STYLE_GUIDE")
         values: dict[str, Any] = {
+            "style_guide": Path(style_guide) if style_guide else None,
             "timeout": _number("OSMOSIS_LLM_TIMEOUT", raw("OSMOSIS_LLM_TIMEOUT")),
             "connect_timeout": _number("OSMOSIS_LLM_CONNECT_TIMEOUT", raw("OSMOSIS_LLM_CONNECT_TIMEOUT")),
             "rate_limit": _number("OSMOSIS_LLM_RATE_LIMIT", raw("OSMOSIS_LLM_RATE_LIMIT")),
