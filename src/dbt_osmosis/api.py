@@ -400,8 +400,7 @@ class ReviewResult:
     #: Copies inheritance made of rejected texts: removed by this run, and those still left.
     copies_removed: int = 0
     copies_left: list[Copy] = field(default_factory=list)
-    #: Selected nodes whose entry is shared through a YAML anchor (never edited by any command).
-    anchored: list[str] = field(default_factory=list)
+    anchored: list[str] = field(default_factory=list)  # selected entries shared through a YAML anchor
 
     @property
     def pending(self) -> list[ReviewItem]:
@@ -605,8 +604,9 @@ def _document(
         else [changed.display_path for changed in plan.changed_files()]
     )
     incomplete = ExitCode.INCOMPLETE if plan.blocked or plan.failures else ExitCode.OK
+    unchecked = ExitCode.INCOMPLETE if plan.anchored else incomplete  # nodes skipped for an anchor
     if run.check:
-        result.exit_code = ExitCode.CHANGES if result.changed_files else incomplete
+        result.exit_code = ExitCode.CHANGES if result.changed_files else unchecked
         return
     if not may_write:
         # The code the run itself would end with: files it could not edit are not a clean run.
