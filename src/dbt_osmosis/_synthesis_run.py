@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -65,6 +65,7 @@ def llm_settings(llm: LLMOptions, project_dir: Path) -> LLMSettings:
         max_requests=llm.max_requests,
         mark_generated=True if llm.mark_generated else None,
         style_guide=llm.style_guide,
+        language=llm.language,
     )
 
 
@@ -105,6 +106,8 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
     """Settings, prompts, usage record and client; everything wrong with the configuration fails here."""
     settings = llm_settings(llm, project_dir)
     prompts = with_style_guide(load_prompts(settings.prompt_file), settings.style_guide, project_dir)
+    if settings.language:
+        prompts = replace(prompts, variables={**prompts.variables, "language": settings.language})
     # With OSMOSIS_LLM_TRACK_USAGE the run records into the process-wide stats, whose summary is
     # printed when the process ends (unless --llm-stats showed it already).
     usage = (

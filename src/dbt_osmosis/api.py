@@ -152,6 +152,7 @@ class LLMOptions:
     allow_partial: bool = False
     #: House style for every request (``None``: ``OSMOSIS_LLM_STYLE_GUIDE``, or dbt-styleguide.md).
     style_guide: Path | None = None
+    language: str | None = None  # descriptions' language (``None``: OSMOSIS_LLM_LANGUAGE, or English)
 
     @property
     def wanted(self) -> bool:

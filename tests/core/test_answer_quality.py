@@ -112,3 +112,48 @@ def test_a_second_answer_that_says_something_is_written(
     texts = [str(text) for text in all_descriptions(chain).values()]
     assert any("(told)" in text for text in texts)
     assert not any(text.startswith("The ") and text.endswith(" column") for text in texts)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "problem"),
+    [
+        ("The number of the order in the shop.", "German", "is in English, not in German"),
+        ("Die Nummer der Bestellung im Shop.", "German", None),
+        ("Die Nummer der Bestellung im Shop.", "English", "is not in English"),
+        ("The number of the order in the shop.", "English", None),
+        ("Bestellung im Shop.", "English", None),  # too short to judge
+    ],
+)
+def test_text_in_another_language_than_asked_is_caught(text: str, language: str, problem: str | None) -> None:
+    assert text_problem(text, "order_id", max_chars=LIMIT, language=language) == problem
+
+
+def test_llm_language_is_asked_for_and_an_english_answer_is_asked_again(
+    chain: Path, run_cli: RunCli, llm_env: None, fake_provider: FakeProviderServer
+) -> None:
+    def english_first(request: RecordedRequest) -> Reply:
+        names = asked_columns(request)
+        german = "could not be used" in request.prompt_text
+        text = (
+            "Die Kunden aus dem CRM und ihr Status."
+            if german
+            else "The customers of the CRM and their status."
+        )
+        columns = [
+            {
+                "name": n,
+                "description": f"Der Wert {n} aus dem CRM." if german else f"The value {n} of the CRM.",
+            }
+            for n in names
+        ]
+        return Reply(json={"description": text, "columns": columns})
+
+    fake_provider.responder = english_first
+    result = run_cli(chain, *FAST, "--llm-language", "German")
+    assert result.exit_code == 0, result.output
+    requests = fake_provider.requests
+    assert all("Write in German." in r.prompt_text for r in requests)
+    assert any("is in English, not in German" in r.prompt_text for r in requests)
+    texts = [str(text) for text in all_descriptions(chain).values()]
+    assert "Die Kunden aus dem CRM und ihr Status." in texts
+    assert "The customers of the CRM and their status." not in texts

@@ -247,6 +247,12 @@ LLM_STYLE_GUIDE = click.option(
     help="House style guide put into every request (OSMOSIS_LLM_STYLE_GUIDE; default: the project's "
     "dbt-styleguide.md, if any).",
 )
+LLM_LANGUAGE = click.option(
+    "--llm-language",
+    default=None,
+    help="Language to write descriptions in, e.g. German (OSMOSIS_LLM_LANGUAGE; default English); an "
+    "answer in another language is asked for again.",
+)
 LLM_ALLOW_PARTIAL = click.option(
     "--llm-allow-partial",
     is_flag=True,
@@ -385,6 +391,7 @@ LLM_OPTIONS = (
     LLM_REFRESH_STALE,
     LLM_ALLOW_PARTIAL,
     LLM_STYLE_GUIDE,
+    LLM_LANGUAGE,
 )
 REVIEW_OPTIONS = (MODELS, FQN, SELECT, EXCLUDE, SELECTOR, ACCEPT, REJECT, REVIEW_CHECK, PLACEHOLDER)
 SQL_OPTIONS = (SQL, LOG_LEVEL)
@@ -500,6 +507,7 @@ def llm_options(params: Mapping[str, Any]) -> LLMOptions:
         refresh_stale=params["llm_refresh_stale"],
         allow_partial=params["llm_allow_partial"],
         style_guide=params["llm_style_guide"],
+        language=params["llm_language"],
     )
 
 

@@ -47,6 +47,7 @@ ENV_DEFAULTS: Mapping[str, str | None] = {
     "OSMOSIS_LLM_MAX_REQUESTS": None,
     "OSMOSIS_LLM_MARK_GENERATED": "false",
     "OSMOSIS_LLM_STYLE_GUIDE": None,
+    "OSMOSIS_LLM_LANGUAGE": None,
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -169,6 +170,8 @@ class LLMSettings:
     #: A house style guide put into every request's system prompt (``None``: the project's
     #: ``dbt-styleguide.md``, if it has one).
     style_guide: Path | None = None
+    #: The language descriptions are written in (``None``: the prompt file's, else English).
+    language: str | None = None
 
     def __post_init__(self) -> None:
         _validate(self, {name: _ENV_NAMES.get(name, name) for name in _RANGES})
@@ -208,6 +211,7 @@ class LLMSettings:
         style_guide = raw("OSMOSIS_LLM_STYLE_GUIDE")
         values: dict[str, Any] = {
             "style_guide": Path(style_guide) if style_guide else None,
+            "language": raw("OSMOSIS_LLM_LANGUAGE"),
             "timeout": _number("OSMOSIS_LLM_TIMEOUT", raw("OSMOSIS_LLM_TIMEOUT")),
             "connect_timeout": _number("OSMOSIS_LLM_CONNECT_TIMEOUT", raw("OSMOSIS_LLM_CONNECT_TIMEOUT")),
             "rate_limit": _number("OSMOSIS_LLM_RATE_LIMIT", raw("OSMOSIS_LLM_RATE_LIMIT")),

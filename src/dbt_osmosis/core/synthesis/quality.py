@@ -7,7 +7,10 @@ caught here, for a column or for the model's own description:
 - it is generic filler that would fit any column: "This column contains data.", "N/A", "~";
 - a column's text is the model's description copied (a model that answers every column with it);
 - it is longer than the configured limit (``OSMOSIS_LLM_MAX_DESCRIPTION_CHARS``), which says the
-  model wrote an essay, or something else, instead of a description.
+  model wrote an essay, or something else, instead of a description;
+- it is in another language than asked (``--llm-language``): told by the small words every sentence
+  has (English "the", "of", "and"; German "der", "und"; French "le", "et"...), so only a text of four
+  words or more is judged, and only English against the others.
 
 Such a text is asked for once more with the reason; if the second answer has the same problem, the
 place is reported as failed and left undocumented. Pure functions: text in, reasons out.
@@ -36,7 +39,17 @@ _EMPTY_WORDS = frozenset(
     generic text string number specific relevant related here used
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
-_WORD = re.compile(r"[a-z0-9]+")
+# Small words nearly every English sentence has, and those of the languages most often asked for instead.
+_ENGLISH = frozenset(
+    "the of and to in is for with that this by as on from which are be when an".split()  # noqa: SIM905
+)
+_OTHER = frozenset(
+    """
+    der die das und ist ein eine mit von zu den dem nicht wird sind les et est une des du avec pour
+    dans sur qui el los las y una del con por para que het een van en op zijn voor il della che per
+    """.split()  # noqa: SIM905 - a word list reads best as words
+)
+_WORD = re.compile(r"[a-z0-9\u00c0-\u024f]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -44,7 +57,22 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(_CAMEL.sub(" ", text).lower())
 
 
-def text_problem(text: object, name: str, *, max_chars: int, kind: str = "column") -> str | None:
+def _language_problem(words: list[str], language: str) -> str | None:
+    if len(words) < 4:
+        return None
+    english = sum(word in _ENGLISH for word in words) / len(words)
+    other = sum(word in _OTHER for word in words) / len(words)
+    asked_english = language.strip().lower() in {"english", "en", "en-us", "en-gb", "british english"}
+    if asked_english and english == 0 and other >= 0.2:
+        return "is not in English"
+    if not asked_english and english >= 0.2 and other == 0:
+        return f"is in English, not in {language}"
+    return None
+
+
+def text_problem(
+    text: object, name: str, *, max_chars: int, kind: str = "column", language: str = "English"
+) -> str | None:
     """Why ``text`` (a description of the column or model ``name``) says nothing, or ``None`` if it is fine.
 
     An empty text is not judged here (the caller reports empty answers on their own).
@@ -60,7 +88,7 @@ def text_problem(text: object, name: str, *, max_chars: int, kind: str = "column
         return "is generic filler that would fit any " + kind
     if all(word in name_words for word in left):
         return f"only restates the {kind} name"
-    return None
+    return _language_problem(_words(cleaned), language)
 
 
 def _same(one: str, other: str) -> bool:
@@ -75,6 +103,7 @@ def answer_problems(
     want_table: bool,
     model_description: str = "",
     max_chars: int,
+    language: str = "English",
 ) -> dict[str, str]:
     """What is wrong with each text of an answer: ``""`` keys the model description, else the column key.
 
@@ -86,7 +115,7 @@ def answer_problems(
     problems: dict[str, str] = {}
     table_text = clean_text(parsed.get("description")) if want_table else ""
     if table_text:
-        problem = text_problem(table_text, model_name, max_chars=max_chars, kind="model")
+        problem = text_problem(table_text, model_name, max_chars=max_chars, kind="model", language=language)
         if problem is not None:
             problems[""] = f"the model description {problem}"
     compare = table_text or clean_text(model_description)
@@ -98,7 +127,7 @@ def answer_problems(
         if key not in wanted or key in problems:
             continue
         text = clean_text(item.get("description"))
-        problem = text_problem(text, str(item.get("name")), max_chars=max_chars)
+        problem = text_problem(text, str(item.get("name")), max_chars=max_chars, language=language)
         if problem is None and _same(text, compare):
             problem = "repeats the model description"
         if problem is not None:

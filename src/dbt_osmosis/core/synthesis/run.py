@@ -255,6 +255,7 @@ class SynthesisRun:
             want_table=want_table,
             model_description=self.before.get(node.unique_id, ""),
             max_chars=self.settings.max_description_chars,
+            language=self.prompts.variables.get("language") or "English",
         )
 
     async def send(self, request: LLMRequest, outcome: NodeOutcome) -> LLMResponse:
