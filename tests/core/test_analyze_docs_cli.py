@@ -77,6 +77,7 @@ def test_markdown_report_to_a_file_reads_as_a_pull_request_comment(chain: Path, 
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert text.startswith("### Documentation coverage\n")
+    assert "| name | models | columns | coverage | by LLM | unreviewed | edited |" in text
     assert "| stg_customers | 1/1 | 1/3 | 33.3% | 0 | 0 | 0 |" in text
     assert "| total |" in text and "<summary>" in text
 

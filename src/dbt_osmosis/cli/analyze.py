@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -49,14 +50,14 @@ def _figures(coverage: Coverage) -> list[str]:
     return [
         f"{coverage.models_documented}/{coverage.models}",
         f"{coverage.columns_documented}/{coverage.columns}",
-        f"{coverage.column_coverage:.1f}%",
+        f"{coverage.column_coverage:.1f}%" if coverage.columns else "-",
         str(coverage.model_written),
         str(coverage.unreviewed),
         str(coverage.edited),
     ]
 
 
-_HEADERS = ["", "models", "columns", "column coverage", "model-written", "unreviewed", "edited"]
+_HEADERS = ["", "models", "columns", "coverage", "by LLM", "unreviewed", "edited"]
 
 
 def _rows(report: DocsReport) -> list[list[str]]:
@@ -67,10 +68,14 @@ def _rows(report: DocsReport) -> list[list[str]]:
 
 
 def _print_table(report: DocsReport, console: Console) -> None:
-    table = Table(title="Documentation coverage", title_justify="left")
-    for header in _HEADERS:
-        table.add_column(header, justify="left" if not header else "right")
-    for row in _rows(report):
+    table = Table(title="Documentation coverage", title_justify="left", box=box.SIMPLE_HEAD)
+    # A narrow terminal (or a CI log, 80 columns) folds long names instead of cutting them.
+    rows = _rows(report)
+    longest = max((len(row[0]) for row in rows), default=0)
+    table.add_column("", justify="left", overflow="fold", min_width=min(longest, 32))
+    for header in _HEADERS[1:]:
+        table.add_column(header, justify="right")
+    for row in rows:
         table.add_row(*(escape(cell) for cell in row))
     console.print(table)
     for gap in report.gaps:
