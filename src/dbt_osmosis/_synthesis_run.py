@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -24,6 +24,7 @@ from dbt_osmosis.core.llm.runtime import LLMRuntime
 from dbt_osmosis.core.llm.settings import LLMSettings
 from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, default_usage_for
 from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, run_synthesis
+from dbt_osmosis.core.synthesis.style import with_style_guide
 
 if TYPE_CHECKING:
     from dbt_osmosis.api import CancelToken, LLMCheckResult, LLMOptions
@@ -65,6 +66,8 @@ def llm_settings(llm: LLMOptions, project_dir: Path) -> LLMSettings:
         max_cost=llm.max_cost,
         max_requests=llm.max_requests,
         mark_generated=True if llm.mark_generated else None,
+        style_guide=llm.style_guide,
+        language=llm.language,
     )
 
 
@@ -115,7 +118,9 @@ class Synthesis:
 def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
     """Settings, prompts, usage record and client; everything wrong with the configuration fails here."""
     settings = llm_settings(llm, project_dir)
-    prompts = load_prompts(settings.prompt_file)
+    prompts = with_style_guide(load_prompts(settings.prompt_file), settings.style_guide, project_dir)
+    if settings.language:
+        prompts = replace(prompts, variables={**prompts.variables, "language": settings.language})
     # With OSMOSIS_LLM_TRACK_USAGE the run records into the process-wide stats, whose summary is
     # printed when the process ends (unless --llm-stats showed it already).
     usage = (

@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -47,13 +47,15 @@ from dbt_osmosis.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from dbt_osmosis._synthesis_run import Synthesis
+    from dbt_osmosis.core.analyze import DocsReport, DocsThresholds
     from dbt_osmosis.core.dbt.sql import RowStream
     from dbt_osmosis.core.llm.budget import Budget
     from dbt_osmosis.core.llm.usage import LLMUsageStats
     from dbt_osmosis.core.synthesis import NodeOutcome, SynthesisReport
-    from dbt_osmosis.core.synthesis.review import ReviewItem
+    from dbt_osmosis.core.synthesis.review import Copy, ReviewItem
 
 __all__ = [
+    "AnalyzeDocsRun",
     "CancelToken",
     "Change",
     "DocumentOptions",
@@ -73,6 +75,7 @@ __all__ = [
     "Selection",
     "SynthesisReport",
     "SynthesisSummary",
+    "analyze_docs",
     "check_llm",
     "document",
     "organize",
@@ -152,6 +155,9 @@ class LLMOptions:
     refresh_stale: bool = False
     #: Start even when the estimate exceeds the budget, and stop when it is reached.
     allow_partial: bool = False
+    #: House style for every request (``None``: ``OSMOSIS_LLM_STYLE_GUIDE``, or dbt-styleguide.md).
+    style_guide: Path | None = None
+    language: str | None = None  # descriptions' language (``None``: OSMOSIS_LLM_LANGUAGE, or English)
 
     @property
     def wanted(self) -> bool:
@@ -199,8 +205,22 @@ class ReviewRun:
     fqn: tuple[str, ...] = ()
     placeholders: tuple[str, ...] = DEFAULT_PLACEHOLDERS
     verdict: Literal["accept", "reject"] | None = None
-    #: Exit code 1 while model-written text is unreviewed.
+    #: Exit code 1 while model-written text is unreviewed (or a copy of a rejected text is left).
     check: bool = False
+    #: dbt's selection, as for ``yaml document`` (added to ``models`` and ``fqn``).
+    selection: Selection = field(default_factory=Selection)
+
+
+@dataclass(frozen=True)
+class AnalyzeDocsRun:
+    """One ``analyze docs`` run; ``thresholds`` ``None`` means 1.5.0's defaults (10 and 5 characters)."""
+
+    project: ProjectLocation = field(default_factory=ProjectLocation)
+    selection: Selection = field(default_factory=Selection)
+    thresholds: DocsThresholds | None = None
+    #: Percent of documented columns below which the result's exit code is 1.
+    min_column_coverage: float = 100.0
+    fail_on_gaps: bool = True
 
 
 # --- hooks -----------------------------------------------------------------------------------------
@@ -383,6 +403,10 @@ class ReviewResult:
     files_written: list[str] = field(default_factory=list)
     check: bool = False
     exit_code: ExitCode = ExitCode.OK
+    #: Copies inheritance made of rejected texts: removed by this run, and those still left.
+    copies_removed: int = 0
+    copies_left: list[Copy] = field(default_factory=list)
+    anchored: list[str] = field(default_factory=list)  # selected entries shared through a YAML anchor
 
     @property
     def pending(self) -> list[ReviewItem]:
@@ -590,8 +614,9 @@ def _document(
         else [changed.display_path for changed in plan.changed_files()]
     )
     incomplete = ExitCode.INCOMPLETE if plan.blocked or plan.failures else ExitCode.OK
+    unchecked = ExitCode.INCOMPLETE if plan.anchored else incomplete  # nodes skipped for an anchor
     if run.check:
-        result.exit_code = ExitCode.CHANGES if result.changed_files else incomplete
+        result.exit_code = ExitCode.CHANGES if result.changed_files else unchecked
         return
     if not may_write:
         # The code the run itself would end with: files it could not edit are not a clean run.
@@ -713,7 +738,7 @@ def _write(
     plan: DocumentPlan, organized: OrganizePlan | None, result: DocumentResult, cancel: CancelToken
 ) -> None:
     # A file is written whole or not at all: cancelling waits for the last one.
-    with cancel.handled_by(_nothing):
+    with cancel.handled_by(lambda: None):
         result.wrote = True
         if organized is None:
             result.files_written = write_changes(plan)
@@ -737,32 +762,43 @@ def _outcome(plan: DocumentPlan, synthesis: SynthesisSummary | None) -> ExitCode
     return ExitCode.OK
 
 
-def _nothing() -> None:
-    return None
-
-
 # --- review and check_llm --------------------------------------------------------------------------
 
 
 def review(run: ReviewRun) -> ReviewResult:
     """List the selection's model-written texts; with a verdict, accept or reject the unreviewed ones."""
-    from dbt_osmosis.core.document import select_nodes as select_named
-
     project = load_project(run.project.resolve())
-    nodes = select_named(project, run.models, run.fqn)
+    chosen = run.selection
+    nodes = select_nodes(
+        project, replace(chosen, models=run.models + chosen.models, fqn=run.fqn + chosen.fqn)
+    )
     # Review reads marks through the synthesis package, which loads the LLM layer: only for review.
     from dbt_osmosis.core.synthesis.review import ReviewSession
 
     session = ReviewSession(project, nodes, run.placeholders)
     result = ReviewResult(items=list(session.items), verdict=run.verdict, check=run.check)
+    result.anchored = session.anchored(nodes)
     if run.verdict is not None:
         decide = session.accept if run.verdict == "accept" else session.reject
-        result.decided = decide(result.pending)
+        result.decided = decide(result.items)  # accept takes edited texts too; reject never does
         result.files_written = session.write()
+        result.copies_removed, result.copies_left = session.copies_removed, session.copies_left
         return result
-    if run.check and result.pending:
+    result.copies_left = session.leftover_copies()
+    if run.check and (result.pending or result.copies_left):
         result.exit_code = ExitCode.CHANGES
+    elif run.check and result.anchored:
+        result.exit_code = ExitCode.INCOMPLETE
     return result
+
+
+def analyze_docs(run: AnalyzeDocsRun) -> DocsReport:
+    """Coverage of the selected models' descriptions, per model, folder and in total; writes nothing."""
+    from dbt_osmosis.core.analyze import DocsThresholds, judge, measure_docs
+
+    project = load_project(run.project.resolve())
+    report = measure_docs(project, select_nodes(project, run.selection), run.thresholds or DocsThresholds())
+    return judge(report, run.min_column_coverage, run.fail_on_gaps)
 
 
 def check_llm(

@@ -87,3 +87,15 @@ def test_synthesis_asks_nothing_about_shared_entries(
 
 def _model(request: RecordedRequest) -> str:
     return request.prompt_text.split("Document the dbt model `", 1)[1].split("`", 1)[0]
+
+
+def test_check_exits_3_when_selected_nodes_were_skipped_for_an_anchor(
+    anchored: Path, run_cli: RunCli
+) -> None:
+    # Nothing else would change: the check still says the run could not cover everything.
+    assert run_cli(anchored, "--disable-introspection").exit_code == 0
+    check = run_cli(anchored, "--disable-introspection", "--check")
+    assert check.exit_code == 3, check.output
+    assert "shared through a YAML anchor" in " ".join(check.output.split())
+    # A selection without the anchored nodes passes.
+    assert run_cli(anchored, "--disable-introspection", "--check", "gamma").exit_code == 0

@@ -278,7 +278,7 @@ def test_an_unusable_answer_is_asked_for_once_more_quoting_the_problem(
     assert "could not be used" in requests[1].prompt_text
     assert "did not return usable JSON" in requests[1].prompt_text
     staging = columns(chain / "models/staging/_staging.yml", "stg_customers")
-    assert staging["first_name"]["description"] == "Fake description of description."
+    assert staging["first_name"]["description"] == "Fake description of first_name."
 
 
 def test_an_answer_missing_a_column_is_asked_for_again(
@@ -289,7 +289,10 @@ def test_an_answer_missing_a_column_is_asked_for_again(
         if "could not be used" not in request.prompt_text:
             names = names[1:]
         return Reply(
-            json={"description": "A table.", "columns": [{"name": n, "description": f"{n}!"} for n in names]}
+            json={
+                "description": "Customers from the CRM.",
+                "columns": [{"name": n, "description": f"What the CRM calls {n}."} for n in names],
+            }
         )
 
     fake_provider.responder = first_forgets_a_column
@@ -300,7 +303,7 @@ def test_an_answer_missing_a_column_is_asked_for_again(
     staging = columns(chain / "models/staging/_staging.yml", "stg_customers")
     asked = asked_columns(fake_provider.requests[0])
     assert len(asked) >= 2
-    assert all(staging[name]["description"] == f"{name}!" for name in asked)
+    assert all(staging[name]["description"] == f"What the CRM calls {name}." for name in asked)
 
 
 def test_two_unusable_answers_fail_the_node_after_two_requests(

@@ -18,6 +18,7 @@ import yaml
 
 from dbt_osmosis.core.dbt.project import working_directory
 from dbt_osmosis.core.synthesis.answer_text import clean_text, description_from_answer, truncate_at_sentence
+from dbt_osmosis.core.synthesis.quality import text_problem
 from tests.fakes.fake_provider import HOSTILE_TEXTS, FakeProviderServer, HostileResponder
 from tests.support.cli import RunCli
 from tests.support.projects import ProjectStore, built_from
@@ -119,9 +120,11 @@ def test_hostile_answers_are_written_as_the_text_the_model_meant(
     responder = HostileResponder(TEXTS)
     fake_provider.responder = responder
     result = run_cli(wide, *FAST)
-    # The empty answer fails its column: reported, exit 3, everything else written.
+    # The empty answer fails its column, and so do the ones that say nothing ("~", "on", the
+    # 10,000-character essay): reported, exit 3, everything else written.
     assert result.exit_code == 3, result.output
     assert "empty answer for" in result.output
+    assert "rejected for quality" in result.output
 
     manifest = dbt_parse(wide)
     written = yaml_descriptions(wide)
@@ -134,7 +137,12 @@ def test_hostile_answers_are_written_as_the_text_the_model_meant(
         answers = responder.history[(model, name)]
         meant = {truncate_at_sentence(clean_text(answer), 1000) for answer in answers}
         if not written.get((model, name)):
-            assert "" in meant, (model, name)  # only an empty answer leaves a place unfilled
+            # Only an empty answer, or one that says nothing, leaves a place unfilled.
+            unusable = [
+                a for a in answers if not clean_text(a) or text_problem(a, name or model, max_chars=1000)
+            ]
+            copies = [a for a in answers if clean_text(a) == clean_text(responder.given.get((model, "")))]
+            assert len(unusable) + len(copies) >= 1, (model, name)
             continue
         assert written[(model, name)] in {description_from_answer(a) for a in answers}, (
             model,
@@ -152,7 +160,10 @@ def test_hostile_answers_are_written_as_the_text_the_model_meant(
 def test_a_second_run_after_hostile_answers_changes_nothing(
     wide: Path, run_cli: RunCli, hostile_env: None, fake_provider: FakeProviderServer
 ) -> None:
-    fake_provider.responder = HostileResponder(tuple(text for text in TEXTS if text))
+    # Only texts that say something, each used once (a column's text equal to the model's would be
+    # rejected as a copy of the model description).
+    usable = tuple(text for text in TEXTS if text and text_problem(text, "c01", max_chars=1000) is None)
+    fake_provider.responder = HostileResponder(usable + tuple(f"{text} (again)" for text in usable))
     first = run_cli(wide, *FAST)
     assert first.exit_code == 0, first.output
     before = (wide / "models" / "_models.yml").read_bytes()
@@ -182,7 +193,8 @@ def test_a_key_echoed_in_a_response_header_never_reaches_the_debug_log(
     wide: Path, hostile_env: None, fake_provider: FakeProviderServer
 ) -> None:
     # A real process, as a user runs it: logging configured by the CLI, httpcore writing to stderr.
-    fake_provider.responder = HostileResponder(("A description.",), echo_credentials=True)
+    texts = ("Paths seen on the build machine.", "Folder the export went to.", "Kept for the audit.")
+    fake_provider.responder = HostileResponder(texts, echo_credentials=True)
     command = [str(Path(sys.executable).parent / "dbt-osmosis"), "yaml", "document", "paths"]
     command += ["--project-dir", str(wide), "--profiles-dir", str(wide), "--log-level", "DEBUG", *FAST]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)

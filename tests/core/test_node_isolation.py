@@ -21,7 +21,10 @@ def _answer_or_break(request: LLMRequest) -> Any:
         # A programming error inside the client (not a provider error): today's worst case.
         raise RuntimeError("adapter bug")
     names = request.json_schema["properties"]["columns"]["items"]["properties"]["name"]["enum"]
-    return {"description": "A table.", "columns": [{"name": n, "description": f"About {n}."} for n in names]}
+    return {
+        "description": "Customers as the CRM exports them.",
+        "columns": [{"name": n, "description": f"About {n}."} for n in names],
+    }
 
 
 def test_an_unexpected_exception_in_one_node_fails_only_that_node(chain: Path) -> None:

@@ -153,3 +153,84 @@ def test_accept_and_reject_together_is_an_error(chain: Path) -> None:
     result = review(chain, "--accept", "--reject")
     assert result.exit_code == 2
     assert "not both" in result.output
+
+
+def every_yaml_text(root: Path) -> str:
+    return "\n".join(path.read_text() for path in sorted(root.rglob("*.yml")) if "target" not in path.parts)
+
+
+def test_reject_removes_the_copies_inheritance_made_downstream(
+    chain: Path, run_cli: RunCli, llm_env: None, fake_provider: FakeProviderServer
+) -> None:
+    fake_provider.responder = numbered_answers(0)
+    assert run_cli(chain, *FAST, "--llm-mark-generated").exit_code == 0
+    seed = columns(chain / "seeds/_seeds.yml", "raw_customers", "seeds")
+    text = seed["first_name"]["description"]
+    assert every_yaml_text(chain).count(text) >= 3  # the seed's text and its copies down the chain
+
+    result = review(chain, "-s", "raw_customers", "--reject")
+    assert result.exit_code == 0, result.output
+    assert "inherited copy(ies) of rejected text downstream" in result.output
+    assert text not in every_yaml_text(chain)  # no copy of the rejected text remains anywhere
+    # Only the seed's texts were rejected: the model's own text is still listed, stale now that the
+    # upstream docs it was written from are gone.
+    listing = review(chain)
+    assert "int_customers  openai/gpt-4.1-mini  stale" in listing.output
+    assert "raw_customers.first_name  -  rejected" in listing.output
+
+
+def test_check_reports_a_copy_left_downstream_of_a_rejected_text(
+    chain: Path, run_cli: RunCli, llm_env: None, fake_provider: FakeProviderServer
+) -> None:
+    assert run_cli(chain, *FAST, "--llm-mark-generated", "--add-progenitor-to-meta").exit_code == 0
+    assert review(chain, "--accept", "-s", "stg_customers+").exit_code == 0
+    assert review(chain, "--reject", "raw_customers").exit_code == 0
+    assert review(chain, "--check", "-s", "raw_customers").exit_code == 0
+    # A person pastes the rejected text back downstream, progenitor and all.
+    staging = chain / "models/staging/_staging.yml"
+    before = staging.read_text()
+    pasted = before.replace(
+        "      - name: first_name\n",
+        "      - name: first_name\n        description: Pasted back.\n"
+        "        meta:\n          osmosis_progenitor: seed.test_project.raw_customers\n",
+        1,
+    )
+    assert pasted != before
+    staging.write_text(pasted)
+    check = review(chain, "--check", "-s", "raw_customers")
+    assert check.exit_code == 1, check.output
+    assert "copy left: stg_customers.first_name in models/staging/_staging.yml" in check.output
+
+
+def test_a_text_a_person_edited_under_its_mark_is_listed_as_edited_and_never_rejected(
+    chain: Path, run_cli: RunCli, llm_env: None, fake_provider: FakeProviderServer
+) -> None:
+    fake_provider.responder = numbered_answers(0)
+    assert run_cli(chain, *FAST, "--llm-mark-generated").exit_code == 0
+    path = chain / INT
+    written = model_entry(path, "int_customers")["description"]
+    path.write_text(path.read_text().replace(written, "Customers, as the finance team defines them."))
+    listing = review(chain, "int_customers")
+    assert "int_customers  openai/gpt-4.1-mini  edited" in listing.output, listing.output
+    assert review(chain, "--check", "int_customers").exit_code == 0  # a person's text is not pending
+    assert review(chain, "--reject", "int_customers").exit_code == 0
+    entry = model_entry(path, "int_customers")
+    assert entry["description"] == "Customers, as the finance team defines them."
+    # Nor is it written again by a refresh, even though its inputs change.
+    sql = chain / "models/intermediate/int_customers.sql"
+    sql.write_text(sql.read_text().replace("first_name,", "upper(first_name) as first_name,"))
+    fake_provider.reset()
+    assert run_cli(chain, *FAST, "--llm-refresh-stale").exit_code == 0
+    assert model_entry(path, "int_customers")["description"] == "Customers, as the finance team defines them."
+
+
+def test_review_check_fails_for_an_entry_shared_through_an_anchor(tmp_path: Path) -> None:
+    from tests.core.test_anchors_cli import FILES, SCHEMA
+    from tests.support.projects import write_project
+
+    root = write_project(tmp_path / "project", FILES)
+    (root / "models/schema.yml").write_text(SCHEMA)
+    result = review(root, "--check", "--select", "beta")
+    assert result.exit_code == 3, result.output
+    assert "skipped: beta: its entry is shared through a YAML anchor" in result.output
+    assert review(root, "--check", "--select", "gamma").exit_code == 0

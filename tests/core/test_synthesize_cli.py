@@ -56,7 +56,7 @@ def test_invented_columns_are_dropped_and_names_match_case_insensitively(
         names = asked_columns(request)
         cols = [{"name": name.upper(), "description": f"About {name}."} for name in names]
         cols.append({"name": "no_such_column", "description": "Made up."})
-        return Reply(json={"description": "A table.", "columns": cols})
+        return Reply(json={"description": "Customers as the CRM knows them.", "columns": cols})
 
     fake_provider.responder = answer
     result = run_cli(chain, *FAST)
@@ -211,7 +211,7 @@ def test_a_column_described_twice_keeps_the_first_description_and_says_so(
         names = asked_columns(request)
         cols = [{"name": name, "description": f"First about {name}."} for name in names]
         cols += [{"name": name.upper(), "description": f"Second about {name}."} for name in names]
-        return Reply(json={"description": "A table.", "columns": cols})
+        return Reply(json={"description": "Customers as the CRM knows them.", "columns": cols})
 
     fake_provider.responder = answer
     result = run_cli(chain, *FAST)

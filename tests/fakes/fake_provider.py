@@ -350,8 +350,9 @@ def _generate(schema: dict[str, Any], root: dict[str, Any], name: str, depth: in
         if isinstance(items, dict):
             named = _enum_of_name(items)
             if named:
-                # Like a real model asked about a list of columns: one item per listed name.
-                return [{**_generate(items, root, name, depth + 1), "name": value} for value in named]
+                # Like a real model asked about a list of columns: one item per listed name, each
+                # described in its own words (a copy of one text everywhere is rejected for quality).
+                return [_named_item(_generate(items, root, name, depth + 1), value) for value in named]
             return [_generate(items, root, name, depth + 1) for _ in range(count)]
         return [_string_for(name, {}) for _ in range(count)]
     if kind in ("integer", "number"):
@@ -361,6 +362,13 @@ def _generate(schema: dict[str, Any], root: dict[str, Any], name: str, depth: in
     if kind == "null":
         return None
     return _string_for(name, schema)
+
+
+def _named_item(item: Any, value: Any) -> Any:
+    if not isinstance(item, dict):
+        return item
+    described = {key: _string_for(str(value), {}) if key == "description" else v for key, v in item.items()}
+    return {**described, "name": value}
 
 
 def _enum_of_name(items: Mapping[str, Any]) -> list[Any]:

@@ -125,6 +125,25 @@ def review(**params: Any) -> None:
     sys.exit(_run_reporting_errors(lambda console: run_review(params, console)))
 
 
+@cli.group()
+def analyze() -> None:
+    """Read-only reports on the project's documentation."""
+
+
+@analyze.command("docs")
+@o.apply(o.DBT_OPTIONS, o.ANALYZE_DOCS_OPTIONS)
+def analyze_docs(**params: Any) -> None:
+    """How much of the selected models' documentation is written, by a model or a person, and the gaps.
+
+    Counts each model's description and the columns its YAML lists. Exits 1 under --min-column-coverage
+    or on gaps (unless --allow-gaps), 3 when a model's entry is shared through a YAML anchor, else 0.
+    """
+    from dbt_osmosis.cli.analyze import run_analyze_docs
+
+    _configure_logging(params["log_level"], redact=False)
+    sys.exit(_run_reporting_errors(lambda console: run_analyze_docs(params, console)))
+
+
 @cli.command("test-llm")
 @o.TEST_LLM_TIMEOUT
 def test_llm(llm_timeout: float | None) -> None:

@@ -14,6 +14,7 @@ import click
 
 if TYPE_CHECKING:
     from dbt_osmosis.api import (
+        AnalyzeDocsRun,
         DocumentOptions,
         DocumentRun,
         LLMOptions,
@@ -24,12 +25,14 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "ANALYZE_DOCS_OPTIONS",
     "DBT_OPTIONS",
     "DOCUMENT_AUTO_APPLY",
     "LEGACY_DOCUMENT_OPTIONS",
     "LLM_OPTIONS",
     "ORGANIZE_AUTO_APPLY",
     "YAML_OPTIONS",
+    "analyze_docs_run",
     "apply",
     "document_run",
     "ignored_llm_flags",
@@ -245,6 +248,19 @@ LLM_REFRESH_STALE = click.option(
     help="Write again model-written (marked) text whose SQL, columns or upstream docs changed since, "
     "and text a reviewer rejected; unmarked text is never touched.",
 )
+LLM_STYLE_GUIDE = click.option(
+    "--llm-style-guide",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="House style guide put into every request (OSMOSIS_LLM_STYLE_GUIDE; default: the project's "
+    "dbt-styleguide.md, if any).",
+)
+LLM_LANGUAGE = click.option(
+    "--llm-language",
+    default=None,
+    help="Language to write descriptions in, e.g. German (OSMOSIS_LLM_LANGUAGE; default English); an "
+    "answer in another language is asked for again.",
+)
 LLM_ALLOW_PARTIAL = click.option(
     "--llm-allow-partial",
     is_flag=True,
@@ -258,7 +274,11 @@ ORGANIZE_AUTO_APPLY = click.option(
     "--auto-apply", is_flag=True, help="Apply the moves without asking (1.x); asks only on a terminal."
 )
 REVIEW_CHECK = click.option(
-    "-C", "--check", is_flag=True, help="Exit with code 1 while model-written text is unreviewed."
+    "-C",
+    "--check",
+    is_flag=True,
+    help="Exit with code 1 while model-written text is unreviewed or a copy of a rejected text is "
+    "left downstream; 3 when a selected node's entry is shared through a YAML anchor.",
 )
 ACCEPT = click.option(
     "--accept", is_flag=True, help="Keep the selected model-written text and remove its marks."
@@ -266,8 +286,52 @@ ACCEPT = click.option(
 REJECT = click.option(
     "--reject",
     is_flag=True,
-    help="Remove the selected model-written text and its marks; it is not asked for again until "
-    "--synthesize runs with --llm-refresh-stale.",
+    help="Remove the selected model-written text and its marks, and the copies inheritance made of it "
+    "downstream; it is not asked for again until --synthesize runs with --llm-refresh-stale. Text a "
+    "person edited under its mark is kept.",
+)
+MIN_COLUMN_COVERAGE = click.option(
+    "--min-column-coverage",
+    type=click.FloatRange(min=0, max=100),
+    default=100.0,
+    show_default=True,
+    help="Percent of documented columns below which the command exits 1.",
+)
+FAIL_ON_GAPS = click.option(
+    "--fail-on-gaps/--allow-gaps",
+    default=True,
+    show_default=True,
+    help="Exit 1 when any description is missing or too short.",
+)
+MIN_MODEL_LENGTH = click.option(
+    "--min-model-length",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="Characters a model description needs to count as documented.",
+)
+MIN_COLUMN_LENGTH = click.option(
+    "--min-column-length",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="Characters a column description needs to count as documented.",
+)
+MODEL_FILTER = click.option("--model-filter", default=None, help="Only models whose name contains this text.")
+REPORT_FORMAT = click.option(
+    "--format",
+    "report_format",
+    type=click.Choice(["table", "json", "markdown"]),
+    default="table",
+    show_default=True,
+    help="table for a terminal, json for scripts, markdown for a pull-request comment.",
+)
+REPORT_OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the report to this file instead of the terminal.",
 )
 SQL = click.argument("sql")
 LIMIT = click.option(
@@ -343,11 +407,30 @@ LLM_OPTIONS = (
     LLM_MAX_REQUESTS,
     LLM_REFRESH_STALE,
     LLM_ALLOW_PARTIAL,
+    LLM_STYLE_GUIDE,
+    LLM_LANGUAGE,
 )
-REVIEW_OPTIONS = (MODELS, FQN, ACCEPT, REJECT, REVIEW_CHECK, PLACEHOLDER)
+REVIEW_OPTIONS = (MODELS, FQN, SELECT, EXCLUDE, SELECTOR, ACCEPT, REJECT, REVIEW_CHECK, PLACEHOLDER)
 SQL_OPTIONS = (SQL, LOG_LEVEL)
 #: ``sql run`` only.
 SQL_RUN_OPTIONS = (LIMIT, SQL_OUTPUT)
+#: ``analyze docs``: dbt's selection, then 1.5.0's options.
+ANALYZE_DOCS_OPTIONS = (
+    MODELS,
+    FQN,
+    SELECT,
+    EXCLUDE,
+    SELECTOR,
+    STATE,
+    MIN_COLUMN_COVERAGE,
+    FAIL_ON_GAPS,
+    MIN_MODEL_LENGTH,
+    MIN_COLUMN_LENGTH,
+    MODEL_FILTER,
+    REPORT_FORMAT,
+    REPORT_OUTPUT,
+    LOG_LEVEL,
+)
 
 
 def apply(*groups: Sequence[Callable[[Any], Any]]) -> Callable[[F], F]:
@@ -443,6 +526,8 @@ def llm_options(params: Mapping[str, Any]) -> LLMOptions:
         max_requests=params["llm_max_requests"],
         refresh_stale=params["llm_refresh_stale"],
         allow_partial=params["llm_allow_partial"],
+        style_guide=params["llm_style_guide"],
+        language=params["llm_language"],
     )
 
 
@@ -500,4 +585,23 @@ def review_run(params: Mapping[str, Any]) -> ReviewRun:
         placeholders=(*DEFAULT_PLACEHOLDERS, *params["placeholders"]),
         verdict="accept" if params["accept"] else ("reject" if params["reject"] else None),
         check=params["check"],
+        selection=selection({k: v for k, v in params.items() if k not in ("models", "fqn")}),
+    )
+
+
+def analyze_docs_run(params: Mapping[str, Any]) -> AnalyzeDocsRun:
+    """An ``analyze docs`` run from its click parameters."""
+    from dbt_osmosis.api import AnalyzeDocsRun
+    from dbt_osmosis.core.analyze import DocsThresholds
+
+    return AnalyzeDocsRun(
+        project=project_location(params),
+        selection=selection(params),
+        thresholds=DocsThresholds(
+            min_model_length=params["min_model_length"],
+            min_column_length=params["min_column_length"],
+            model_filter=params["model_filter"],
+        ),
+        min_column_coverage=params["min_column_coverage"],
+        fail_on_gaps=params["fail_on_gaps"],
     )

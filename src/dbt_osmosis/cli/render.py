@@ -220,6 +220,12 @@ def report_synthesis(summary: SynthesisSummary, console: Console, *, show_stats:
             f"[red]failed:[/red] {escape(failure.node)}: {escape(failure.error or '')}", soft_wrap=True
         )
     if show_stats:
+        reasked = sum(outcome.reasked for outcome in result.outcomes)
+        console.print(
+            f"Answer quality: {reasked} request(s) asked again, {result.rejected_quality} description(s) "
+            "rejected for quality (never written).",
+            soft_wrap=True,
+        )
         console.print(usage_table(usage, console))
         console.print(escape(usage.summary()), soft_wrap=True)
         usage.mark_reported()
@@ -279,10 +285,18 @@ def render_review(result: ReviewResult, console: Console) -> None:
         console.print(
             f"{result.decided} model-written text(s) {what}; wrote {len(result.files_written)} file(s)."
         )
+        edited = [item for item in result.items if item.edited]
+        if result.verdict == "reject" and edited:
+            console.print(f"{len(edited)} text(s) edited by a person under their mark were kept.")
+        if result.copies_removed:
+            console.print(f"Removed {result.copies_removed} inherited copy(ies) of rejected text downstream.")
+        _render_leftovers(result, console)
         return
     # Plain lines, one per text: they read the same in a terminal, a CI log and a grep.
     for item in result.items:
-        state = "rejected" if item.rejected else ("stale" if item.stale else "current")
+        state = (
+            "rejected" if item.rejected else "edited" if item.edited else "stale" if item.stale else "current"
+        )
         where = f"{item.node.display_name}.{item.column}" if item.column else item.node.display_name
         written_by = f"{item.provider}/{item.model}" if not item.rejected else "-"
         console.print(f"{escape(where)}  {escape(written_by)}  {state}  {escape(item.path)}", soft_wrap=True)
@@ -292,10 +306,26 @@ def render_review(result: ReviewResult, console: Console) -> None:
         f"{len(pending)} model-written text(s) to review ({stale} stale); {rejected} rejected.",
         soft_wrap=True,
     )
-    if result.exit_code == ExitCode.CHANGES:
+    _render_leftovers(result, console)
+    if result.exit_code == ExitCode.CHANGES and pending:
         console.print(
             "Unreviewed model-written text: run `dbt-osmosis yaml review --accept` or `--reject` "
             "(optionally with node names)."
+        )
+
+
+def _render_leftovers(result: ReviewResult, console: Console) -> None:
+    for copy in result.copies_left:
+        console.print(
+            f"copy left: {escape(copy.node.display_name)}.{escape(copy.column)} in {escape(copy.path)} "
+            f"still holds rejected text inherited from {escape(copy.progenitor)}; delete its description "
+            "(or edit the entry by hand if it is shared through a YAML anchor).",
+            soft_wrap=True,
+        )
+    for name in result.anchored:
+        console.print(
+            f"skipped: {escape(name)}: its entry is shared through a YAML anchor; review it by hand.",
+            soft_wrap=True,
         )
 
 

@@ -128,6 +128,8 @@ def _left_for_anchor(context: NodeContext, schema_file: SchemaFile, entry: Any, 
         return True
     if node.unique_id not in plan.frozen and not plan.shares_through_alias(schema_file, entry):
         return False
+    if report:
+        plan.anchored.add(node.unique_id)
     if report and node.unique_id not in plan.frozen:
         plan.warnings.append(
             f"{node.display_name}: its entry in {schema_file.display_path} is shared through a YAML "

@@ -75,6 +75,8 @@ class DocumentPlan:
     work_seconds: float = 0.0
     #: Nodes whose YAML is read (children still inherit from it) but never edited by this run.
     frozen: set[str] = field(default_factory=set)
+    #: Selected nodes left unedited because their entry is shared through a YAML anchor.
+    anchored: set[str] = field(default_factory=set)
     #: Files this run must not write (read-only, outside the project, not editable), with the reason.
     blocked: dict[str, str] = field(default_factory=dict)
     #: Nodes whose steps failed, by display name, with the reason; the rest of the run went on.

@@ -49,6 +49,8 @@ ENV_DEFAULTS: Mapping[str, str | None] = {
     "OSMOSIS_LLM_BREAKER_THRESHOLD": "5",
     "OSMOSIS_LLM_MAX_RETRY_WAIT": "60",
     "OSMOSIS_LLM_FALLBACK": None,
+    "OSMOSIS_LLM_STYLE_GUIDE": None,
+    "OSMOSIS_LLM_LANGUAGE": None,
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -182,6 +184,11 @@ class LLMSettings:
     #: Providers to ask, in order, while the primary is down (``OSMOSIS_LLM_FALLBACK``): each entry
     #: is ``provider`` or ``provider:model``.
     fallback: tuple[str, ...] = ()
+    #: A house style guide put into every request's system prompt (``None``: the project's
+    #: ``dbt-styleguide.md``, if it has one).
+    style_guide: Path | None = None
+    #: The language descriptions are written in (``None``: the prompt file's, else English).
+    language: str | None = None
 
     def __post_init__(self) -> None:
         _validate(self, {name: _ENV_NAMES.get(name, name) for name in _RANGES})
@@ -218,7 +225,10 @@ class LLMSettings:
                 f"OSMOSIS_LLM_JSON_MODE must be one of {', '.join(JSON_MODES)}, got {json_mode!r}."
             )
         stream = raw("OSMOSIS_LLM_STREAM")
+        style_guide = raw("OSMOSIS_LLM_STYLE_GUIDE")
         values: dict[str, Any] = {
+            "style_guide": Path(style_guide) if style_guide else None,
+            "language": raw("OSMOSIS_LLM_LANGUAGE"),
             "timeout": _number("OSMOSIS_LLM_TIMEOUT", raw("OSMOSIS_LLM_TIMEOUT")),
             "connect_timeout": _number("OSMOSIS_LLM_CONNECT_TIMEOUT", raw("OSMOSIS_LLM_CONNECT_TIMEOUT")),
             "rate_limit": _number("OSMOSIS_LLM_RATE_LIMIT", raw("OSMOSIS_LLM_RATE_LIMIT")),

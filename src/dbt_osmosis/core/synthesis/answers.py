@@ -24,6 +24,7 @@ from dbt_osmosis.core.synthesis.provenance import (
     Redo,
     remove_meta_key,
     set_entry_meta,
+    text_hash,
 )
 from dbt_osmosis.core.synthesis.types import NodeOutcome
 
@@ -40,15 +41,22 @@ def apply_answer(
     generated_by: Mapping[str, str] | None,
     max_chars: int = DEFAULT_MAX_DESCRIPTION_CHARS,
     redo: Redo | None = None,
+    problems: Mapping[str, str] | None = None,
 ) -> None:
     """Write an answer into the node's YAML: only asked-for columns, only where still undocumented.
 
     Every text is data, made safe by ``description_from_answer`` (Jinja neutralised, control
-    characters removed, cut to ``max_chars``); an empty one fails that column and is reported.
+    characters removed, cut to ``max_chars``); an empty one fails that column and is reported, and so
+    does one in ``problems`` (it says nothing: see ``quality``), which is never written.
     """
     redo = redo or Redo()
     if not isinstance(parsed, dict):
         return
+    problems = problems or {}
+    if problems:
+        outcome.rejected_quality.extend(problems.values())
+        message = "rejected for quality, left undocumented: " + "; ".join(problems.values())
+        outcome.error = f"{outcome.error}; {message}" if outcome.error else message
     placeholders = context.plan.options.placeholders
     wanted = {column_key(name) for name in asked}
     answers: dict[str, str] = {}
@@ -60,6 +68,8 @@ def apply_answer(
         text = description_from_answer(item.get("description"), max_chars=max_chars)
         if key not in wanted:
             outcome.invented.append(str(item.get("name")))
+        elif key in problems:
+            continue
         elif text and key in answers:
             # A column described twice: the first description wins, whatever order the model chose.
             outcome.duplicates.append(str(item.get("name")))
@@ -70,6 +80,8 @@ def apply_answer(
     # A column counts as empty only when no description of it was usable, wherever it came in the list.
     empty = [name for key, name in unanswered.items() if key not in answers]
     table_text = description_from_answer(parsed.get("description"), max_chars=max_chars) if want_table else ""
+    if "" in problems:
+        table_text, want_table = "", False
     if want_table and not table_text:
         empty.append("the model description")
     if empty:
@@ -89,7 +101,7 @@ def apply_answer(
             if again:
                 remove_meta_key(item, [REJECTED_META_KEY])
             if generated_by:
-                set_meta(item, {GENERATED_META_KEY: dict(generated_by)})
+                set_meta(item, {GENERATED_META_KEY: {**generated_by, "text": text_hash(answers[key])}})
             filled.append(str(item.get("name")))
     if table_text and (redo.table or is_placeholder(editable.get("description"), placeholders)):
         # The entry itself, or for a version of a versioned model where dbt reads its description.
@@ -98,7 +110,7 @@ def apply_answer(
         if redo.table:
             remove_meta_key(holder, [REJECTED_META_KEY])
         if generated_by:
-            set_entry_meta(holder, {GENERATED_META_KEY: dict(generated_by)})
+            set_entry_meta(holder, {GENERATED_META_KEY: {**generated_by, "text": text_hash(table_text)}})
         outcome.table_filled = True
     outcome.columns_filled.extend(filled)
     if filled or outcome.table_filled:

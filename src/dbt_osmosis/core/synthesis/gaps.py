@@ -81,7 +81,8 @@ def stale_texts(context: NodeContext) -> Redo:
     if entry is None or not marks:
         return Redo()
     current = current_inputs_hash(context)
-    again = [mark for mark in marks if mark.rejected or mark.inputs != current]
+    # A text a person edited under the mark is theirs now: never written again behind their back.
+    again = [mark for mark in marks if not mark.edited and (mark.rejected or mark.inputs != current)]
     return Redo(
         table=any(not mark.column for mark in again),
         columns=frozenset(column_key(mark.column) for mark in again if mark.column),

@@ -3,7 +3,7 @@
 With ``--llm-mark-generated`` every synthesized description carries a mark in its meta (the column's
 ``meta``, or the model's ``config.meta``)::
 
-    osmosis_generated: {provider: openai, model: gpt-4.1-mini, inputs: 3f9a0c1d2b7e}
+    osmosis_generated: {provider: openai, model: gpt-4.1-mini, inputs: 3f9a0c1d2b7e, text: 5d41402abc4b}
 
 ``inputs`` is a short hash of what the text was written from: the node's SQL, its columns (names and
 data types), and the documentation of its direct parents (each parent's description, and its
@@ -11,6 +11,11 @@ descriptions of the columns this node shares with it). When any of those change,
 and ``--llm-refresh-stale`` asks again. A text a reviewer rejected keeps no text and no mark, but an
 ``osmosis_rejected: true`` in the same meta, so that it is not asked for again: it lives in the YAML
 because a rejection must survive a fresh clone (``target/`` does not).
+
+``text`` is a short hash of the text as the model's answer was written: a person who rewrites the text
+and leaves the mark in place makes the two differ, and the text is then the person's (``edited``): it
+is never rejected, refreshed or counted as model-written again. Marks written before this key existed
+have no ``text`` and are taken as not edited.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ __all__ = [
     "marks_of",
     "remove_meta_key",
     "set_entry_meta",
+    "text_hash",
 ]
 
 GENERATED_META_KEY = "osmosis_generated"
@@ -57,6 +63,8 @@ class Mark:
     model: str
     inputs: str
     rejected: bool = False
+    #: The text no longer is what the model wrote (its hash differs from the mark's ``text``).
+    edited: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,14 +100,22 @@ def item_meta(item: Mapping[str, Any]) -> dict[str, Any]:
     return entry_meta(item)
 
 
-def _mark_from(meta: Mapping[str, Any], column: str) -> Mark | None:
+def text_hash(text: object) -> str:
+    """A short hash of a description as written (whitespace folded, so re-wrapping is not an edit)."""
+    folded = " ".join(str(text or "").split())
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()[:HASH_CHARS]
+
+
+def _mark_from(meta: Mapping[str, Any], column: str, holder: Mapping[str, Any]) -> Mark | None:
     value = meta.get(GENERATED_META_KEY)
     if isinstance(value, Mapping):
+        written = value.get("text")
         return Mark(
             column,
             str(value.get("provider") or ""),
             str(value.get("model") or ""),
             str(value.get("inputs") or ""),
+            edited=bool(written) and str(written) != text_hash(holder.get("description")),
         )
     if meta.get(REJECTED_META_KEY) is True:
         return Mark(column, "", "", "", rejected=True)
@@ -109,13 +125,13 @@ def _mark_from(meta: Mapping[str, Any], column: str) -> Mark | None:
 def marks_of(entry: Mapping[str, Any]) -> list[Mark]:
     """Every mark of a node entry: the model description's first, then its columns' in YAML order."""
     marks: list[Mark] = []
-    own = _mark_from(entry_meta(entry), "")
+    own = _mark_from(entry_meta(entry), "", entry)
     if own is not None:
         marks.append(own)
     columns = entry.get("columns")
     for item in columns if isinstance(columns, list) else []:
         if isinstance(item, Mapping) and item.get("name") is not None:
-            mark = _mark_from(item_meta(item), str(item["name"]))
+            mark = _mark_from(item_meta(item), str(item["name"]), item)
             if mark is not None:
                 marks.append(mark)
     return marks

@@ -3,19 +3,25 @@
 Accepting removes the mark and keeps the text (it is now the team's text). Rejecting removes the text
 and the mark and leaves ``osmosis_rejected: true`` in the same meta, so ``--synthesize`` does not ask
 for it again until it is run with ``--llm-refresh-stale`` or the rejection is deleted by hand.
+
+Rejecting a column's text also removes the copies inheritance made of it downstream: a descendant's
+column of the same name whose text is the rejected text, or whose ``osmosis_progenitor`` names the
+rejecting node. A text a person edited under its mark is theirs: listed as ``edited``, never rejected.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
 from dbt_osmosis.core.dbt.project import DbtProject, Node
+from dbt_osmosis.core.document.steps import PROGENITOR_KEY
 from dbt_osmosis.core.document.versions import answers_for
 from dbt_osmosis.core.errors import EntryEditError
+from dbt_osmosis.core.schema.aliases import containers, shared_containers
 from dbt_osmosis.core.schema.entries import column_key
 from dbt_osmosis.core.schema.items import column_items, set_meta
 from dbt_osmosis.core.schema.store import SchemaStore
@@ -25,12 +31,14 @@ from dbt_osmosis.core.synthesis.provenance import (
     GENERATED_META_KEY,
     REJECTED_META_KEY,
     inputs_hash,
+    item_meta,
     marks_of,
     remove_meta_key,
     set_entry_meta,
+    text_hash,
 )
 
-__all__ = ["ReviewItem", "ReviewSession"]
+__all__ = ["Copy", "ReviewItem", "ReviewSession"]
 
 
 @dataclass(frozen=True)
@@ -44,11 +52,24 @@ class ReviewItem:
     model: str
     stale: bool
     rejected: bool
+    #: A person rewrote the text and left the mark: it is theirs, not the model's.
+    edited: bool = False
 
     @property
     def unreviewed(self) -> bool:
-        """Model-written text still waiting for a reviewer (a rejection is a verdict, not a text)."""
-        return not self.rejected
+        """Model-written text still waiting for a reviewer (a rejection is a verdict, an edit a person's)."""
+        return not self.rejected and not self.edited
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A copy inheritance made downstream of a model-written text that was rejected."""
+
+    node: Node
+    path: str
+    column: str
+    #: The node whose rejected text it copies.
+    progenitor: str
 
 
 class ReviewSession:
@@ -64,6 +85,9 @@ class ReviewSession:
             if schema_file is not None:
                 self._files[node.unique_id] = schema_file
         self.items = [item for node in nodes for item in self._marks(node)]
+        #: Copies of rejected texts removed downstream by ``reject``, and those it had to leave.
+        self.copies_removed = 0
+        self.copies_left: list[Copy] = []
 
     def entry_of(self, node: Node) -> Mapping[str, Any] | None:
         """The node's YAML entry as the file holds it now (``None`` when it has none)."""
@@ -89,8 +113,9 @@ class ReviewSession:
                 mark.column,
                 mark.provider,
                 mark.model,
-                stale=not mark.rejected and mark.inputs != current,
+                stale=not mark.rejected and not mark.edited and mark.inputs != current,
                 rejected=mark.rejected,
+                edited=mark.edited,
             )
             for mark in marks
         ]
@@ -122,7 +147,7 @@ class ReviewSession:
         """Remove the marks of ``items`` and keep their text; return how many were accepted."""
         done = 0
         for item in items:
-            target = self._target(item) if item.unreviewed else None
+            target = self._target(item) if not item.rejected else None
             if target is not None and remove_meta_key(target, [GENERATED_META_KEY]):
                 done += 1
         return done
@@ -131,18 +156,98 @@ class ReviewSession:
         """Remove the text and the mark of ``items``, recording the rejection; return how many."""
         done = 0
         for item in items:
+            # An edited text is a person's: never removed here, whatever the selection.
             target = self._target(item) if item.unreviewed else None
             if target is None:
                 continue
+            text = target.get("description")
             remove_meta_key(target, [GENERATED_META_KEY])
             if "description" in target:
                 del target["description"]
             if item.column:
                 set_meta(target, {REJECTED_META_KEY: True})
+                if text is not None:
+                    self.copies_removed += self._remove_copies(item.node, column_key(item.column), text)
             else:
                 set_entry_meta(target, {REJECTED_META_KEY: True})
             done += 1
         return done
+
+    def _descendants(self, node: Node) -> Iterator[Node]:
+        # Breadth first over the whole project: a copy is a copy wherever it sits, selected or not.
+        children: dict[str, list[Node]] = {}
+        for other in self.project.nodes.values():
+            for parent in other.depends_on:
+                children.setdefault(parent, []).append(other)
+        seen = {node.unique_id}
+        queue = list(children.get(node.unique_id, []))
+        while queue:
+            child = queue.pop(0)
+            if child.unique_id in seen:
+                continue
+            seen.add(child.unique_id)
+            yield child
+            queue.extend(children.get(child.unique_id, []))
+
+    def copies(self, node: Node, key: str, text: object = None) -> list[tuple[Copy, Any]]:
+        """Columns ``key`` downstream of ``node`` that copy its text (or name it their progenitor)."""
+        wanted = text_hash(text) if text is not None else None
+        found: list[tuple[Copy, Any]] = []
+        for child in self._descendants(node):
+            entry = self.entry_of(child)
+            if entry is None:
+                continue
+            for column in column_items(entry):
+                if column_key(column.get("name")) != key or column.get("description") is None:
+                    continue
+                meta = item_meta(column)
+                if GENERATED_META_KEY in meta:
+                    continue  # the model wrote this one for the child itself: its own review item
+                same = wanted is not None and text_hash(column.get("description")) == wanted
+                if same or meta.get(PROGENITOR_KEY) == node.unique_id:
+                    path = self._files[child.unique_id].display_path
+                    found.append((Copy(child, path, str(column.get("name")), node.unique_id), column))
+        return found
+
+    def _remove_copies(self, node: Node, key: str, text: object) -> int:
+        removed = 0
+        for copy, column in self.copies(node, key, text):
+            schema_file = self._files[copy.node.unique_id]
+            if self._shared(schema_file, column):
+                self.copies_left.append(copy)  # one object in two places: editing it would edit both
+                continue
+            schema_file.make_editable()
+            # make_editable may have re-read the file: find the column again in the editable data.
+            for editable in column_items(self.entry_of(copy.node)):
+                if column_key(editable.get("name")) == key and isinstance(editable, CommentedMap):
+                    if "description" in editable:
+                        del editable["description"]
+                    remove_meta_key(editable, [PROGENITOR_KEY])
+            schema_file.touch()
+            removed += 1
+        return removed
+
+    def _shared(self, schema_file: SchemaFile, value: Any) -> bool:
+        shared = shared_containers(schema_file.data)
+        return bool(shared) and any(id(item) in shared for item in containers(value))
+
+    def leftover_copies(self) -> list[Copy]:
+        """Copies downstream of rejected column texts that are still there (known by their progenitor)."""
+        left: list[Copy] = []
+        for item in self.items:
+            if item.rejected and item.column:
+                left.extend(copy for copy, _ in self.copies(item.node, column_key(item.column)))
+        return left
+
+    def anchored(self, nodes: Sequence[Node]) -> list[str]:
+        """Display names of ``nodes`` whose entry is shared through a YAML anchor (never edited here)."""
+        found: list[str] = []
+        for node in nodes:
+            schema_file = self._files.get(node.unique_id)
+            entry = self.entry_of(node)
+            if schema_file is not None and entry is not None and self._shared(schema_file, entry):
+                found.append(node.display_name)
+        return found
 
     def write(self) -> list[str]:
         """Write every file a verdict changed, atomically; return their project-relative paths."""

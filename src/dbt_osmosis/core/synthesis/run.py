@@ -38,6 +38,7 @@ from dbt_osmosis.core.synthesis.dependencies import dependencies_that_matter, wa
 from dbt_osmosis.core.synthesis.estimate import EstimatingClient
 from dbt_osmosis.core.synthesis.gaps import Gap, current_inputs_hash, find_gap, stale_texts, stamp_inputs
 from dbt_osmosis.core.synthesis.provenance import Redo
+from dbt_osmosis.core.synthesis.quality import answer_problems, describe
 from dbt_osmosis.core.synthesis.requests import build_requests, expected_tokens, reask, yaml_description
 from dbt_osmosis.core.synthesis.types import NodeOutcome, ProgressCallback, SynthesisOptions, SynthesisReport
 
@@ -185,7 +186,7 @@ class SynthesisRun:
         with usage_scope() as outcome.usage:
             results = await asyncio.gather(
                 *(
-                    self.answer(request, chunk, gap.table and index == 0, outcome, fresh)
+                    self.answer(request, chunk, gap.table and index == 0, outcome, fresh, node)
                     for index, (request, chunk) in enumerate(requests)
                 ),
                 return_exceptions=True,
@@ -209,7 +210,13 @@ class SynthesisRun:
         return answered
 
     async def answer(
-        self, request: LLMRequest, chunk: tuple[str, ...], want_table: bool, outcome: NodeOutcome, fresh: bool
+        self,
+        request: LLMRequest,
+        chunk: tuple[str, ...],
+        want_table: bool,
+        outcome: NodeOutcome,
+        fresh: bool,
+        node: Node,
     ) -> _Answer:
         """One request's parsed answer: from the cache, or asked (and asked again once if unusable)."""
         client, cache, options = self.client, self.options.cache, self.options
@@ -223,7 +230,9 @@ class SynthesisRun:
         response: LLMResponse | None = None
         try:
             response = await self.send(request, outcome)
-            problem = incomplete(response.parsed, chunk, want_table)
+            problem = incomplete(response.parsed, chunk, want_table) or describe(
+                self.quality(response.parsed, chunk, want_table, node)
+            )
         except LLMResponseError as exc:
             if not options.reask_invalid:
                 raise
@@ -242,12 +251,28 @@ class SynthesisRun:
         writer = _Answer(
             response.parsed, response.provider or client.provider, response.model or client.model
         )
-        if cache is not None and options.store_answers and response.parsed is not None:
+        # An answer that still says nothing in places is not kept: the next run asks anew.
+        clean = not self.quality(response.parsed, chunk, want_table, node)
+        if cache is not None and options.store_answers and response.parsed is not None and clean:
             # Kept on disk before it is applied: a crash from here on never costs this answer again.
             cache.put(
                 key, response.parsed, usage=response.usage, provider=writer.provider, model=writer.model
             )
         return writer
+
+    def quality(self, parsed: Any, chunk: tuple[str, ...], want_table: bool, node: Node) -> dict[str, str]:
+        """What says nothing in an answer, by place ("" for the model description); none in a dry run."""
+        if isinstance(self.client, EstimatingClient):
+            return {}
+        return answer_problems(
+            parsed,
+            chunk,
+            model_name=node.name,
+            want_table=want_table,
+            model_description=self.before.get(node.unique_id, ""),
+            max_chars=self.settings.max_description_chars,
+            language=self.prompts.variables.get("language") or "English",
+        )
 
     async def send(self, request: LLMRequest, outcome: NodeOutcome) -> LLMResponse:
         """Send one request once a slot is free, within the budget; a rejected key stops the run."""
@@ -293,14 +318,16 @@ class SynthesisRun:
         )
         inputs = current_inputs_hash(context) if marking else ""
         for index, (chunk, answer) in enumerate(answered):
+            want_table = gap.table and index == 0
             # Each text's mark names the provider and model that wrote it.
             mark = {"provider": answer.provider, "model": answer.model, "inputs": inputs} if marking else None
             apply_answer(
                 context,
                 answer.parsed,
                 chunk,
-                want_table=gap.table and index == 0,
+                want_table=want_table,
                 outcome=outcome,
+                problems=self.quality(answer.parsed, chunk, want_table, context.node),
                 generated_by=mark,
                 max_chars=self.settings.max_description_chars,
                 redo=again,

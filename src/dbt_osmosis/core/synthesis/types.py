@@ -62,6 +62,8 @@ class NodeOutcome:
     cached: int = 0
     #: Requests asked again because the first answer could not be used.
     reasked: int = 0
+    #: Texts left unwritten because they said nothing (restated the name, filler, too long), with why.
+    rejected_quality: list[str] = field(default_factory=list)
     #: Why the node was left undone without failing (the budget ran out, the run was stopped).
     skipped: str | None = None
 
@@ -103,6 +105,11 @@ class SynthesisReport:
     def invented(self) -> int:
         """Column names the model answered with that the node does not have."""
         return sum(len(outcome.invented) for outcome in self.outcomes)
+
+    @property
+    def rejected_quality(self) -> int:
+        """Texts never written because they said nothing, after being asked for once more."""
+        return sum(len(outcome.rejected_quality) for outcome in self.outcomes)
 
     @property
     def duplicates(self) -> int:
