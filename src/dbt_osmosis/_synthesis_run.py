@@ -27,14 +27,17 @@ from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, run_s
 if TYPE_CHECKING:
     from dbt_osmosis.api import CancelToken, LLMCheckResult, LLMOptions
     from dbt_osmosis.core.document import DocumentPlan
+    from dbt_osmosis.core.llm.batch import BatchSession
 
 __all__ = [
     "Cancelled",
     "Synthesis",
     "ask_once",
+    "cancel_batches",
     "check_estimate",
     "llm_cache_dir",
     "llm_settings",
+    "open_batches",
     "prepare_synthesis",
     "run_cancellable",
 ]
@@ -76,6 +79,8 @@ class Synthesis:
     usage: LLMUsageStats
     #: Set for a dry run: the client that only counts what would be sent.
     estimator: EstimatingClient | None
+    #: Set with ``--llm-batch``: the batches of this project, polled before the run.
+    batch: BatchSession | None = None
 
     def response_cache(self, project_root: Path) -> ResponseCache | None:
         """The response cache of the run, or ``None`` when it is switched off."""
@@ -89,6 +94,10 @@ class Synthesis:
         if settings.max_cost is None and settings.max_requests is None:
             return None
         provider, model = self.client.provider, self.client.model
+        if self.batch is not None:
+            from dbt_osmosis.core.llm.batch import BATCH_LABEL
+
+            provider += BATCH_LABEL  # what a batch answer costs
         table = self.usage.price_table
         price = None
         if table is not None and table.price(provider, model) is not None:
@@ -110,9 +119,16 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
         if settings.track_usage
         else LLMUsageStats(PriceTable.load(settings.price_file))
     )
-    if llm.sends_nothing:
+    if llm.batch:
+        from dbt_osmosis.core.llm.batch import BatchPriceTable, BatchUsageStats
+
+        # Batch answers are counted under "<provider> (batch)" at the batch price.
+        table = BatchPriceTable(PriceTable.load(settings.price_file))
+        usage = (BatchUsageStats if llm.sends_nothing else LLMUsageStats)(table)
+    elif llm.sends_nothing:
         # Estimates are not usage: they never go into the process-wide stats printed at exit.
         usage = LLMUsageStats(PriceTable.load(settings.price_file))
+    if llm.sends_nothing:
         config, env = provider_from_env()
         model = (env.get(config.model_env or "", "") or "").strip() or config.model or config.default_model
         estimator = EstimatingClient(config.name, model or "unknown", usage)
@@ -120,7 +136,27 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
     # One runtime per run: its clients, limiter and learned capabilities are this run's alone, so two
     # runs in one Python process (a notebook, an orchestrator) never share a limiter or a stale client.
     client = build_managed_client(settings, usage=usage, runtime=LLMRuntime())
+    if llm.batch:
+        return Synthesis(client, prompts, settings, usage, None, open_batches(client, settings, project_dir))
     return Synthesis(client, prompts, settings, usage, None)
+
+
+def open_batches(client: ManagedClient, settings: LLMSettings, project_dir: Path) -> BatchSession:
+    """The project's batch state for this run's provider and model; ``LLMConfigError`` without batches."""
+    from dbt_osmosis.core.llm.batch import STATE_FILE, BatchSession, backend_for
+
+    folder = settings.cache_dir or llm_cache_dir(project_dir)
+    return BatchSession(folder / STATE_FILE, backend_for(client.inner))
+
+
+def cancel_batches(llm: LLMOptions, project_dir: Path) -> list[str]:
+    """Cancel every batch the project has in flight (``--llm-batch-cancel``); returns their ids."""
+    settings = llm_settings(llm, project_dir)
+    client = build_managed_client(settings, runtime=LLMRuntime())
+    session = open_batches(client, settings, project_dir)
+    session.cancel()
+    session.save()
+    return session.status.cancelled
 
 
 def check_estimate(

@@ -47,6 +47,7 @@ from dbt_osmosis.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from dbt_osmosis._synthesis_run import Synthesis
+    from dbt_osmosis.core.llm.batch import BatchStatus
     from dbt_osmosis.core.llm.budget import Budget
     from dbt_osmosis.core.llm.usage import LLMUsageStats
     from dbt_osmosis.core.synthesis import NodeOutcome, SynthesisReport
@@ -147,6 +148,11 @@ class LLMOptions:
     refresh_stale: bool = False
     #: Start even when the estimate exceeds the budget, and stop when it is reached.
     allow_partial: bool = False
+    #: Synthesize through the provider's batch service: one batch per DAG wave, collected by the
+    #: next run with the same options (``ExitCode.PENDING`` until every answer is in).
+    batch: bool = False
+    #: Cancel the project's batches in flight, and do nothing else.
+    batch_cancel: bool = False
 
     @property
     def wanted(self) -> bool:
@@ -308,6 +314,13 @@ class SynthesisSummary:
     budget: Budget | None = None
     #: Every prompt is kept in the report's outcomes (``LLMOptions.show_prompts``).
     kept_prompts: bool = False
+    #: With ``LLMOptions.batch``: the batches in flight, submitted and collected by this run.
+    batch: BatchStatus | None = None
+
+    @property
+    def pending(self) -> bool:
+        """Whether answers are still in batches: nothing was written; run again to collect them."""
+        return self.batch is not None and (self.batch.pending or bool(self.report.pending))
 
     @property
     def cost(self) -> float | None:
@@ -520,6 +533,18 @@ def _document_run(
     result = DocumentResult(command="refactor" if organize else "document", check=run.check)
     result.dry_run = run.dry_run or run.llm.sends_nothing
     where = run.project.resolve()
+    if run.llm.batch_cancel:
+        from dbt_osmosis._synthesis_run import cancel_batches
+
+        cancelled = cancel_batches(run.llm, where.project_dir)
+        said = (
+            f"Cancelled {len(cancelled)} batch(es): {', '.join(cancelled)}."
+            if cancelled
+            else "No batch in flight."
+        )
+        result.notes.append(said)
+        progress.note(said)
+        return result
     try:
         if not (where.project_dir / "dbt_project.yml").is_file():
             # Not a project: loading it says so, nothing to lock.
@@ -569,8 +594,12 @@ def _document(
         result.synthesis = _synthesize(run, project, plan, synthesis, progress, cancel)
         if result.synthesis is None:  # cancelled: every node either finished or was dropped whole
             result.interrupted, result.exit_code = "synthesis", ExitCode.INTERRUPTED
-            if may_write:
+            if may_write and synthesis.batch is None:
                 _write(plan, org_plan, result, cancel)
+            return
+        if result.synthesis.pending and not result.dry_run:
+            # Written once every answer is in, in one go, exactly as a synchronous run writes it.
+            result.exit_code = ExitCode.PENDING
             return
     _snapshot(plan, result)
     result.changes = list(plan.changes)
@@ -665,6 +694,13 @@ def _synthesize(
 
     cache = synthesis.response_cache(project.root)
     budget = synthesis.budget()
+    batch = synthesis.batch
+    client: Any = synthesis.client
+    if batch is not None:
+        from dbt_osmosis.core.llm.batch import BatchClient
+
+        batch.collect()
+        client = BatchClient(synthesis.client, batch, synthesis.usage)  # type: ignore[arg-type]
     if budget is not None:
         # A second plan, from the same warehouse columns: the estimate fills it with placeholder answers.
         check_estimate(
@@ -679,21 +715,34 @@ def _synthesize(
         keep_prompts=run.llm.show_prompts,
         cache=cache,
         store_answers=synthesis.estimator is None,
-        budget=budget,
+        # A batch is checked whole against the estimate above; requests noted for it are not spent.
+        budget=budget if batch is None else None,
         refresh_stale=run.llm.refresh_stale,
     )
     estimate = synthesis.estimator is not None
     try:
         with progress.synthesis(len(plan.targets), synthesis.usage, estimate=estimate) as on_node:
             report = run_cancellable(
-                synthesize(plan, synthesis.client, synthesis.prompts, synthesis.settings, options, on_node),
+                synthesize(plan, client, synthesis.prompts, synthesis.settings, options, on_node),
                 cancel,
             )
     except Cancelled:
+        if batch is not None:
+            batch.cancel()  # Ctrl-C: nothing left running at the provider's expense
+            batch.save()
         return None
-    client = synthesis.client
+    if batch is not None:
+        batch.submit(client)
+        batch.save()
     return SynthesisSummary(
-        report, synthesis.usage, client.provider, client.model, estimate, budget, run.llm.show_prompts
+        report,
+        synthesis.usage,
+        client.provider,
+        client.model,
+        estimate,
+        budget,
+        run.llm.show_prompts,
+        batch.status if batch is not None else None,
     )
 
 
