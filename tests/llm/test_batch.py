@@ -1,0 +1,138 @@
+"""``--llm-batch``: the providers' batch APIs, driven through the real SDKs against the fake server.
+
+A batch run ends with exit code 4 while answers are pending and writes nothing; the same command run
+again collects the finished batch, submits the next DAG wave, and, once every answer is in, writes
+exactly the bytes a synchronous run writes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dbt_osmosis.exit_codes import ExitCode
+from tests.fakes.fake_provider import Fail, FakeProviderServer
+from tests.support.cli import run_document
+from tests.support.fixtures import CHAIN_FILES
+from tests.support.llm import FAST
+from tests.support.projects import ProjectStore, built_from, snapshot
+
+pytestmark = pytest.mark.usefixtures("llm_env")
+
+BATCH = (*FAST, "--llm-batch")
+
+
+def _copy(project_store: ProjectStore, destination: Path) -> Path:
+    return project_store.copy("chain", built_from(CHAIN_FILES), destination)
+
+
+def _batch_until_done(project: Path, server: FakeProviderServer, *args: str, limit: int = 8) -> list[int]:
+    """Run the batch command, completing the fake's batches between runs, until it stops pending."""
+    codes = []
+    for _ in range(limit):
+        result = run_document(project, *BATCH, *args)
+        codes.append(result.exit_code)
+        if result.exit_code != ExitCode.PENDING:
+            return codes
+        server.batches.complete_all()
+    raise AssertionError(f"still pending after {limit} runs: {codes}")
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic", "gemini"])
+def test_batch_run_writes_the_same_bytes_as_a_synchronous_run(
+    project_store: ProjectStore,
+    tmp_path: Path,
+    fake_provider: FakeProviderServer,
+    monkeypatch: pytest.MonkeyPatch,
+    provider: str,
+) -> None:
+    monkeypatch.setenv("LLM_PROVIDER", provider)
+    synchronous = _copy(project_store, tmp_path / "sync")
+    batched = _copy(project_store, tmp_path / "batch")
+    untouched = snapshot(batched)
+
+    assert run_document(synchronous, *FAST, "--llm-no-cache").exit_code == ExitCode.OK
+    sync_requests = len(fake_provider.requests)
+    assert sync_requests > 0
+
+    first = run_document(batched, *BATCH)
+    assert first.exit_code == ExitCode.PENDING, first.output
+    assert "Pending:" in first.output and "run the same command again" in first.output
+    assert snapshot(batched) == untouched  # nothing written while answers are pending
+    assert (batched / "target" / "dbt-osmosis" / "batches.json").is_file()
+
+    codes = _batch_until_done(batched, fake_provider)
+    assert codes[-1] == ExitCode.OK
+    assert snapshot(batched) == snapshot(synchronous)
+    assert snapshot(batched) != untouched
+    # Every answer came from a batch: no synchronous request was sent by the batch runs.
+    assert len(fake_provider.requests) == sync_requests
+    assert fake_provider.batches.item_count == sync_requests
+    # One batch per DAG wave: the chain's staging, intermediate and mart models wait for each other.
+    assert len(fake_provider.batches.batches) >= 2
+    assert not (batched / "target" / "dbt-osmosis" / "batches.json").exists()
+
+
+def test_a_rerun_before_the_batch_ends_submits_nothing_new(
+    chain: Path, fake_provider: FakeProviderServer
+) -> None:
+    assert run_document(chain, *BATCH).exit_code == ExitCode.PENDING
+    again = run_document(chain, *BATCH)
+    assert again.exit_code == ExitCode.PENDING
+    assert len(fake_provider.batches.batches) == 1
+    assert "Submitted" not in again.output and "wait for 1 batch(es)" in again.output
+
+
+def test_a_failed_item_is_asked_again_and_the_run_finishes(
+    project_store: ProjectStore, tmp_path: Path, fake_provider: FakeProviderServer
+) -> None:
+    synchronous = _copy(project_store, tmp_path / "sync")
+    batched = _copy(project_store, tmp_path / "batch")
+    assert run_document(synchronous, *FAST, "--llm-no-cache").exit_code == ExitCode.OK
+    fake_provider.reset()
+
+    # The staging model's item fails in its first batch (a provider-side error for that item only).
+    fake_provider.script_for("stg_customers", Fail(500))
+    codes = _batch_until_done(batched, fake_provider)
+    assert codes[-1] == ExitCode.OK
+    assert snapshot(batched) == snapshot(synchronous)
+    resubmitted = [
+        batch
+        for batch in fake_provider.batches.batches.values()
+        if any("stg_customers" in json.dumps(body) for body in batch.items.values())
+    ]
+    assert len(resubmitted) >= 2  # the failed item went into a later batch
+
+
+def test_items_failing_in_two_batches_are_sent_on_their_own(
+    chain: Path, fake_provider: FakeProviderServer
+) -> None:
+    fake_provider.script_for("stg_customers", Fail(500), Fail(500))
+    codes = _batch_until_done(chain, fake_provider)
+    assert codes[-1] == ExitCode.OK
+    alone = [r for r in fake_provider.requests if "stg_customers" in r.prompt_text]
+    assert len(alone) == 1  # the synchronous request after two failed batch items
+
+
+def test_cancel_stops_the_batches_in_flight(chain: Path, fake_provider: FakeProviderServer) -> None:
+    before = snapshot(chain)
+    assert run_document(chain, *BATCH).exit_code == ExitCode.PENDING
+    [batch] = fake_provider.batches.in_progress
+
+    cancelled = run_document(chain, "--llm-batch-cancel")
+    assert cancelled.exit_code == ExitCode.OK
+    assert f"Cancelled 1 batch(es): {batch.id}" in cancelled.output
+    assert batch.status == "cancelled"
+    assert not fake_provider.batches.in_progress
+    assert not (chain / "target" / "dbt-osmosis" / "batches.json").exists()
+    assert snapshot(chain) == before
+
+
+def test_dry_run_shows_the_batch_price(chain: Path, fake_provider: FakeProviderServer) -> None:
+    standard = run_document(chain, *FAST, "--llm-dry-run", "--llm-stats")
+    batch = run_document(chain, *BATCH, "--llm-dry-run", "--llm-stats")
+    assert standard.exit_code == batch.exit_code == ExitCode.OK
+    assert "(batch)" in batch.output and "(batch)" not in standard.output
+    assert not fake_provider.requests and not fake_provider.batches.batches
