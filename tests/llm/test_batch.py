@@ -11,13 +11,13 @@ import json
 from pathlib import Path
 
 import pytest
-
-from dbt_osmosis.exit_codes import ExitCode
 from tests.fakes.fake_provider import Fail, FakeProviderServer
 from tests.support.cli import run_document
 from tests.support.fixtures import CHAIN_FILES
 from tests.support.llm import FAST
 from tests.support.projects import ProjectStore, built_from, snapshot
+
+from dbt_osmosis.exit_codes import ExitCode
 
 pytestmark = pytest.mark.usefixtures("llm_env")
 
@@ -40,7 +40,7 @@ def _batch_until_done(project: Path, server: FakeProviderServer, *args: str, lim
     raise AssertionError(f"still pending after {limit} runs: {codes}")
 
 
-@pytest.mark.parametrize("provider", ["openai", "anthropic", "gemini"])
+@pytest.mark.parametrize("provider", ["openai", "azure-openai", "anthropic", "google-gemini"])
 def test_batch_run_writes_the_same_bytes_as_a_synchronous_run(
     project_store: ProjectStore,
     tmp_path: Path,
@@ -136,3 +136,32 @@ def test_dry_run_shows_the_batch_price(chain: Path, fake_provider: FakeProviderS
     assert standard.exit_code == batch.exit_code == ExitCode.OK
     assert "(batch)" in batch.output and "(batch)" not in standard.output
     assert not fake_provider.requests and not fake_provider.batches.batches
+
+
+def test_batch_on_the_demo_writes_what_a_synchronous_run_writes(
+    project_store: ProjectStore,
+    tmp_path: Path,
+    fake_provider: FakeProviderServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import shutil
+
+    from tests.test_api import build_demo
+
+    built = project_store.built("api-demo", build_demo, folder="demo_duckdb")
+    copies = {}
+    for name in ("sync", "batch"):
+        copies[name] = Path(
+            shutil.copytree(
+                built, tmp_path / name / "demo_duckdb", ignore=shutil.ignore_patterns("target", "logs")
+            )
+        )
+    for name in ("DBT_DUCKDB_PATH", "DBT_PROFILES_DIR", "DBT_PROJECT_DIR", "LLM_PROVIDER"):
+        monkeypatch.delenv(name, raising=False)
+
+    monkeypatch.chdir(copies["sync"])  # the demo's profile names its DuckDB file relative to the project
+    assert run_document(copies["sync"], *FAST, "--llm-no-cache").exit_code == ExitCode.OK
+    monkeypatch.chdir(copies["batch"])
+    codes = _batch_until_done(copies["batch"], fake_provider, limit=12)
+    assert codes[0] == ExitCode.PENDING and codes[-1] == ExitCode.OK
+    assert snapshot(copies["batch"]) == snapshot(copies["sync"])
