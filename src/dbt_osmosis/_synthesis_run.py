@@ -21,6 +21,7 @@ from dbt_osmosis.core.llm.prompts import PromptSet, load_prompts
 from dbt_osmosis.core.llm.providers import provider_from_env
 from dbt_osmosis.core.llm.runtime import LLMRuntime
 from dbt_osmosis.core.llm.settings import LLMSettings
+from dbt_osmosis.core.llm.types import LLMClient
 from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, default_usage_for
 from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, run_synthesis
 
@@ -35,11 +36,13 @@ __all__ = [
     "ask_once",
     "cancel_batches",
     "check_estimate",
+    "end_batches",
     "llm_cache_dir",
     "llm_settings",
     "open_batches",
     "prepare_synthesis",
     "run_cancellable",
+    "run_client",
 ]
 
 
@@ -149,14 +152,52 @@ def open_batches(client: ManagedClient, settings: LLMSettings, project_dir: Path
     return BatchSession(folder / STATE_FILE, backend_for(client.inner))
 
 
-def cancel_batches(llm: LLMOptions, project_dir: Path) -> list[str]:
-    """Cancel every batch the project has in flight (``--llm-batch-cancel``); returns their ids."""
+def run_client(synthesis: Synthesis) -> LLMClient:
+    """The client synthesis runs with; with ``--llm-batch``, after collecting the batches that ended."""
+    batch = synthesis.batch
+    if batch is None or not isinstance(synthesis.client, ManagedClient):
+        return synthesis.client
+    from dbt_osmosis.core.llm.batch import BatchClient
+
+    batch.collect()
+    return BatchClient(synthesis.client, batch, synthesis.usage)
+
+
+def end_batches(
+    synthesis: Synthesis, client: LLMClient, *, cancelled: bool, note: Callable[[str], None]
+) -> bool:
+    """Submit the next wave and record the state; when ``cancelled``, cancel what is in flight instead.
+
+    Returns whether the run was cancelled.
+    """
+    from dbt_osmosis.core.llm.batch import BatchClient
+
+    batch = synthesis.batch
+    if batch is None:
+        return cancelled
+    if not cancelled and isinstance(client, BatchClient):
+        batch.submit(client)
+    if cancelled:
+        batch.cancel()  # Ctrl-C: nothing left running at the provider's expense
+        if batch.status.cancelled:
+            note(f"Cancelled the batch(es) in flight: {', '.join(batch.status.cancelled)}.")
+    batch.save()
+    return cancelled
+
+
+def cancel_batches(llm: LLMOptions, project_dir: Path) -> str:
+    """Cancel every batch the project has in flight (``--llm-batch-cancel``); says what was cancelled."""
     settings = llm_settings(llm, project_dir)
     client = build_managed_client(settings, runtime=LLMRuntime())
     session = open_batches(client, settings, project_dir)
     session.cancel()
     session.save()
-    return session.status.cancelled
+    cancelled = session.status.cancelled
+    return (
+        f"Cancelled {len(cancelled)} batch(es): {', '.join(cancelled)}."
+        if cancelled
+        else "No batch in flight."
+    )
 
 
 def check_estimate(

@@ -536,14 +536,8 @@ def _document_run(
     if run.llm.batch_cancel:
         from dbt_osmosis._synthesis_run import cancel_batches
 
-        cancelled = cancel_batches(run.llm, where.project_dir)
-        said = (
-            f"Cancelled {len(cancelled)} batch(es): {', '.join(cancelled)}."
-            if cancelled
-            else "No batch in flight."
-        )
-        result.notes.append(said)
-        progress.note(said)
+        result.notes.append(cancel_batches(run.llm, where.project_dir))
+        progress.note(result.notes[-1])
         return result
     try:
         if not (where.project_dir / "dbt_project.yml").is_file():
@@ -597,7 +591,7 @@ def _document(
             if may_write and synthesis.batch is None:
                 _write(plan, org_plan, result, cancel)
             return
-        if result.synthesis.pending and not result.dry_run:
+        if result.synthesis.pending:
             # Written once every answer is in, in one go, exactly as a synchronous run writes it.
             result.exit_code = ExitCode.PENDING
             return
@@ -689,18 +683,14 @@ def _synthesize(
     cancel: CancelToken,
 ) -> SynthesisSummary | None:
     """Fill the plan's gaps; ``None`` when cancelled. ``BudgetError`` when the estimate is over budget."""
-    from dbt_osmosis._synthesis_run import Cancelled, check_estimate, run_cancellable
+    from dbt_osmosis._synthesis_run import Cancelled, check_estimate, end_batches, run_cancellable, run_client
     from dbt_osmosis.core.synthesis import SynthesisOptions, synthesize
 
     cache = synthesis.response_cache(project.root)
     budget = synthesis.budget()
     batch = synthesis.batch
-    client: Any = synthesis.client
-    if batch is not None:
-        from dbt_osmosis.core.llm.batch import BatchClient
-
-        batch.collect()
-        client = BatchClient(synthesis.client, batch, synthesis.usage)  # type: ignore[arg-type]
+    with cancel.handled_by(_nothing):  # Ctrl-C waits until what the provider holds is recorded
+        client = run_client(synthesis)
     if budget is not None:
         # A second plan, from the same warehouse columns: the estimate fills it with placeholder answers.
         check_estimate(
@@ -727,23 +717,13 @@ def _synthesize(
                 cancel,
             )
     except Cancelled:
-        if batch is not None:
-            batch.cancel()  # Ctrl-C: nothing left running at the provider's expense
-            batch.save()
+        end_batches(synthesis, client, cancelled=True, note=progress.note)
         return None
-    if batch is not None:
-        batch.submit(client)
-        batch.save()
-    return SynthesisSummary(
-        report,
-        synthesis.usage,
-        client.provider,
-        client.model,
-        estimate,
-        budget,
-        run.llm.show_prompts,
-        batch.status if batch is not None else None,
-    )
+    with cancel.handled_by(_nothing):
+        if end_batches(synthesis, client, cancelled=cancel.cancelled, note=progress.note):
+            return None
+    shown = (report, synthesis.usage, client.provider, client.model, estimate, budget, run.llm.show_prompts)
+    return SynthesisSummary(*shown, batch.status if batch is not None else None)
 
 
 def _write(

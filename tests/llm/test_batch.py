@@ -17,6 +17,15 @@ from tests.support.fixtures import CHAIN_FILES
 from tests.support.llm import FAST
 from tests.support.projects import ProjectStore, built_from, snapshot
 
+from dbt_osmosis.api import (
+    CancelToken,
+    DocumentResult,
+    DocumentRun,
+    LLMOptions,
+    NoProgress,
+    ProjectLocation,
+    document,
+)
 from dbt_osmosis.exit_codes import ExitCode
 
 pytestmark = pytest.mark.usefixtures("llm_env")
@@ -165,3 +174,37 @@ def test_batch_on_the_demo_writes_what_a_synchronous_run_writes(
     codes = _batch_until_done(copies["batch"], fake_provider, limit=12)
     assert codes[0] == ExitCode.PENDING and codes[-1] == ExitCode.OK
     assert snapshot(copies["batch"]) == snapshot(copies["sync"])
+
+
+class _CancelWhenPlanned(NoProgress):
+    """Presses Ctrl-C (the run's cancel token) once the run is planned, before synthesis starts."""
+
+    def __init__(self, token: CancelToken) -> None:
+        self.token = token
+        self.said: list[str] = []
+
+    def note(self, text: str) -> None:
+        self.said.append(text)
+
+    def planned(self, result: DocumentResult) -> None:
+        self.token.cancel()
+
+
+def test_ctrl_c_cancels_the_batches_in_flight(chain: Path, fake_provider: FakeProviderServer) -> None:
+    before = snapshot(chain)
+    assert run_document(chain, *BATCH).exit_code == ExitCode.PENDING
+    [batch] = fake_provider.batches.in_progress
+
+    token = CancelToken()
+    progress = _CancelWhenPlanned(token)
+    run = DocumentRun(
+        project=ProjectLocation(project_dir=chain, profiles_dir=chain),
+        llm=LLMOptions(synthesize=True, batch=True, rate_limit=100000, max_retries=0),
+    )
+    result = document(run, progress=progress, cancel=token)
+
+    assert result.exit_code == ExitCode.INTERRUPTED
+    assert batch.status == "cancelled"
+    assert any(batch.id in said for said in progress.said)
+    assert not (chain / "target" / "dbt-osmosis" / "batches.json").exists()
+    assert snapshot(chain) == before
