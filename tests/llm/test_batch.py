@@ -140,10 +140,17 @@ def test_cancel_stops_the_batches_in_flight(chain: Path, fake_provider: FakeProv
 
 
 def test_dry_run_shows_the_batch_price(chain: Path, fake_provider: FakeProviderServer) -> None:
-    standard = run_document(chain, *FAST, "--llm-dry-run", "--llm-stats")
-    batch = run_document(chain, *BATCH, "--llm-dry-run", "--llm-stats")
-    assert standard.exit_code == batch.exit_code == ExitCode.OK
-    assert "(batch)" in batch.output and "(batch)" not in standard.output
+    def estimate(batch: bool) -> DocumentResult:
+        where = ProjectLocation(project_dir=chain, profiles_dir=chain)
+        return document(DocumentRun(project=where, llm=LLMOptions(dry_run=True, batch=batch)))
+
+    standard, batched = estimate(False).synthesis, estimate(True).synthesis
+    assert standard is not None and batched is not None
+    assert standard.cost is not None and standard.cost > 0
+    assert batched.cost == pytest.approx(standard.cost * 0.5)
+    shown = run_document(chain, *BATCH, "--llm-dry-run", "--llm-stats")
+    assert shown.exit_code == ExitCode.OK
+    assert "openai (batch)" in shown.output and "batch price: 50 %" in shown.output
     assert not fake_provider.requests and not fake_provider.batches.batches
 
 

@@ -79,8 +79,11 @@ class BatchPriceTable(PriceTable):
         return ModelPrice(listed.input * BATCH_DISCOUNT, listed.output * BATCH_DISCOUNT, cached)
 
     def source(self, provider: str) -> tuple[str, str] | None:
-        """Where the list price came from (the batch discount is applied to it)."""
-        return self.base.source(provider.removesuffix(BATCH_LABEL))
+        """Where the list price came from, and for the batch label, the discount applied to it."""
+        listed = self.base.source(provider.removesuffix(BATCH_LABEL))
+        if listed is None or not provider.endswith(BATCH_LABEL):
+            return listed
+        return f"{listed[0]}; batch price: {BATCH_DISCOUNT:.0%} of it".replace("%", " %"), listed[1]
 
 
 class BatchUsageStats(LLMUsageStats):
