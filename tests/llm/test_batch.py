@@ -215,3 +215,33 @@ def test_ctrl_c_cancels_the_batches_in_flight(chain: Path, fake_provider: FakePr
     assert any(batch.id in said for said in progress.said)
     assert not (chain / "target" / "dbt-osmosis" / "batches.json").exists()
     assert snapshot(chain) == before
+
+
+def test_a_provider_without_a_batch_api_is_a_configuration_error(
+    chain: Path, fake_provider: FakeProviderServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLM_PROVIDER", "ollama")
+    result = run_document(chain, *BATCH)
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "--llm-batch needs a provider with a batch API" in result.output
+    assert not fake_provider.requests and not fake_provider.batches.batches
+
+
+def test_the_budget_is_checked_before_a_batch_is_submitted(
+    chain: Path, fake_provider: FakeProviderServer
+) -> None:
+    result = run_document(chain, *BATCH, "--llm-max-requests", "1")
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "nothing was sent" in result.output
+    assert not fake_provider.batches.batches
+
+
+def test_pending_batches_of_another_model_stop_the_run(
+    chain: Path, fake_provider: FakeProviderServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run_document(chain, *BATCH).exit_code == ExitCode.PENDING
+    monkeypatch.setenv("LLM_PROVIDER", "anthropic")
+    result = run_document(chain, *BATCH)
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "still pending" in result.output and "--llm-batch-cancel" in result.output
+    assert len(fake_provider.batches.batches) == 1
