@@ -69,6 +69,7 @@ def test_batch_run_writes_the_same_bytes_as_a_synchronous_run(
     first = run_document(batched, *BATCH)
     assert first.exit_code == ExitCode.PENDING, first.output
     assert "Pending:" in first.output and "run the same command again" in first.output
+    assert "waiting for a batch (asks for" in first.output  # the per-node lines say why nothing was filled
     assert snapshot(batched) == untouched  # nothing written while answers are pending
     assert (batched / "target" / "dbt-osmosis" / "batches.json").is_file()
 
