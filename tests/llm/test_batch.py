@@ -246,3 +246,17 @@ def test_pending_batches_of_another_model_stop_the_run(
     assert result.exit_code == ExitCode.BAD_INPUT
     assert "still pending" in result.output and "--llm-batch-cancel" in result.output
     assert len(fake_provider.batches.batches) == 1
+
+
+def test_a_batch_the_provider_no_longer_knows_is_reported_and_can_be_cancelled(
+    chain: Path, fake_provider: FakeProviderServer
+) -> None:
+    assert run_document(chain, *BATCH).exit_code == ExitCode.PENDING
+    fake_provider.batches.batches.clear()  # the provider lost it (or it was deleted in its console)
+
+    again = run_document(chain, *BATCH)
+    assert again.exit_code == ExitCode.PENDING
+    assert "could not ask about batch" in again.output and "not found" in again.output
+
+    assert run_document(chain, "--llm-batch-cancel").exit_code == ExitCode.OK
+    assert _batch_until_done(chain, fake_provider)[-1] == ExitCode.OK  # submitted anew, then finished

@@ -142,6 +142,10 @@ def _report_pending(summary: SynthesisSummary, console: Console) -> None:
         console.print(
             f"[red]error:[/red] could not submit the batch: {escape(status.submit_error)}", soft_wrap=True
         )
+    if status.poll_error is not None:
+        console.print(
+            f"[yellow]warning:[/yellow] could not ask about batch {escape(status.poll_error)}", soft_wrap=True
+        )
     waiting = len(summary.report.pending)
     console.print(
         f"Pending: {waiting} node(s) wait for {len(status.in_flight)} batch(es) "

@@ -110,6 +110,8 @@ class BatchStatus:
     sent_alone: int = 0
     #: Requests that could not be submitted, and why (they are submitted by the next run).
     submit_error: str | None = None
+    #: Why a batch in flight could not be polled (it is polled again by the next run).
+    poll_error: str | None = None
     #: Batches cancelled (``--llm-batch-cancel`` or Ctrl-C).
     cancelled: list[str] = field(default_factory=list)
 
@@ -197,8 +199,9 @@ class BatchSession:
         for batch in self.batches:
             try:
                 polled = self.backend.poll(batch["id"])
-            except LLMError:
+            except LLMError as exc:
                 still.append(batch)  # the provider did not answer now: ask again next run
+                self.status.poll_error = f"{batch['id']}: {exc}"
                 continue
             if not polled.done:
                 still.append(batch)
