@@ -137,6 +137,7 @@ class BatchSession:
         #: Keep the answers collected so far on disk even with nothing in flight (after a cancel).
         self.keep_answers = False
         self._load()
+        self._check_writable()
 
     # ---- the state file ---------------------------------------------------------------------------
 
@@ -148,7 +149,7 @@ class BatchSession:
         except (OSError, ValueError) as exc:
             raise LLMConfigError(
                 f"The batch state {self.path} cannot be read ({exc}). Delete it to start over "
-                "(answers already collected are in the response cache)."
+                "(answers already applied are in the response cache)."
             ) from None
         if not isinstance(raw, dict) or raw.get("format") != STATE_FORMAT:
             raise LLMConfigError(
@@ -166,12 +167,28 @@ class BatchSession:
             self.answers = dict(raw.get("answers") or {})
             self.attempts = {str(k): int(v) for k, v in (raw.get("attempts") or {}).items()}
 
+    def _check_writable(self) -> None:
+        # A batch submitted but not recorded would run (and be billed) with nobody to collect it.
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            writable = os.access(self.path.parent, os.W_OK)
+        except OSError:
+            writable = False
+        if not writable:
+            raise LLMConfigError(
+                f"--llm-batch keeps its state in {self.path.parent}, which cannot be written. Make it "
+                "writable, or point OSMOSIS_LLM_CACHE_DIR at a folder that is."
+            )
+
     def save(self) -> None:
         """Write the state atomically, or delete it once nothing is in flight or waiting."""
         if not self.batches and not self.status.pending and not self.keep_answers:
             with contextlib.suppress(FileNotFoundError):
                 self.path.unlink()
             return
+        self._write()
+
+    def _write(self) -> None:
         state = {
             "format": STATE_FORMAT,
             "provider": self.backend.provider,
@@ -213,6 +230,8 @@ class BatchSession:
                     self.attempts[key] = self.attempts.get(key, 0) + 1
                     self.status.failed_items += 1
         self.batches = still
+        if self.status.collected:
+            self._write()  # what was downloaded is on disk before anything else can go wrong
         self.status.in_flight = [batch["id"] for batch in still]
 
     def submit(self, client: BatchClient) -> None:
