@@ -9,6 +9,10 @@ without stopping the others.
 One run is a ``SynthesisRun``; each node goes through its named steps in order: wait for the
 dependencies that matter, ``prepare`` (inherit, find the gap, build the requests), ``ask``, ``apply``
 the answers and ``finish`` (learn what it now documents, report progress).
+
+With ``--llm-batch`` the client raises ``BatchPending`` for a question whose answer is still in (or
+bound for) a batch: that node applies nothing, and the nodes that wait for it are not asked either, so
+a later run asks each of them exactly what a synchronous run would.
 """
 
 from __future__ import annotations
