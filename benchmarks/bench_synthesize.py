@@ -7,6 +7,7 @@ time with the lower bound max(requests x L / concurrency, requests / RPM x 60 s)
     .venv/bin/python benchmarks/bench_synthesize.py              # every case below
     .venv/bin/python benchmarks/bench_synthesize.py N L CONC RPM # one case; RPM 0 = no server limit
     .venv/bin/python benchmarks/bench_synthesize.py cost [N]     # the cache and refresh case only
+    .venv/bin/python benchmarks/bench_synthesize.py batch [N]    # sync vs --llm-batch: cost per 1,000 nodes
 
 The cost case: a first run (marking what the model wrote), a rerun after reverting the YAML (goal: 0
 requests, no slower than 1.1 x a plain `yaml document`), and `--llm-refresh-stale` after changing the
@@ -159,9 +160,65 @@ def run_cost_case(n_models: int, latency: float = 0.05, concurrency: int = 8) ->
         )
 
 
+def run_batch_case(n_models: int) -> None:
+    """A synchronous run and a ``--llm-batch`` run on copies of one project: cost per 1,000 nodes, bytes.
+
+    In process, through ``dbt_osmosis.api``: the batch run is repeated, with the fake's batches completed
+    in between, until it no longer exits with the pending code; its cost is the sum over those runs.
+    """
+    from dbt_osmosis.api import DocumentOptions, DocumentRun, ExitCode, LLMOptions, ProjectLocation, document
+
+    with tempfile.TemporaryDirectory() as tmp, FakeProviderServer() as server:
+        roots = {name: Path(tmp) / name / "project" for name in ("sync", "batch")}
+        catalog = generate(roots["sync"], n_models)
+        shutil.copytree(roots["sync"], roots["batch"])
+        os.environ.update(
+            {
+                "LLM_PROVIDER": "openai",
+                "OPENAI_API_KEY": FAKE_API_KEY,
+                "OPENAI_BASE_URL": f"{server.base_url}/v1",
+            }
+        )
+
+        def run(name: str, **llm: object) -> tuple[ExitCode, float]:
+            root = roots[name]
+            options = DocumentOptions(catalog_path=root / catalog.relative_to(roots["sync"]))
+            llm_options = LLMOptions(synthesize=True, rate_limit=1_000_000, **llm)  # type: ignore[arg-type]
+            where = ProjectLocation(project_dir=root, profiles_dir=root)
+            result = document(DocumentRun(project=where, options=options, llm=llm_options))
+            summary = result.synthesis
+            return result.exit_code, (summary.cost or 0.0) if summary is not None else 0.0
+
+        code, sync_cost = run("sync", no_cache=True)
+        sync_requests = server.usage_totals()["requests"]
+        batch_cost, runs = 0.0, 0
+        while True:
+            code, cost = run("batch", batch=True)
+            batch_cost, runs = batch_cost + cost, runs + 1
+            if code != ExitCode.PENDING:
+                break
+            server.batches.complete_all()
+        written = {
+            name: {path.relative_to(root): data for path, data in _yaml_files(root).items()}
+            for name, root in roots.items()
+        }
+        same = written["sync"] == written["batch"]
+        per_k = 1000 / n_models
+        print(
+            f"N={n_models} openai/gpt-4.1-mini: sync {sync_requests} requests, "
+            f"${sync_cost * per_k:.4f} per 1,000 nodes; batch {server.batches.item_count} items in "
+            f"{len(server.batches.batches)} batch(es) over {runs} runs (exit {int(code)}), "
+            f"${batch_cost * per_k:.4f} per 1,000 nodes (ratio {batch_cost / sync_cost:.3f}); "
+            f"same YAML bytes: {'yes' if same else 'NO'}"
+        )
+
+
 def main(argv: list[str]) -> None:
     if argv and argv[0] == "cost":
         run_cost_case(int(argv[1]) if len(argv) > 1 else 200)
+        return
+    if argv and argv[0] == "batch":
+        run_batch_case(int(argv[1]) if len(argv) > 1 else 200)
         return
     if argv:
         n, latency, concurrency, rpm = int(argv[0]), float(argv[1]), int(argv[2]), int(argv[3])

@@ -22,6 +22,7 @@ from dbt_osmosis.core.llm.prompts import PromptSet, load_prompts
 from dbt_osmosis.core.llm.providers import provider_from_env
 from dbt_osmosis.core.llm.runtime import LLMRuntime
 from dbt_osmosis.core.llm.settings import LLMSettings
+from dbt_osmosis.core.llm.types import LLMClient
 from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, default_usage_for
 from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, run_synthesis
 from dbt_osmosis.core.synthesis.style import with_style_guide
@@ -29,16 +30,21 @@ from dbt_osmosis.core.synthesis.style import with_style_guide
 if TYPE_CHECKING:
     from dbt_osmosis.api import CancelToken, LLMCheckResult, LLMOptions
     from dbt_osmosis.core.document import DocumentPlan
+    from dbt_osmosis.core.llm.batch import BatchSession
 
 __all__ = [
     "Cancelled",
     "Synthesis",
     "ask_once",
+    "cancel_batches",
     "check_estimate",
+    "end_batches",
     "llm_cache_dir",
     "llm_settings",
+    "open_batches",
     "prepare_synthesis",
     "run_cancellable",
+    "run_client",
 ]
 
 
@@ -81,6 +87,8 @@ class Synthesis:
     usage: LLMUsageStats
     #: Set for a dry run: the client that only counts what would be sent.
     estimator: EstimatingClient | None
+    #: Set with ``--llm-batch``: the batches of this project, polled before the run.
+    batch: BatchSession | None = None
 
     def response_cache(self, project_root: Path) -> ResponseCache | None:
         """The response cache of the run, or ``None`` when it is switched off."""
@@ -94,6 +102,10 @@ class Synthesis:
         if settings.max_cost is None and settings.max_requests is None:
             return None
         provider, model = self.client.provider, self.client.model
+        if self.batch is not None:
+            from dbt_osmosis.core.llm.batch import BATCH_LABEL
+
+            provider += BATCH_LABEL  # what a batch answer costs
         table = self.usage.price_table
         price = None
         if table is not None and table.price(provider, model) is not None:
@@ -128,9 +140,16 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
         if settings.track_usage
         else LLMUsageStats(PriceTable.load(settings.price_file))
     )
-    if llm.sends_nothing:
+    if llm.batch:
+        from dbt_osmosis.core.llm.batch import BatchPriceTable, BatchUsageStats
+
+        # Batch answers are counted under "<provider> (batch)" at the batch price.
+        table = BatchPriceTable(PriceTable.load(settings.price_file))
+        usage = (BatchUsageStats if llm.sends_nothing else LLMUsageStats)(table)
+    elif llm.sends_nothing:
         # Estimates are not usage: they never go into the process-wide stats printed at exit.
         usage = LLMUsageStats(PriceTable.load(settings.price_file))
+    if llm.sends_nothing:
         config, env = provider_from_env()
         model = (env.get(config.model_env or "", "") or "").strip() or config.model or config.default_model
         estimator = EstimatingClient(config.name, model or "unknown", usage)
@@ -139,6 +158,10 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
     # runs in one Python process (a notebook, an orchestrator) never share a limiter or a stale client.
     runtime = LLMRuntime()
     primary = build_managed_client(settings, usage=usage, runtime=runtime)
+    if llm.batch:
+        # Batches go to the primary's batch API; a fallback chain is for synchronous requests only.
+        batches = open_batches(primary, settings, project_dir)
+        return Synthesis(primary, prompts, settings, usage, None, batches)
     if not settings.fallback:
         return Synthesis(primary, prompts, settings, usage, None)
     # Every fallback is configured (its variables, its SDK) before anything runs, like the primary.
@@ -147,6 +170,62 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
         for config in fallback_configs(parse_fallback(",".join(settings.fallback)))
     ]
     return Synthesis(FallbackClient(primary, fallbacks), prompts, settings, usage, None)
+
+
+def open_batches(client: ManagedClient, settings: LLMSettings, project_dir: Path) -> BatchSession:
+    """The project's batch state for this run's provider and model; ``LLMConfigError`` without batches."""
+    from dbt_osmosis.core.llm.batch import STATE_FILE, BatchSession, backend_for
+
+    folder = settings.cache_dir or llm_cache_dir(project_dir)
+    return BatchSession(folder / STATE_FILE, backend_for(client.inner))
+
+
+def run_client(synthesis: Synthesis) -> LLMClient:
+    """The client synthesis runs with; with ``--llm-batch``, after collecting the batches that ended."""
+    batch = synthesis.batch
+    if batch is None or not isinstance(synthesis.client, ManagedClient):
+        return synthesis.client
+    from dbt_osmosis.core.llm.batch import BatchClient
+
+    batch.collect()
+    return BatchClient(synthesis.client, batch, synthesis.usage)
+
+
+def end_batches(
+    synthesis: Synthesis, client: LLMClient, *, cancelled: bool, note: Callable[[str], None]
+) -> bool:
+    """Submit the next wave and record the state; when ``cancelled``, cancel what is in flight instead.
+
+    Returns whether the run was cancelled.
+    """
+    from dbt_osmosis.core.llm.batch import BatchClient
+
+    batch = synthesis.batch
+    if batch is None:
+        return cancelled
+    if not cancelled and isinstance(client, BatchClient):
+        batch.submit(client)
+    if cancelled:
+        batch.cancel()  # Ctrl-C: nothing left running at the provider's expense
+        if batch.status.cancelled:
+            note(f"Cancelled the batch(es) in flight: {', '.join(batch.status.cancelled)}.")
+    batch.save()
+    return cancelled
+
+
+def cancel_batches(llm: LLMOptions, project_dir: Path) -> str:
+    """Cancel every batch the project has in flight (``--llm-batch-cancel``); says what was cancelled."""
+    settings = llm_settings(llm, project_dir)
+    client = build_managed_client(settings, runtime=LLMRuntime())
+    session = open_batches(client, settings, project_dir)
+    session.cancel()
+    session.save()
+    cancelled = session.status.cancelled
+    return (
+        f"Cancelled {len(cancelled)} batch(es): {', '.join(cancelled)}."
+        if cancelled
+        else "No batch in flight."
+    )
 
 
 def check_estimate(

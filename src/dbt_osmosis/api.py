@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from dbt_osmosis._synthesis_run import Synthesis
     from dbt_osmosis.core.analyze import DocsReport, DocsThresholds
     from dbt_osmosis.core.dbt.sql import RowStream
+    from dbt_osmosis.core.llm.batch import BatchStatus
     from dbt_osmosis.core.llm.budget import Budget
     from dbt_osmosis.core.llm.usage import LLMUsageStats
     from dbt_osmosis.core.synthesis import NodeOutcome, SynthesisReport
@@ -158,6 +159,11 @@ class LLMOptions:
     #: House style for every request (``None``: ``OSMOSIS_LLM_STYLE_GUIDE``, or dbt-styleguide.md).
     style_guide: Path | None = None
     language: str | None = None  # descriptions' language (``None``: OSMOSIS_LLM_LANGUAGE, or English)
+    #: Synthesize through the provider's batch service: one batch per DAG wave, collected by the
+    #: next run with the same options (``ExitCode.PENDING`` until every answer is in).
+    batch: bool = False
+    #: Cancel the project's batches in flight, and do nothing else.
+    batch_cancel: bool = False
 
     @property
     def wanted(self) -> bool:
@@ -333,6 +339,13 @@ class SynthesisSummary:
     budget: Budget | None = None
     #: Every prompt is kept in the report's outcomes (``LLMOptions.show_prompts``).
     kept_prompts: bool = False
+    #: With ``LLMOptions.batch``: the batches in flight, submitted and collected by this run.
+    batch: BatchStatus | None = None
+
+    @property
+    def pending(self) -> bool:
+        """Whether answers are still in batches: nothing was written; run again to collect them."""
+        return self.batch is not None and (self.batch.pending or bool(self.report.pending))
 
     @property
     def cost(self) -> float | None:
@@ -553,6 +566,12 @@ def _document_run(
     result = DocumentResult(command="refactor" if organize else "document", check=run.check)
     result.dry_run = run.dry_run or run.llm.sends_nothing
     where = run.project.resolve()
+    if run.llm.batch_cancel:
+        from dbt_osmosis._synthesis_run import cancel_batches
+
+        result.notes.append(cancel_batches(run.llm, where.project_dir))
+        progress.note(result.notes[-1])
+        return result
     try:
         if not (where.project_dir / "dbt_project.yml").is_file():
             # Not a project: loading it says so, nothing to lock.
@@ -602,8 +621,12 @@ def _document(
         result.synthesis = _synthesize(run, project, plan, synthesis, progress, cancel)
         if result.synthesis is None:  # cancelled: every node either finished or was dropped whole
             result.interrupted, result.exit_code = "synthesis", ExitCode.INTERRUPTED
-            if may_write:
+            if may_write and synthesis.batch is None:
                 _write(plan, org_plan, result, cancel)
+            return
+        if result.synthesis.pending:
+            # Written once every answer is in, in one go, exactly as a synchronous run writes it.
+            result.exit_code = ExitCode.PENDING
             return
     _snapshot(plan, result)
     result.changes = list(plan.changes)
@@ -694,11 +717,14 @@ def _synthesize(
     cancel: CancelToken,
 ) -> SynthesisSummary | None:
     """Fill the plan's gaps; ``None`` when cancelled. ``BudgetError`` when the estimate is over budget."""
-    from dbt_osmosis._synthesis_run import Cancelled, check_estimate, run_cancellable
+    from dbt_osmosis._synthesis_run import Cancelled, check_estimate, end_batches, run_cancellable, run_client
     from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, synthesize
 
     cache = synthesis.response_cache(project.root)
     budget = synthesis.budget()
+    batch = synthesis.batch
+    with cancel.handled_by(_nothing):  # Ctrl-C waits until what the provider holds is recorded
+        client = run_client(synthesis)
     if budget is not None:
         # A second plan, from the same warehouse columns: the estimate fills it with placeholder answers.
         check_estimate(
@@ -713,7 +739,8 @@ def _synthesize(
         keep_prompts=run.llm.show_prompts,
         cache=cache,
         store_answers=synthesis.estimator is None,
-        budget=budget,
+        # A batch is checked whole against the estimate above; requests noted for it are not spent.
+        budget=budget if batch is None else None,
         refresh_stale=run.llm.refresh_stale,
     )
     estimate = synthesis.estimator is not None
@@ -723,15 +750,17 @@ def _synthesize(
     try:
         with progress.synthesis(len(plan.targets), synthesis.usage, estimate=estimate) as on_node:
             report = run_cancellable(
-                synthesize(plan, synthesis.client, synthesis.prompts, synthesis.settings, options, on_node),
+                synthesize(plan, client, synthesis.prompts, synthesis.settings, options, on_node),
                 cancel,
             )
     except Cancelled:
+        end_batches(synthesis, client, cancelled=True, note=progress.note)
         return None
-    client = synthesis.client
-    return SynthesisSummary(
-        report, synthesis.usage, client.provider, client.model, estimate, budget, run.llm.show_prompts
-    )
+    with cancel.handled_by(_nothing):
+        if end_batches(synthesis, client, cancelled=cancel.cancelled, note=progress.note):
+            return None
+    shown = (report, synthesis.usage, client.provider, client.model, estimate, budget, run.llm.show_prompts)
+    return SynthesisSummary(*shown, batch.status if batch is not None else None)
 
 
 def _write(
@@ -760,6 +789,10 @@ def _outcome(plan: DocumentPlan, synthesis: SynthesisSummary | None) -> ExitCode
     ) or (plan.blocked or plan.failures):
         return ExitCode.INCOMPLETE
     return ExitCode.OK
+
+
+def _nothing() -> None:
+    return None
 
 
 # --- review and check_llm --------------------------------------------------------------------------

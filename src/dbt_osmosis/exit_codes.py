@@ -23,6 +23,9 @@ class ExitCode(IntEnum):
     BAD_INPUT = 2
     #: The run finished, but some nodes failed or some files could not be edited or written.
     INCOMPLETE = 3
+    #: ``--llm-batch``: answers are still in the provider's batches; nothing was written. Run the same
+    #: command again later to collect them (and submit the next wave).
+    PENDING = 4
     #: Ctrl-C; every node finished so far was kept (or nothing was written).
     INTERRUPTED = 130
 

@@ -694,6 +694,10 @@ class FakeProviderServer:
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.base_url = ""
+        from tests.fakes.batches import FakeBatches
+
+        #: The batch APIs (OpenAI, Anthropic, Gemini); tests complete batches and read them here.
+        self.batches = FakeBatches(self)
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
@@ -774,6 +778,7 @@ class FakeProviderServer:
             self.refuse = set()
             self._refused = 0
             self._down = None
+            self.batches.reset()
             # Requests still hanging from the previous test give up instead of leaking into this one.
             self._generation.set()
             self._wake_stalls()
@@ -924,6 +929,8 @@ class FakeProviderServer:
             body: Any = json.loads(raw) if raw else None
         except ValueError:
             body = None
+        if self.batches.handle(handler, handler.command, path, raw, headers):
+            return
 
         wire, model = self._route(handler.command, path, body)
         schema, asks_json = _json_schema(wire, body)

@@ -266,6 +266,18 @@ LLM_ALLOW_PARTIAL = click.option(
     is_flag=True,
     help="Start even when the estimate exceeds the budget; stop when it is reached (exit 3).",
 )
+LLM_BATCH = click.option(
+    "--llm-batch",
+    is_flag=True,
+    help="Synthesize through the provider's batch API at half the price (OpenAI, Azure, Anthropic, "
+    "Gemini): submits one batch per DAG wave and exits 4 while answers are pending; run the same "
+    "command again to collect them. Nothing is written until every answer is in.",
+)
+LLM_BATCH_CANCEL = click.option(
+    "--llm-batch-cancel",
+    is_flag=True,
+    help="Cancel the project's batches in flight (answers already collected are kept) and exit.",
+)
 
 DOCUMENT_AUTO_APPLY = click.option(
     "--auto-apply", is_flag=True, help="Accepted for 1.x scripts; changes nothing here."
@@ -409,6 +421,8 @@ LLM_OPTIONS = (
     LLM_ALLOW_PARTIAL,
     LLM_STYLE_GUIDE,
     LLM_LANGUAGE,
+    LLM_BATCH,
+    LLM_BATCH_CANCEL,
 )
 REVIEW_OPTIONS = (MODELS, FQN, SELECT, EXCLUDE, SELECTOR, ACCEPT, REJECT, REVIEW_CHECK, PLACEHOLDER)
 SQL_OPTIONS = (SQL, LOG_LEVEL)
@@ -528,6 +542,8 @@ def llm_options(params: Mapping[str, Any]) -> LLMOptions:
         allow_partial=params["llm_allow_partial"],
         style_guide=params["llm_style_guide"],
         language=params["llm_language"],
+        batch=params["llm_batch"],
+        batch_cancel=params["llm_batch_cancel"],
     )
 
 

@@ -137,6 +137,8 @@ def describe_outcome(outcome: NodeOutcome, *, estimate: bool = False) -> str:
         what = f"failed: {outcome.error}"
     elif outcome.skipped:
         what = f"skipped: {outcome.skipped}"
+    elif outcome.pending:
+        return "waiting for a batch" + (f" (asks for {asked})" if asked else " (an upstream node's)")
     elif not outcome.requests and not asked:
         return "nothing to ask"
     elif estimate:

@@ -119,10 +119,40 @@ def render_document(result: DocumentResult, console: Console, *, show_stats: boo
     if result.interrupted == "write":
         _interrupted(result, console)
         return
+    if synthesis is not None and synthesis.pending:
+        _report_pending(synthesis, console)
+        return
     for path, reason in result.write_failures.items():
         console.print(f"[red]error:[/red] {escape(path)} {escape(reason)}", soft_wrap=True)
     written = result.files_written
     console.print(f"Wrote {len(written)} file(s)." if written else "Nothing to change.")
+
+
+def _report_pending(summary: SynthesisSummary, console: Console) -> None:
+    """Where a ``--llm-batch`` run stands: what it collected, submitted and still waits for."""
+    status = summary.batch
+    if status is None:  # pragma: no cover - pending implies a batch
+        return
+    if status.collected:
+        retried = f"; {status.failed_items} failed item(s) will be asked again" if status.failed_items else ""
+        console.print(f"Collected {status.collected} finished batch(es){retried}.")
+    if status.submitted is not None:
+        console.print(f"Submitted {status.submitted_items} request(s) in batch {escape(status.submitted)}.")
+    if status.submit_error is not None:
+        console.print(
+            f"[red]error:[/red] could not submit the batch: {escape(status.submit_error)}", soft_wrap=True
+        )
+    if status.poll_error is not None:
+        console.print(
+            f"[yellow]warning:[/yellow] could not ask about batch {escape(status.poll_error)}", soft_wrap=True
+        )
+    waiting = len(summary.report.pending)
+    console.print(
+        f"Pending: {waiting} node(s) wait for {len(status.in_flight)} batch(es) "
+        f"({escape(', '.join(status.in_flight))}). Nothing written yet: run the same command again to "
+        "collect the answers (exit code 4 until then), or --llm-batch-cancel to stop them.",
+        soft_wrap=True,
+    )
 
 
 def _interrupted(result: DocumentResult, console: Console) -> None:

@@ -187,6 +187,10 @@ class ManagedClient:
             return request
         return dataclasses.replace(request, temperature=temperature, json_mode=json_mode, on_tokens=on_tokens)
 
+    def shaped(self, request: LLMRequest) -> LLMRequest:
+        """``request`` as it would be sent now (temperature and JSON mode as learned); for batch items."""
+        return self._shape(request, self._params())
+
     @staticmethod
     def _sent(shaped: LLMRequest, params: ModelParams) -> ModelParams:
         # What the refused request really carried: a refusal of something not sent cannot be fixed.

@@ -9,6 +9,10 @@ without stopping the others.
 One run is a ``SynthesisRun``; each node goes through its named steps in order: wait for the
 dependencies that matter, ``prepare`` (inherit, find the gap, build the requests), ``ask``, ``apply``
 the answers and ``finish`` (learn what it now documents, report progress).
+
+With ``--llm-batch`` the client raises ``BatchPending`` for a question whose answer is still in (or
+bound for) a batch: that node applies nothing, and the nodes that wait for it are not asked either, so
+a later run asks each of them exactly what a synchronous run would.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from dbt_osmosis.core.document.planning import context_for
 from dbt_osmosis.core.document.steps import inherit_column_docs, learn
 from dbt_osmosis.core.document.types import DocumentPlan, NodeContext
 from dbt_osmosis.core.errors import NodeError, OsmosisError
+from dbt_osmosis.core.llm.batch.session import BatchPending
 from dbt_osmosis.core.llm.budget import BudgetExhausted
 from dbt_osmosis.core.llm.cache import request_key
 from dbt_osmosis.core.llm.exceptions import LLMAuthError, LLMError, LLMProviderDownError, LLMResponseError
@@ -102,6 +107,8 @@ class SynthesisRun:
                 if again:
                     self.redo[node.unique_id] = again
         self.waits_on = dependencies_that_matter(plan, self.targets, self.redo)
+        #: Nodes waiting for a batch (``--llm-batch``): their children that would inherit from them wait too.
+        self.pending: set[str] = set()
         #: Texts marked this run, per node: their marks get the hash of the node's inputs at the end.
         self.marked: dict[str, tuple[bool, set[str]]] = {}
         # What each node's prompt shows of a parent it does not wait for is that parent as it was before
@@ -140,10 +147,18 @@ class SynthesisRun:
             dry_run=isinstance(self.client, EstimatingClient),
         )
         try:
-            gap, requests = await self.on_yaml_thread(lambda: self.prepare(context, outcome))
-            if requests:
-                answered = await self.ask(node, gap, requests, outcome)
-                await self.on_yaml_thread(lambda: self.apply(context, gap, outcome, answered))
+            if any(parent in self.pending for parent in self.waits_on[node.unique_id]):
+                # Its question depends on a parent's answer still in a batch: asked by a later run.
+                outcome.pending = True
+                self.report.outcomes.append(outcome)
+            else:
+                gap, requests = await self.on_yaml_thread(lambda: self.prepare(context, outcome))
+                if requests:
+                    answered = await self.ask(node, gap, requests, outcome)
+                    if not outcome.pending:
+                        await self.on_yaml_thread(lambda: self.apply(context, gap, outcome, answered))
+            if outcome.pending:
+                self.pending.add(node.unique_id)
         except Exception as exc:  # one node's failure must never end the run
             _fail_node(self.report, outcome, exc)
         finally:
@@ -193,7 +208,9 @@ class SynthesisRun:
             )
         answered: Answered = []
         for (_, chunk), result in zip(requests, results, strict=True):
-            if isinstance(result, BudgetExhausted):
+            if isinstance(result, BatchPending):
+                outcome.pending = True
+            elif isinstance(result, BudgetExhausted):
                 self.report.budget_exhausted = True
                 outcome.skipped = "the budget ran out before it was asked"
             elif isinstance(result, (_Stopped, LLMAuthError)):
@@ -207,7 +224,8 @@ class SynthesisRun:
                 raise result
             else:
                 answered.append((chunk, result))
-        return answered
+        # A node is applied whole, with every answer the synchronous run would apply, or not yet.
+        return [] if outcome.pending else answered
 
     async def answer(
         self,
@@ -291,6 +309,9 @@ class SynthesisRun:
             try:
                 response = await self.client.acomplete(request)
                 return response
+            except BatchPending:
+                outcome.requests -= 1  # noted for a batch, not sent
+                raise
             except LLMAuthError as exc:
                 if self.report.auth_error is None:
                     self.report.auth_error = exc.line(attempts=False)

@@ -66,6 +66,8 @@ class NodeOutcome:
     rejected_quality: list[str] = field(default_factory=list)
     #: Why the node was left undone without failing (the budget ran out, the run was stopped).
     skipped: str | None = None
+    #: The node waits for a batch (its own requests', or an upstream node's it inherits from).
+    pending: bool = False
 
 
 @dataclass
@@ -100,6 +102,11 @@ class SynthesisReport:
     def skipped(self) -> list[NodeOutcome]:
         """Nodes left undone because the run stopped (budget, authentication, provider down), not failed."""
         return [outcome for outcome in self.outcomes if outcome.skipped and not outcome.error]
+
+    @property
+    def pending(self) -> list[NodeOutcome]:
+        """Nodes waiting for a batch's answers (``--llm-batch``): asked again by the next run."""
+        return [outcome for outcome in self.outcomes if outcome.pending and not outcome.error]
 
     @property
     def invented(self) -> int:

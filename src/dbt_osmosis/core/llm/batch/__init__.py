@@ -1,0 +1,30 @@
+"""Synthesis through the providers' batch services (``--llm-batch``): half the price, answers within a day."""
+
+from dbt_osmosis.core.llm.batch.backends import BATCH_PROVIDERS, BatchBackend, Polled, backend_for
+from dbt_osmosis.core.llm.batch.session import (
+    BATCH_DISCOUNT,
+    BATCH_LABEL,
+    STATE_FILE,
+    BatchClient,
+    BatchPending,
+    BatchPriceTable,
+    BatchSession,
+    BatchStatus,
+    BatchUsageStats,
+)
+
+__all__ = [
+    "BATCH_DISCOUNT",
+    "BATCH_LABEL",
+    "BATCH_PROVIDERS",
+    "STATE_FILE",
+    "BatchBackend",
+    "BatchClient",
+    "BatchPending",
+    "BatchPriceTable",
+    "BatchSession",
+    "BatchStatus",
+    "BatchUsageStats",
+    "Polled",
+    "backend_for",
+]
