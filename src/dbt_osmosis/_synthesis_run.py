@@ -90,11 +90,9 @@ class Synthesis:
             return None
         provider, model = self.client.provider, self.client.model
         table = self.usage.price_table
-        price = None
-        if table is not None and table.price(provider, model) is not None:
-
-            def price(prompt: int, completion: int, cached: int) -> float:
-                return table.estimate_cost(provider, model, prompt, completion, cached) or 0.0
+        known = None if table is None else table.price(provider, model)
+        known = None if known is None else known.at_tier(settings.service_tier)
+        price = None if known is None else known.cost_of
 
         return Budget(max_cost=settings.max_cost, max_requests=settings.max_requests, price=price)
 

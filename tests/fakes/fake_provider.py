@@ -78,6 +78,8 @@ class Reply:
     ``fenced`` wraps the text in a Markdown code fence, ``prose`` puts a sentence before and after it,
     ``truncated`` sends only the first half and reports the wire's "hit max tokens" finish reason.
     ``headers`` are added to the response (a proxy that echoes what it was sent, for instance).
+    ``cut`` sends the first half of the answer and then drops the connection, as a network failure
+    mid-stream does; the whole answer is billed (it was generated), as the providers bill it.
     """
 
     text: str | None = None
@@ -89,6 +91,7 @@ class Reply:
     completion_tokens: int | None = None
     latency: float | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    cut: bool = False
 
 
 @dataclass(frozen=True)
@@ -984,7 +987,22 @@ class FakeProviderServer:
             }
         if _streams(record):
             include_usage = bool(((record.body or {}).get("stream_options") or {}).get("include_usage"))
-            handler.send_events(_stream_events(record.wire, payload, include_usage), headers)
+            events = _stream_events(record.wire, payload, include_usage)
+            if reply.cut:
+                handler.send_events(events[: len(events) // 2], headers)
+                self._abort_with_rst(handler)
+                raise _Abort
+            handler.send_events(events, headers)
+        elif reply.cut:
+            body = json.dumps(payload).encode()
+            handler.send_response(200)
+            handler.send_header("content-type", "application/json")
+            handler.send_header("content-length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body[: len(body) // 2])
+            handler.wfile.flush()
+            self._abort_with_rst(handler)
+            raise _Abort
         else:
             handler.send_json(200, payload, headers)
 

@@ -18,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 
+from dbt_osmosis.core.llm.budget import DEFAULT_COMPLETION_CAP, Reservation, most_prompt_tokens
 from dbt_osmosis.core.llm.capabilities import (
     CapabilityStore,
     ModelParams,
@@ -36,6 +37,7 @@ from dbt_osmosis.core.llm.rate_limit import RateLimiter
 from dbt_osmosis.core.llm.retry import RetryPolicy, final_error
 from dbt_osmosis.core.llm.runtime import LLMRuntime, default_runtime
 from dbt_osmosis.core.llm.settings import JSON_MODES, JsonMode
+from dbt_osmosis.core.llm.types import Usage
 from dbt_osmosis.core.llm.usage import LLMUsageStats
 
 if TYPE_CHECKING:
@@ -64,6 +66,48 @@ def estimate_tokens(request: LLMRequest) -> int:
     return prompt_chars // _CHARS_PER_TOKEN + 1 + (request.max_tokens or 0)
 
 
+def _reserve(request: LLMRequest) -> Reservation | None:
+    """Room in the request's budget for one attempt (raises ``BudgetExhausted`` when there is none)."""
+    return request.budget.reserve_request(request) if request.budget is not None else None
+
+
+def _release(request: LLMRequest, reservation: Reservation | None) -> None:
+    if request.budget is not None and reservation is not None:
+        request.budget.release(reservation)
+
+
+def _settle_failed(request: LLMRequest, reservation: Reservation | None, exc: BaseException) -> None:
+    """Settle a failed attempt at what the provider billed for it, as far as we can tell."""
+    if request.budget is None or reservation is None:
+        return
+    usage = getattr(exc, "usage", None)
+    request.budget.settle(reservation, usage, billed=usage is None and may_have_been_billed(exc))
+
+
+def billed_usage(request: LLMRequest, exc: BaseException) -> Usage | None:
+    """The tokens a failed attempt is counted at: as reported, or at most what it could have used."""
+    reported = getattr(exc, "usage", None)
+    if isinstance(reported, Usage):
+        return reported
+    if may_have_been_billed(exc):
+        return Usage(most_prompt_tokens(request), request.max_tokens or DEFAULT_COMPLETION_CAP)
+    return None
+
+
+def may_have_been_billed(exc: BaseException) -> bool:
+    """Whether the provider may have generated (and billed) an answer this failure kept from us.
+
+    An HTTP error status means the provider answered with an error and generated nothing. A dropped
+    connection, a timeout, a cancelled call or a reply cut off mid-stream may each have left a whole
+    generation billed and unread; only a connection that was never opened certainly cost nothing.
+    """
+    if isinstance(exc, LLMError):
+        if exc.status_code is not None:
+            return False
+        return not getattr(exc, "never_sent", False)
+    return True
+
+
 #: A request is re-sent at once after a parameter refusal at most this many times (temperature, then
 #: two steps down the JSON ladder); more would mean the provider refuses everything we can drop.
 _MAX_REFUSALS = 3
@@ -72,12 +116,18 @@ _MAX_REFUSALS = 3
 class ManagedClient:
     """An ``LLMClient`` that retries, rate-limits and records usage around another ``LLMClient``.
 
+    A request that carries a budget (``LLMRequest.budget``) reserves room in it for every attempt,
+    retries and re-sends included, and settles it at what the provider reports (``budget.py``).
+
     It also learns what the model accepts: a 400 refusing ``temperature`` or ``response_format`` makes
     it drop the parameter (or ask for JSON more simply), re-send the request at once (a refusal is not
     a retry of a transient failure), and remember it in ``capabilities`` for every later request. Until
     one request of a model has been answered, only one is in flight, so a run pays for a few refused
     requests, not one per node.
     """
+
+    #: Tells a caller that this client keeps ``LLMRequest.budget`` per attempt itself.
+    enforces_budget = True
 
     def __init__(
         self,
@@ -210,18 +260,28 @@ class ManagedClient:
             self._stop_if_credentials_refused()
             attempt += 1
             shaped = self._shape(request, params)
-            admitted = self.limiter.acquire(tokens) if self.limiter is not None else None
+            reservation = _reserve(request)
+            try:
+                admitted = self.limiter.acquire(tokens) if self.limiter is not None else None
+            except BaseException:
+                _release(request, reservation)
+                raise
             started = self._clock()
             try:
                 with attempt_scope(attempt):
                     response = self.inner.complete(shaped)
-            except Exception as exc:
+            except BaseException as exc:
+                _settle_failed(request, reservation, exc)
+                if not isinstance(exc, Exception):
+                    raise
                 step = self._after_failure(exc, attempt, refusals, request, shaped, params, admitted, tokens)
                 if isinstance(step, ModelParams):
                     params, refusals, attempt = step, refusals + 1, attempt - 1
                     continue
                 self._sleep(step)
                 continue
+            if request.budget is not None and reservation is not None:
+                request.budget.settle(reservation, response.usage)
             self._after_success(response, self._clock() - started, admitted, tokens)
             return response
 
@@ -234,18 +294,28 @@ class ManagedClient:
             self._stop_if_credentials_refused()
             attempt += 1
             shaped = self._shape(request, params)
-            admitted = await self.limiter.acquire_async(tokens) if self.limiter is not None else None
+            reservation = _reserve(request)
+            try:
+                admitted = await self.limiter.acquire_async(tokens) if self.limiter is not None else None
+            except BaseException:
+                _release(request, reservation)
+                raise
             started = self._clock()
             try:
                 with attempt_scope(attempt):
                     response = await self.inner.acomplete(shaped)
-            except Exception as exc:
+            except BaseException as exc:
+                _settle_failed(request, reservation, exc)
+                if not isinstance(exc, Exception):
+                    raise
                 step = self._after_failure(exc, attempt, refusals, request, shaped, params, admitted, tokens)
                 if isinstance(step, ModelParams):
                     params, refusals, attempt = step, refusals + 1, attempt - 1
                     continue
                 await self._async_sleep(step)
                 continue
+            if request.budget is not None and reservation is not None:
+                request.budget.settle(reservation, response.usage)
             self._after_success(response, self._clock() - started, admitted, tokens)
             return response
 
@@ -308,11 +378,12 @@ class ManagedClient:
         if self.limiter is not None and admitted is not None:
             # A failed attempt used no tokens of the provider's quota (or none it reports to us).
             self.limiter.correct(admitted, estimated, 0)
+        billed = billed_usage(request, exc)
         if isinstance(exc, LLMParameterError) and refusals < _MAX_REFUSALS:
             relearned = self._learn(exc, request, shaped, params)
             if relearned is not None:
                 if self.usage is not None:
-                    self.usage.record_refused(self.provider, self.model)
+                    self.usage.record_refused(self.provider, self.model, billed)
                 return relearned
         if isinstance(exc, LLMRateLimitError) and self.limiter is not None:
             self.limiter.penalize(exc.retry_after)
@@ -323,13 +394,13 @@ class ManagedClient:
             # still proves the parameters were accepted.
             self.capabilities.settle(self.provider, self.model, accepted=isinstance(exc, LLMResponseError))
             if self.usage is not None:
-                self.usage.record_error(self.provider, self.model)
+                self.usage.record_error(self.provider, self.model, billed)
             final = final_error(exc, attempt)
             if final is exc:
                 raise exc
             raise final from exc
         if self.usage is not None:
-            self.usage.record_retry(self.provider, self.model)
+            self.usage.record_retry(self.provider, self.model, billed)
         # With a limiter, a 429's retry_after is already enforced for everyone by penalize(); waiting
         # it here too would double the pause, so only the jitter is ours (acquire waits out the rest).
         honours_retry_after = isinstance(exc, LLMRateLimitError) and self.limiter is not None

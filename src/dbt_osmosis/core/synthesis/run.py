@@ -14,6 +14,7 @@ the answers and ``finish`` (learn what it now documents, report progress).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -38,7 +39,7 @@ from dbt_osmosis.core.synthesis.dependencies import dependencies_that_matter, wa
 from dbt_osmosis.core.synthesis.estimate import EstimatingClient
 from dbt_osmosis.core.synthesis.gaps import Gap, current_inputs_hash, find_gap, stale_texts, stamp_inputs
 from dbt_osmosis.core.synthesis.provenance import Redo
-from dbt_osmosis.core.synthesis.requests import build_requests, expected_tokens, reask, yaml_description
+from dbt_osmosis.core.synthesis.requests import build_requests, reask, yaml_description
 from dbt_osmosis.core.synthesis.types import NodeOutcome, ProgressCallback, SynthesisOptions, SynthesisReport
 
 __all__ = ["SynthesisRun", "run_synthesis", "synthesize"]
@@ -242,7 +243,12 @@ class SynthesisRun:
             # Reserved only once a slot is free: "in flight" means really on its way to the provider.
             reservation = None
             if budget is not None:
-                reservation = budget.reserve(*expected_tokens(request))
+                if getattr(self.client, "enforces_budget", False):
+                    # The client reserves for every attempt it sends, retries included.
+                    request = dataclasses.replace(request, budget=budget)
+                    budget = None
+                else:
+                    reservation = budget.reserve_request(request)
             outcome.requests += 1
             response: LLMResponse | None = None
             try:

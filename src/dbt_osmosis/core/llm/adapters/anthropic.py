@@ -146,6 +146,7 @@ class AnthropicAdapter(_Adapter):
                 prompt_tokens=(usage.input_tokens or 0) + cache_read + cache_write,
                 completion_tokens=usage.output_tokens or 0,
                 cached_tokens=cache_read,
+                cache_write_tokens=cache_write,
             ),
             request_id=rid or getattr(message, "id", None),
             finish_reason=message.stop_reason,
@@ -235,6 +236,7 @@ class _AnthropicStream:
             prompt_tokens=self._input_tokens + self._cache_read + self._cache_write,
             completion_tokens=output_tokens,
             cached_tokens=self._cache_read,
+            cache_write_tokens=self._cache_write,
         )
 
     def finish(self) -> _Raw:
