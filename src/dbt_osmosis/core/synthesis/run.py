@@ -27,7 +27,7 @@ from dbt_osmosis.core.document.steps import inherit_column_docs, learn
 from dbt_osmosis.core.document.types import DocumentPlan, NodeContext
 from dbt_osmosis.core.errors import NodeError, OsmosisError
 from dbt_osmosis.core.llm.budget import BudgetExhausted
-from dbt_osmosis.core.llm.cache import request_key
+from dbt_osmosis.core.llm.cache import answer_settings, request_key
 from dbt_osmosis.core.llm.exceptions import LLMAuthError, LLMError, LLMResponseError
 from dbt_osmosis.core.llm.prompts import PromptSet
 from dbt_osmosis.core.llm.settings import LLMSettings
@@ -202,10 +202,14 @@ class SynthesisRun:
     ) -> Any:
         """One request's parsed answer: from the cache, or asked (and asked again once if unusable)."""
         client, cache, options = self.client, self.options.cache, self.options
-        key = request_key(client.provider, client.model, request) if cache is not None else ""
+        key = (
+            request_key(client.provider, client.model, request, answer_settings(self.settings))
+            if cache is not None
+            else ""
+        )
         # A rejected text must not come back from the cache: the same question is asked anew.
         if cache is not None and not fresh:
-            hit = cache.get(key)
+            hit = cache.get(key, request.schema_to_validate())
             if hit is not None:
                 outcome.cached += 1
                 return hit.parsed
