@@ -7,7 +7,8 @@ the longest description kept). An entry is checked when it is read: one that doe
 answer schema (damaged, or written by something else) is a miss, asked again and replaced.
 
 Each entry is one small JSON file written atomically (temporary file in the same folder, then
-rename), so concurrent runs and a crash half-way through a write leave either the whole entry or none of it, never a torn one.
+rename), so concurrent runs and a crash half-way through a write leave either the whole entry or
+none of it, never a torn one.
 
 An entry holds the validated answer, its token counts, and when it was made: never an API key, a
 request header, or anything else the client sent. This module knows nothing about dbt.
