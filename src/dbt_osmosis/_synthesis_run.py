@@ -21,6 +21,7 @@ from dbt_osmosis.core.llm.prompts import PromptSet, load_prompts
 from dbt_osmosis.core.llm.providers import provider_from_env
 from dbt_osmosis.core.llm.runtime import LLMRuntime
 from dbt_osmosis.core.llm.settings import LLMSettings
+from dbt_osmosis.core.llm.types import Usage
 from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, default_usage_for
 from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, run_synthesis
 
@@ -48,11 +49,20 @@ def llm_cache_dir(project_dir: Path) -> Path:
     return dbt_target_dir(project_dir) / "dbt-osmosis"
 
 
+#: The flex tier answers more slowly; OpenAI advises a timeout of about 15 minutes.
+FLEX_TIMEOUT_S = 900.0
+
+
 def llm_settings(llm: LLMOptions, project_dir: Path) -> LLMSettings:
     """``OSMOSIS_LLM_*`` settings with the run's own options on top."""
     settings = LLMSettings.from_env()
+    tier = None if llm.service_tier in (None, "standard") else llm.service_tier
+    timeout = llm.timeout
+    if tier == "flex" and timeout is None and settings.timeout == LLMSettings.timeout:
+        timeout = FLEX_TIMEOUT_S
     return settings.with_overrides(
-        timeout=llm.timeout,
+        service_tier=tier,
+        timeout=timeout,
         concurrency=llm.concurrency,
         rate_limit=llm.rate_limit,
         max_retries=llm.max_retries,
@@ -108,9 +118,10 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
         if settings.track_usage
         else LLMUsageStats(PriceTable.load(settings.price_file))
     )
+    usage.service_tier = settings.service_tier
     if llm.sends_nothing:
         # Estimates are not usage: they never go into the process-wide stats printed at exit.
-        usage = LLMUsageStats(PriceTable.load(settings.price_file))
+        usage = LLMUsageStats(PriceTable.load(settings.price_file), service_tier=settings.service_tier)
         config, env = provider_from_env()
         model = (env.get(config.model_env or "", "") or "").strip() or config.model or config.default_model
         estimator = EstimatingClient(config.name, model or "unknown", usage)
@@ -141,7 +152,14 @@ def check_estimate(
         SynthesisOptions(cache=cache, store_answers=False),
     )
     requests = len(estimator.requests)
-    cost = budget.cost_of(estimator.prompt_tokens, estimator.completion_tokens)
+    cost = budget.cost_of_usage(
+        Usage(
+            estimator.prompt_tokens,
+            estimator.completion_tokens,
+            estimator.cached_tokens,
+            estimator.cache_write_tokens,
+        )
+    )
     over = []
     if budget.max_cost is not None and cost > budget.max_cost:
         over.append(f"about ${cost:.4f} against a budget of ${budget.max_cost:.4f}")

@@ -29,6 +29,8 @@ from types import TracebackType
 from typing import Any, TypeAlias
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from tests.fakes.prompt_cache import CacheUsage, PromptCacheAccounting
+
 FAKE_API_KEY = "sk-test-SECRET-abcdef123456"
 
 # Header and query names whose values are credentials; they are kept in the records (tests may assert
@@ -369,9 +371,48 @@ def _schema_in_prompt(prompt: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+_COLUMNS_FENCE = re.compile(r"(`{3,})columns\n(?P<body>.*?)\n\1", re.DOTALL)
+_LISTED_NAME = re.compile(r"^- (?P<name>.+?)(?: \([^()]*\))?$")
+
+
+def prompt_columns(prompt: str) -> list[str]:
+    """The column names a synthesis prompt lists in its fenced ``columns`` block, as a model reads them."""
+    found = _COLUMNS_FENCE.search(prompt)
+    if found is None:
+        return []
+    names = []
+    for line in found.group("body").splitlines():
+        match = _LISTED_NAME.match(line.strip())
+        if match:
+            names.append(match.group("name"))
+    return names
+
+
+def answer_schema(request: RecordedRequest) -> dict[str, Any] | None:
+    """The schema a good model answers: the one sent, with the column names the prompt lists.
+
+    A schema that leaves column names open (the same schema for every model) is answered, like a real
+    model would, with one entry per column the prompt asks about.
+    """
+    schema = request.json_schema
+    if schema is None:
+        return None
+    items = ((schema.get("properties") or {}).get("columns") or {}).get("items")
+    name = ((items or {}).get("properties") or {}).get("name") if isinstance(items, dict) else None
+    if not isinstance(name, dict) or "enum" in name or not _COLUMNS_FENCE.search(request.prompt_text):
+        return schema
+    listed = prompt_columns(request.prompt_text)
+    columns = {**schema["properties"]["columns"]}
+    columns["items"] = {**items, "properties": {**items["properties"], "name": {**name, "enum": listed}}}
+    if not listed:
+        columns = {"const": []}  # only the model description is asked for
+    return {**schema, "properties": {**schema["properties"], "columns": columns}}
+
+
 def _default_text(request: RecordedRequest, asks_json: bool) -> str:
-    if request.json_schema is not None:
-        return json.dumps(value_from_schema(request.json_schema))
+    schema = answer_schema(request)
+    if schema is not None:
+        return json.dumps(value_from_schema(schema))
     in_prompt = _schema_in_prompt(request.prompt_text)
     if in_prompt is not None:
         # JSON mode or a prompt-only instruction: answer the schema the prompt spells out.
@@ -442,7 +483,7 @@ class HostileResponder:
                     headers["x-echoed-credential"] = re.sub(r"(?i)^bearer\s+", "", request.headers[name])
         if request.json_schema is None:
             return Reply(text=json.dumps({"description": self._take("", "")}), headers=headers)
-        answer = value_from_schema(request.json_schema)
+        answer = value_from_schema(answer_schema(request) or request.json_schema)
         found = _MODEL_NAME.search(request.prompt_text)
         model = found.group(1) if found else ""
         if isinstance(answer, dict):
@@ -574,6 +615,9 @@ class FakeProviderServer:
         #: (``"temperature"``), an older model or Azure deployment (``"json_schema"``), or one without
         #: any JSON mode (``"json_object"``). See :meth:`refused`.
         self.refuse: set[str] = set()
+        #: Set to a ``PromptCacheAccounting`` to account prompt caching as the providers do (off: every
+        #: prompt token is plain input, and the schema is not counted).
+        self.prompt_cache: PromptCacheAccounting | None = None
         self.clock = clock
         self._host = host
         self._port = port
@@ -670,6 +714,7 @@ class FakeProviderServer:
             self.rpm_limit = None
             self.responder = None
             self.refuse = set()
+            self.prompt_cache = None
             self._refused = 0
             # Requests still hanging from the previous test give up instead of leaking into this one.
             self._generation.set()
@@ -802,6 +847,10 @@ class FakeProviderServer:
             self._abort_with_rst(handler)
             raise _Abort
 
+        caching = self.prompt_cache
+        cache_usage = (
+            caching.account(wire, record.model or "", body) if caching and isinstance(step, Reply) else None
+        )
         delay = step.latency if isinstance(step, Reply) and step.latency is not None else self.latency
         if not self._wait(delay, generation):
             raise _Abort
@@ -820,7 +869,9 @@ class FakeProviderServer:
             else:
                 self._send_error(handler, wire, step.status, _status_message(step.status), extra)
         else:
-            self._send_reply(handler, record, step, asks_json)
+            self._send_reply(handler, record, step, asks_json, cache_usage)
+            if caching is not None and cache_usage is not None:
+                caching.commit(cache_usage)
 
     @staticmethod
     def _route(method: str, path: str, body: Any) -> tuple[str, str | None]:
@@ -867,7 +918,14 @@ class FakeProviderServer:
         headers = {**self._id_headers(wire), **extra}
         handler.send_json(status, _error_body(wire, status, message), headers)
 
-    def _send_reply(self, handler: _Handler, record: RecordedRequest, reply: Reply, asks_json: bool) -> None:
+    def _send_reply(
+        self,
+        handler: _Handler,
+        record: RecordedRequest,
+        reply: Reply,
+        asks_json: bool,
+        cache: CacheUsage | None = None,
+    ) -> None:
         if reply.text is not None:
             text = reply.text
         elif reply.json is not None:
@@ -892,8 +950,12 @@ class FakeProviderServer:
         prompt_tokens = (
             reply.prompt_tokens
             if reply.prompt_tokens is not None
+            else cache.prompt_tokens
+            if cache is not None
             else _estimate_tokens(record.prompt_text) + 8
         )
+        read = cache.cached_tokens if cache is not None else 0
+        written = cache.cache_write_tokens if cache is not None else 0
         completion_tokens = (
             reply.completion_tokens if reply.completion_tokens is not None else _estimate_tokens(text)
         )
@@ -925,7 +987,7 @@ class FakeProviderServer:
                     "prompt_tokens": prompt_tokens,
                     "completion_tokens": completion_tokens,
                     "total_tokens": prompt_tokens + completion_tokens,
-                    "prompt_tokens_details": {"cached_tokens": 0},
+                    "prompt_tokens_details": {"cached_tokens": read},
                     "completion_tokens_details": {"reasoning_tokens": 0},
                 },
             }
@@ -952,10 +1014,10 @@ class FakeProviderServer:
                 "stop_reason": stop,
                 "stop_sequence": None,
                 "usage": {
-                    "input_tokens": prompt_tokens,
+                    "input_tokens": prompt_tokens - read - written,
                     "output_tokens": completion_tokens,
-                    "cache_creation_input_tokens": 0,
-                    "cache_read_input_tokens": 0,
+                    "cache_creation_input_tokens": written,
+                    "cache_read_input_tokens": read,
                 },
             }
         elif record.wire == "gemini":
@@ -971,6 +1033,7 @@ class FakeProviderServer:
                     "promptTokenCount": prompt_tokens,
                     "candidatesTokenCount": completion_tokens,
                     "totalTokenCount": prompt_tokens + completion_tokens,
+                    **({"cachedContentTokenCount": read} if read else {}),
                 },
                 "modelVersion": model,
                 "responseId": uuid.uuid4().hex[:22],

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 
 from dbt_osmosis.core.llm.budget import DEFAULT_COMPLETION_CAP, Reservation, most_prompt_tokens
+from dbt_osmosis.core.llm.cache_warmup import PrefixWarmup
 from dbt_osmosis.core.llm.capabilities import (
     CapabilityStore,
     ModelParams,
@@ -38,7 +39,7 @@ from dbt_osmosis.core.llm.retry import RetryPolicy, final_error
 from dbt_osmosis.core.llm.runtime import LLMRuntime, default_runtime
 from dbt_osmosis.core.llm.settings import JSON_MODES, JsonMode
 from dbt_osmosis.core.llm.types import Usage
-from dbt_osmosis.core.llm.usage import LLMUsageStats
+from dbt_osmosis.core.llm.usage import LLMUsageStats, normalize_provider
 
 if TYPE_CHECKING:
     from dbt_osmosis.core.llm.providers import ProviderConfig
@@ -94,6 +95,11 @@ def billed_usage(request: LLMRequest, exc: BaseException) -> Usage | None:
     return None
 
 
+def _capacity_refusal(exc: LLMError) -> bool:
+    """A 429 or 503: how OpenAI and Gemini say "no flex capacity right now, try later"."""
+    return isinstance(exc, LLMRateLimitError) or exc.status_code == 503
+
+
 def may_have_been_billed(exc: BaseException) -> bool:
     """Whether the provider may have generated (and billed) an answer this failure kept from us.
 
@@ -106,6 +112,10 @@ def may_have_been_billed(exc: BaseException) -> bool:
             return False
         return not getattr(exc, "never_sent", False)
     return True
+
+
+#: Providers whose APIs take a ``service_tier`` of "flex" (slower, at batch prices).
+TIERED_PROVIDERS = frozenset({"openai", "gemini"})
 
 
 #: A request is re-sent at once after a parameter refusal at most this many times (temperature, then
@@ -162,6 +172,8 @@ class ManagedClient:
         #: The provider's refusal of our credentials, once it said so: every later request would be
         #: refused the same way, so none is sent (a bad key costs one request, not one per node).
         self._refused_credentials: LLMAuthError | None = None
+        #: Which prompt prefixes the provider has seen, so their first request goes alone.
+        self.warmup = PrefixWarmup()
         hand_set = self._hand_set_params()
         if hand_set is not None:
             self.capabilities.override(self.provider, self.model, hand_set)
@@ -222,9 +234,15 @@ class ManagedClient:
             temperature = None
         json_mode = params.json_mode if request.json_schema is not None else None
         on_tokens = request.on_tokens or self.on_tokens
-        if (temperature, json_mode, on_tokens) == (request.temperature, request.json_mode, request.on_tokens):
+        tier = request.service_tier or self.settings.service_tier
+        if tier is not None and normalize_provider(self.provider) not in TIERED_PROVIDERS:
+            tier = None  # only OpenAI and Gemini sell a flex tier; others would refuse the parameter
+        shaped = (temperature, json_mode, on_tokens, tier)
+        if shaped == (request.temperature, request.json_mode, request.on_tokens, request.service_tier):
             return request
-        return dataclasses.replace(request, temperature=temperature, json_mode=json_mode, on_tokens=on_tokens)
+        return dataclasses.replace(
+            request, temperature=temperature, json_mode=json_mode, on_tokens=on_tokens, service_tier=tier
+        )
 
     @staticmethod
     def _sent(shaped: LLMRequest, params: ModelParams) -> ModelParams:
@@ -234,7 +252,18 @@ class ManagedClient:
     # ---- the two entry points ---------------------------------------------------------------------
 
     def complete(self, request: LLMRequest) -> LLMResponse:
-        """Send ``request`` with rate limiting and retries; raise the typed error when giving up."""
+        """Send ``request`` with rate limiting and retries; raise the typed error when giving up.
+
+        The first request of a new cacheable prompt prefix goes alone, so that the provider has cached
+        the prefix before the others that share it are sent (``cache_warmup``).
+        """
+        return self.warmup.call(request, lambda: self._complete_gated(request))
+
+    async def acomplete(self, request: LLMRequest) -> LLMResponse:
+        """Asyncio twin of ``complete``; waits with ``async_sleep`` so the event loop keeps running."""
+        return await self.warmup.acall(request, lambda: self._acomplete_gated(request))
+
+    def _complete_gated(self, request: LLMRequest) -> LLMResponse:
         store = self.capabilities
         if not store.is_open(self.provider, self.model):
             with store.thread_gate(self.provider, self.model):
@@ -242,8 +271,7 @@ class ManagedClient:
                     return self._complete(request)
         return self._complete(request)
 
-    async def acomplete(self, request: LLMRequest) -> LLMResponse:
-        """Asyncio twin of ``complete``; waits with ``async_sleep`` so the event loop keeps running."""
+    async def _acomplete_gated(self, request: LLMRequest) -> LLMResponse:
         store = self.capabilities
         if not store.is_open(self.provider, self.model):
             async with store.loop_gate(self.provider, self.model):
@@ -395,6 +423,11 @@ class ManagedClient:
             self.capabilities.settle(self.provider, self.model, accepted=isinstance(exc, LLMResponseError))
             if self.usage is not None:
                 self.usage.record_error(self.provider, self.model, billed)
+            if shaped.service_tier == "flex" and isinstance(exc, LLMError) and _capacity_refusal(exc):
+                exc.message += (
+                    " The flex tier had no capacity for this request after every retry: run again "
+                    "later (answers already received are kept), or without --llm-service-tier flex."
+                )
             final = final_error(exc, attempt)
             if final is exc:
                 raise exc

@@ -60,12 +60,17 @@ class LLMRequest:
     #: The run's spending limit: a managed client reserves room in it for every attempt it sends
     #: (retries included) and settles it at what the provider reports. Not part of what is asked.
     budget: Budget | None = field(default=None, compare=False, repr=False)
+    #: The names the answer must describe (a model's columns): checked against the answer by the
+    #: caller, and used by estimates. Not sent as such; the prompt lists them.
+    asked: tuple[str, ...] = ()
     #: How many leading characters of the prompt (schema, system prompt, style guide) are the same for
     #: every request of the run: what a provider's prompt cache can reuse. 0: nothing marked.
     stable_prefix_chars: int = 0
     #: Groups requests that share a prefix for the provider's cache routing (OpenAI
     #: ``prompt_cache_key``); ``None``: not sent.
     cache_key: str | None = None
+    #: The provider's service tier to ask for (``"flex"``); ``None``: its standard tier.
+    service_tier: str | None = None
 
     @classmethod
     def from_messages(cls, messages: Iterable[Mapping[str, str]], **kwargs: Any) -> LLMRequest:
