@@ -80,20 +80,27 @@ class CacheUsage:
 
 
 class PromptCacheAccounting:
-    """The fake server's prompt cache: which prefixes are stored, per wire and model."""
+    """The fake server's prompt cache: which prefixes are stored, per wire and model.
 
-    def __init__(self) -> None:
+    ``enabled=False`` counts prompts the same way (schema and tools included) but never caches: the
+    same run as billed by a provider without prompt caching, for comparisons.
+    """
+
+    def __init__(self, *, enabled: bool = True) -> None:
+        self.enabled = enabled
         self._lock = threading.Lock()
         self._stored: set[tuple[str, str, str]] = set()
         self.read_tokens = 0
         self.write_tokens = 0
         self.prompt_tokens = 0
+        #: The prompt tokens of the first request accounted (the one that can only write).
+        self.first_prompt_tokens = 0
 
     def reset(self) -> None:
         """Forget every stored prefix and the totals."""
         with self._lock:
             self._stored.clear()
-            self.read_tokens = self.write_tokens = self.prompt_tokens = 0
+            self.read_tokens = self.write_tokens = self.prompt_tokens = self.first_prompt_tokens = 0
 
     # ---- what a request's prompt is, in the provider's cache order --------------------------------
 
@@ -145,12 +152,16 @@ class PromptCacheAccounting:
         pieces, breakpoint_at = self._segments(wire, body)
         whole = "\x1e".join(pieces)
         usage = CacheUsage(wire, model, prompt_tokens=_tokens(whole) + 8)
-        if wire == "anthropic":
+        if not self.enabled:
+            pass
+        elif wire == "anthropic":
             self._anthropic(usage, pieces, breakpoint_at)
         else:
             minimum = 2048 if wire == "gemini" and "pro" in model else _OPENAI_MIN
             self._by_prefix(usage, whole, minimum)
         with self._lock:
+            if not self.prompt_tokens:
+                self.first_prompt_tokens = usage.prompt_tokens
             self.prompt_tokens += usage.prompt_tokens
             self.read_tokens += usage.cached_tokens
             self.write_tokens += usage.cache_write_tokens

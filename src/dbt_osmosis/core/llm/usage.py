@@ -338,6 +338,7 @@ class LLMUsageStats:
             if scope is not self:
                 if scope.price_table is None:
                     scope.price_table = self.price_table  # so the scope can price what it saw
+                    scope.service_tier = self.service_tier
                 scope._add(provider, model, elapsed, counts)
 
     def _add(self, provider: str, model: str, elapsed: float, counts: Mapping[str, Any]) -> None:
