@@ -372,7 +372,8 @@ def _schema_in_prompt(prompt: str) -> dict[str, Any] | None:
 
 
 _COLUMNS_FENCE = re.compile(r"(`{3,})columns\n(?P<body>.*?)\n\1", re.DOTALL)
-_LISTED_NAME = re.compile(r"^- (?P<name>.+?)(?: \([^()]*\))?$")
+# "- name (data type)": the type may hold parentheses of its own (DECIMAL(18,2)).
+_LISTED_NAME = re.compile(r"^- (?P<name>.+?)(?: \(.*\))?$")
 
 
 def prompt_columns(prompt: str) -> list[str]:
@@ -388,13 +389,13 @@ def prompt_columns(prompt: str) -> list[str]:
     return names
 
 
-def answer_schema(request: RecordedRequest) -> dict[str, Any] | None:
-    """The schema a good model answers: the one sent, with the column names the prompt lists.
+def answer_schema(request: RecordedRequest, schema: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The schema a good model answers (``schema``, default the one sent), with the names the prompt lists.
 
     A schema that leaves column names open (the same schema for every model) is answered, like a real
     model would, with one entry per column the prompt asks about.
     """
-    schema = request.json_schema
+    schema = request.json_schema if schema is None else schema
     if schema is None:
         return None
     items = ((schema.get("properties") or {}).get("columns") or {}).get("items")
@@ -416,7 +417,7 @@ def _default_text(request: RecordedRequest, asks_json: bool) -> str:
     in_prompt = _schema_in_prompt(request.prompt_text)
     if in_prompt is not None:
         # JSON mode or a prompt-only instruction: answer the schema the prompt spells out.
-        return json.dumps(value_from_schema(in_prompt))
+        return json.dumps(value_from_schema(answer_schema(request, in_prompt) or in_prompt))
     if asks_json or "json" in request.prompt_text.lower():
         return json.dumps({"answer": "Fake answer from the fake provider."})
     return "This is a fake answer from the fake provider."
