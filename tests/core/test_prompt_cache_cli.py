@@ -98,3 +98,28 @@ def test_without_a_long_prefix_nothing_is_marked_for_anthropic(
     assert result.exit_code == 0, result.output
     # The built-in prompt alone is shorter than Claude's 1,024-token minimum: marking it would do nothing.
     assert all(isinstance(r.body.get("system"), str) for r in fake_provider.requests)
+
+
+def test_the_dry_run_estimate_counts_the_prefix_written_once_and_read_after(
+    generated: Path,
+    run_cli: RunCli,
+    llm_env: None,
+    house_style: None,
+    fake_provider: FakeProviderServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LLM_PROVIDER", "anthropic")
+    monkeypatch.setenv("ANTHROPIC_MODEL", "claude-sonnet-5")
+    catalog = ("--catalog-path", str(generated / "catalog.json"))
+    result = run_cli(generated, *catalog, "--synthesize", "--llm-dry-run")
+    assert result.exit_code == 0, result.output
+    assert fake_provider.requests == []
+    # Nodes asking as much cost less once the prefix is cached: the first writes it (1.25 x input),
+    # the others read it (0.1 x).
+    lines = re.findall(
+        r"would ask for the description and 8 column.*?~([\d,]+) tokens, ~\$(\d+\.\d+)", result.output
+    )
+    assert len(lines) >= 2, result.output
+    (first_tokens, first_cost), (later_tokens, later_cost) = lines[0], lines[1]
+    assert first_tokens == later_tokens
+    assert float(first_cost) > 2 * float(later_cost)
