@@ -8,6 +8,13 @@ time with the lower bound max(requests x L / concurrency, requests / RPM x 60 s)
     .venv/bin/python benchmarks/bench_synthesize.py N L CONC RPM # one case; RPM 0 = no server limit
     .venv/bin/python benchmarks/bench_synthesize.py cost [N]     # the cache and refresh case only
     .venv/bin/python benchmarks/bench_synthesize.py batch [N]    # sync vs --llm-batch: cost per 1,000 nodes
+    .venv/bin/python benchmarks/bench_synthesize.py prices [N]   # cost per 1,000 nodes by tier
+
+The prices case: cost per 1,000 nodes on Anthropic and OpenAI, at the standard and the flex tier, each
+with and without prompt caching, every request carrying a 6,000-character house style guide; priced
+from what the fake server reports (it accounts caching as the providers document it) with the price
+table. Goal: >= 60 % of input tokens read from the cache after the first request. The batch column is
+"n/a" until the batch mode exists.
 
 The cost case: a first run (marking what the model wrote), a rerun after reverting the YAML (goal: 0
 requests, no slower than 1.1 x a plain `yaml document`), and `--llm-refresh-stale` after changing the
@@ -31,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from tests.fakes.fake_provider import FAKE_API_KEY, FakeProviderServer  # noqa: E402
+from tests.fakes.prompt_cache import PromptCacheAccounting  # noqa: E402
 
 from generate_project import generate  # noqa: E402
 
@@ -213,7 +221,87 @@ def run_batch_case(n_models: int) -> None:
         )
 
 
+STYLE_GUIDE = ("Write for analysts; name the grain first; spell out every abbreviation once. " * 80)[:6000]
+
+#: (provider, model variable, model): each provider's model with the most price tiers in the table.
+PRICED_MODELS = (
+    ("anthropic", "ANTHROPIC_MODEL", "claude-sonnet-4-5"),
+    ("openai", "OPENAI_MODEL", "gpt-5-mini"),
+)
+
+
+def _priced_run(
+    n_models: int, provider: str, model_env: str, model: str, tier: str, caching: bool
+) -> tuple[float | None, float, int]:
+    """(cost per 1,000 nodes or None when not priced at ``tier``, share read from cache after the
+    first request, requests) of one synthesis run."""
+    from dbt_osmosis.core.llm.usage import PriceTable
+
+    with tempfile.TemporaryDirectory() as tmp, FakeProviderServer() as server:
+        accounting = PromptCacheAccounting(enabled=caching)
+        server.prompt_cache = accounting
+        root = Path(tmp) / "project"
+        catalog = generate(root, n_models)
+        prompts = Path(tmp) / "prompts.yml"
+        prompts.write_text(f"variables:\n  style_guide: {STYLE_GUIDE!r}\n", encoding="utf-8")
+        env = {
+            **os.environ,
+            "LLM_PROVIDER": provider,
+            model_env: model,
+            "OPENAI_API_KEY": FAKE_API_KEY,
+            "OPENAI_BASE_URL": f"{server.base_url}/v1",
+            "ANTHROPIC_API_KEY": FAKE_API_KEY,
+            "ANTHROPIC_BASE_URL": server.base_url,
+            "OSMOSIS_LLM_PROMPT_FILE": str(prompts),
+        }
+        extra = ("--llm-service-tier", tier) if tier != "standard" else ()
+        synth = ("--synthesize", "--llm-concurrency", "8", "--llm-rate-limit", "1000000", *extra)
+        _timed(_cli(root, catalog, *synth), env)
+        totals = server.usage_totals()
+        cost = PriceTable.load().estimate_cost(
+            provider,
+            model,
+            totals["prompt_tokens"],
+            totals["completion_tokens"],
+            accounting.read_tokens,
+            accounting.write_tokens,
+            tier=None if tier == "standard" else tier,
+        )
+        after_first = accounting.prompt_tokens - accounting.first_prompt_tokens
+        share = accounting.read_tokens / after_first if after_first else 0.0
+        per_thousand = None if cost is None else cost / n_models * 1000
+        return per_thousand, share, totals["requests"]
+
+
+def run_price_case(n_models: int) -> None:
+    """Cost per 1,000 nodes: sync, flex and batch, each with and without prompt caching."""
+
+    def shown(cost: float | None) -> str:
+        return "unknown" if cost is None else f"${cost:.4f}"
+
+    print(f"N={n_models} models, 6,000-character style guide, cost per 1,000 nodes (fake server):")
+    for provider, model_env, model in PRICED_MODELS:
+        cells: list[str] = []
+        for tier in ("standard", "flex"):
+            if tier == "flex" and provider == "anthropic":
+                cells.append(f"{tier}: n/a (not offered)")
+                continue
+            without, _, _ = _priced_run(n_models, provider, model_env, model, tier, caching=False)
+            with_cache, share, requests = _priced_run(
+                n_models, provider, model_env, model, tier, caching=True
+            )
+            cells.append(
+                f"{tier}: {shown(without)} without caching, {shown(with_cache)} with "
+                f"({share:.0%} of input read from cache after the first request, {requests} requests)"
+            )
+        cells.append("batch: n/a (no batch mode in this build)")
+        print(f"  {provider} {model}: " + "; ".join(cells))
+
+
 def main(argv: list[str]) -> None:
+    if argv and argv[0] == "prices":
+        run_price_case(int(argv[1]) if len(argv) > 1 else 100)
+        return
     if argv and argv[0] == "cost":
         run_cost_case(int(argv[1]) if len(argv) > 1 else 200)
         return

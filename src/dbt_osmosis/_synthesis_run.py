@@ -22,7 +22,7 @@ from dbt_osmosis.core.llm.prompts import PromptSet, load_prompts
 from dbt_osmosis.core.llm.providers import provider_from_env
 from dbt_osmosis.core.llm.runtime import LLMRuntime
 from dbt_osmosis.core.llm.settings import LLMSettings
-from dbt_osmosis.core.llm.types import LLMClient
+from dbt_osmosis.core.llm.types import LLMClient, Usage
 from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, default_usage_for
 from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, run_synthesis
 from dbt_osmosis.core.synthesis.style import with_style_guide
@@ -56,11 +56,20 @@ def llm_cache_dir(project_dir: Path) -> Path:
     return dbt_target_dir(project_dir) / "dbt-osmosis"
 
 
+#: The flex tier answers more slowly; OpenAI advises a timeout of about 15 minutes.
+FLEX_TIMEOUT_S = 900.0
+
+
 def llm_settings(llm: LLMOptions, project_dir: Path) -> LLMSettings:
     """``OSMOSIS_LLM_*`` settings with the run's own options on top."""
     settings = LLMSettings.from_env()
+    tier = None if llm.service_tier in (None, "standard") else llm.service_tier
+    timeout = llm.timeout
+    if tier == "flex" and timeout is None and settings.timeout == LLMSettings.timeout:
+        timeout = FLEX_TIMEOUT_S
     return settings.with_overrides(
-        timeout=llm.timeout,
+        service_tier=tier,
+        timeout=timeout,
         concurrency=llm.concurrency,
         rate_limit=llm.rate_limit,
         max_retries=llm.max_retries,
@@ -107,20 +116,15 @@ class Synthesis:
 
             provider += BATCH_LABEL  # what a batch answer costs
         table = self.usage.price_table
-        price = None
-        if table is not None and table.price(provider, model) is not None:
-
-            def price(prompt: int, completion: int, cached: int) -> float:
-                return table.estimate_cost(provider, model, prompt, completion, cached) or 0.0
+        known = None if table is None else table.price(provider, model)
+        known = None if known is None else known.at_tier(settings.service_tier)
+        price = None if known is None else known.cost_of
 
         def price_for(other: str, other_model: str) -> PriceFunction | None:
-            if table is None or table.price(other, other_model) is None:
-                return None
-
-            def priced(prompt: int, completion: int, cached: int) -> float:
-                return table.estimate_cost(other, other_model, prompt, completion, cached) or 0.0
-
-            return priced
+            # A fallback's answers are priced by its own table, at the run's tier.
+            found = None if table is None else table.price(other, other_model)
+            found = None if found is None else found.at_tier(settings.service_tier)
+            return None if found is None else found.cost_of
 
         return Budget(
             max_cost=settings.max_cost, max_requests=settings.max_requests, price=price, price_for=price_for
@@ -140,6 +144,7 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
         if settings.track_usage
         else LLMUsageStats(PriceTable.load(settings.price_file))
     )
+    usage.service_tier = settings.service_tier
     if llm.batch:
         from dbt_osmosis.core.llm.batch import BatchPriceTable, BatchUsageStats
 
@@ -148,7 +153,7 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
         usage = (BatchUsageStats if llm.sends_nothing else LLMUsageStats)(table)
     elif llm.sends_nothing:
         # Estimates are not usage: they never go into the process-wide stats printed at exit.
-        usage = LLMUsageStats(PriceTable.load(settings.price_file))
+        usage = LLMUsageStats(PriceTable.load(settings.price_file), service_tier=settings.service_tier)
     if llm.sends_nothing:
         config, env = provider_from_env()
         model = (env.get(config.model_env or "", "") or "").strip() or config.model or config.default_model
@@ -248,7 +253,14 @@ def check_estimate(
         SynthesisOptions(cache=cache, store_answers=False),
     )
     requests = len(estimator.requests)
-    cost = budget.cost_of(estimator.prompt_tokens, estimator.completion_tokens)
+    cost = budget.cost_of_usage(
+        Usage(
+            estimator.prompt_tokens,
+            estimator.completion_tokens,
+            estimator.cached_tokens,
+            estimator.cache_write_tokens,
+        )
+    )
     over = []
     if budget.max_cost is not None and cost > budget.max_cost:
         over.append(f"about ${cost:.4f} against a budget of ${budget.max_cost:.4f}")

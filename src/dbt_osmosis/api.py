@@ -153,6 +153,8 @@ class LLMOptions:
     no_cache: bool = False
     max_cost: float | None = None
     max_requests: int | None = None
+    #: ``"flex"``: OpenAI's and Gemini's slower tier at batch prices; ``None``/``"standard"``: standard.
+    service_tier: str | None = None
     refresh_stale: bool = False
     #: Start even when the estimate exceeds the budget, and stop when it is reached.
     allow_partial: bool = False

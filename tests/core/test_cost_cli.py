@@ -205,12 +205,14 @@ def test_a_budget_below_the_estimate_refuses_to_start(
     assert snapshot(generated) == before
 
 
-def test_a_third_of_the_estimate_spends_no_more_than_that_plus_what_was_in_flight(
+def test_part_of_the_estimate_spends_no_more_than_the_budget(
     generated: Path, run_cli: RunCli, llm_env: None, fake_provider: FakeProviderServer
 ) -> None:
     dry = run_cli(generated, *with_catalog(generated, "--synthesize", "--llm-dry-run"))
     estimate = dry_run_cost(dry)
-    budget = estimate / 3
+    # Each request reserves its whole completion cap, several times a typical answer: the budget
+    # leaves room for a few requests at once, not for the whole run.
+    budget = estimate / 1.5
     concurrency = 4
     result = run_cli(
         generated,
@@ -229,10 +231,8 @@ def test_a_third_of_the_estimate_spends_no_more_than_that_plus_what_was_in_fligh
     assert "left undone:" in result.output
     sent = len(fake_provider.requests)
     assert 0 < sent < len(re.findall(r"^│ \S", dry.output, re.MULTILINE)) + 100  # sanity
-    # The most one request costs, from the biggest prompt the server saw, with a generous answer.
-    biggest = max(len(r.prompt_text) for r in fake_provider.requests) // 4 + 2000
-    in_flight = concurrency * (PriceTable.load().estimate_cost("openai", "gpt-4.1-mini", biggest, 600) or 0)
-    assert served_cost(fake_provider) <= budget + in_flight
+    # Nothing in flight can take the run past the budget: each request reserved the most it may cost.
+    assert served_cost(fake_provider) <= budget
     # Whatever was finished is written: a rerun with room to spare asks only for what was left.
     fake_provider.reset()
     rest = run_cli(generated, *with_catalog(generated, *FAST))

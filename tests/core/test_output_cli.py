@@ -141,7 +141,8 @@ def test_stats_table_is_one_row_per_model_at_160_columns() -> None:
     row = next(line for line in lines if "gpt-4.1-mini" in line)
     cells = [cell.strip() for cell in row.strip("│ ").split("│")]
     assert cells[:5] == ["openai", "gpt-4.1-mini", "14", "1", "1"]
-    assert cells[5] == "1,481,472" and cells[7] == "94,680"
+    # Prompt, cached, cache writes, completion.
+    assert cells[5] == "1,481,472" and cells[7] == "0" and cells[8] == "94,680"
 
 
 def test_dry_run_estimates_each_node_sends_nothing_and_is_close_to_the_real_run(

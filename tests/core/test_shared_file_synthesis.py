@@ -73,7 +73,7 @@ class InOrderClient:
         while len(self.applied) < turn:
             await asyncio.sleep(0)
         self.applied.append(node)
-        names = request.json_schema["properties"]["columns"]["items"]["properties"]["name"]["enum"]
+        names = request.asked
         parsed: dict[str, Any] = {
             "description": f"About {node}.",
             "columns": [{"name": n, "description": f"{node}.{n} text."} for n in names],

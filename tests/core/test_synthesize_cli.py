@@ -9,16 +9,11 @@ import pytest
 
 from tests.fakes.fake_provider import FAKE_API_KEY, Fail, FakeProviderServer, RecordedRequest, Reply
 from tests.support.cli import RunCli
+from tests.support.llm import asked_columns
 from tests.support.projects import snapshot
 from tests.support.yaml_checks import all_descriptions, columns
 
 FAST = ("--synthesize", "--llm-rate-limit", "100000", "--llm-max-retries", "0")
-
-
-def asked_columns(request: RecordedRequest) -> list[str]:
-    schema = request.json_schema or {}
-    items = schema.get("properties", {}).get("columns", {}).get("items", {})
-    return list(items.get("properties", {}).get("name", {}).get("enum", []))
 
 
 def test_every_gap_is_filled_and_hand_written_docs_stay(

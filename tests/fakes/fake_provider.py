@@ -71,6 +71,8 @@ __all__ = [
     "value_from_schema",
 ]
 
+from tests.fakes.prompt_cache import CacheUsage, PromptCacheAccounting
+
 FAKE_API_KEY = "sk-test-SECRET-abcdef123456"
 
 # Header and query names whose values are credentials; they are kept in the records (tests may assert
@@ -120,6 +122,8 @@ class Reply:
     ``fenced`` wraps the text in a Markdown code fence, ``prose`` puts a sentence before and after it,
     ``truncated`` sends only the first half and reports the wire's "hit max tokens" finish reason.
     ``headers`` are added to the response (a proxy that echoes what it was sent, for instance).
+    ``cut`` sends the first half of the answer and then drops the connection, as a network failure
+    mid-stream does; the whole answer is billed (it was generated), as the providers bill it.
     """
 
     text: str | None = None
@@ -131,6 +135,7 @@ class Reply:
     completion_tokens: int | None = None
     latency: float | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    cut: bool = False
 
 
 @dataclass(frozen=True)
@@ -416,13 +421,53 @@ def _schema_in_prompt(prompt: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+_COLUMNS_FENCE = re.compile(r"(`{3,})columns\n(?P<body>.*?)\n\1", re.DOTALL)
+# "- name (data type)": the type may hold parentheses of its own (DECIMAL(18,2)).
+_LISTED_NAME = re.compile(r"^- (?P<name>.+?)(?: \(.*\))?$")
+
+
+def prompt_columns(prompt: str) -> list[str]:
+    """The column names a synthesis prompt lists in its fenced ``columns`` block, as a model reads them."""
+    found = _COLUMNS_FENCE.search(prompt)
+    if found is None:
+        return []
+    names = []
+    for line in found.group("body").splitlines():
+        match = _LISTED_NAME.match(line.strip())
+        if match:
+            names.append(match.group("name"))
+    return names
+
+
+def answer_schema(request: RecordedRequest, schema: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The schema a good model answers (``schema``, default the one sent), with the names the prompt lists.
+
+    A schema that leaves column names open (the same schema for every model) is answered, like a real
+    model would, with one entry per column the prompt asks about.
+    """
+    schema = request.json_schema if schema is None else schema
+    if schema is None:
+        return None
+    items = ((schema.get("properties") or {}).get("columns") or {}).get("items")
+    name = ((items or {}).get("properties") or {}).get("name") if isinstance(items, dict) else None
+    if not isinstance(name, dict) or "enum" in name or not _COLUMNS_FENCE.search(request.prompt_text):
+        return schema
+    listed = prompt_columns(request.prompt_text)
+    columns = {**schema["properties"]["columns"]}
+    columns["items"] = {**items, "properties": {**items["properties"], "name": {**name, "enum": listed}}}
+    if not listed:
+        columns = {"const": []}  # only the model description is asked for
+    return {**schema, "properties": {**schema["properties"], "columns": columns}}
+
+
 def _default_text(request: RecordedRequest, asks_json: bool) -> str:
-    if request.json_schema is not None:
-        return json.dumps(value_from_schema(request.json_schema))
+    schema = answer_schema(request)
+    if schema is not None:
+        return json.dumps(value_from_schema(schema))
     in_prompt = _schema_in_prompt(request.prompt_text)
     if in_prompt is not None:
         # JSON mode or a prompt-only instruction: answer the schema the prompt spells out.
-        return json.dumps(value_from_schema(in_prompt))
+        return json.dumps(value_from_schema(answer_schema(request, in_prompt) or in_prompt))
     if asks_json or "json" in request.prompt_text.lower():
         return json.dumps({"answer": "Fake answer from the fake provider."})
     return "This is a fake answer from the fake provider."
@@ -489,7 +534,7 @@ class HostileResponder:
                     headers["x-echoed-credential"] = re.sub(r"(?i)^bearer\s+", "", request.headers[name])
         if request.json_schema is None:
             return Reply(text=json.dumps({"description": self._take("", "")}), headers=headers)
-        answer = value_from_schema(request.json_schema)
+        answer = value_from_schema(answer_schema(request) or request.json_schema)
         found = _MODEL_NAME.search(request.prompt_text)
         model = found.group(1) if found else ""
         if isinstance(answer, dict):
@@ -669,6 +714,9 @@ class FakeProviderServer:
         #: (``"temperature"``), an older model or Azure deployment (``"json_schema"``), or one without
         #: any JSON mode (``"json_object"``). See :meth:`refused`.
         self.refuse: set[str] = set()
+        #: Set to a ``PromptCacheAccounting`` to account prompt caching as the providers do (off: every
+        #: prompt token is plain input, and the schema is not counted).
+        self.prompt_cache: PromptCacheAccounting | None = None
         self.clock = clock
         self._host = host
         self._port = port
@@ -776,6 +824,7 @@ class FakeProviderServer:
             self.rpm_limit = None
             self.responder = None
             self.refuse = set()
+            self.prompt_cache = None
             self._refused = 0
             self._down = None
             self.batches.reset()
@@ -1006,6 +1055,10 @@ class FakeProviderServer:
             self._abort_with_rst(handler)
             raise _Abort
 
+        caching = self.prompt_cache
+        cache_usage = (
+            caching.account(wire, record.model or "", record.body) if caching and isinstance(step, Reply) else None
+        )
         delay = step.latency if isinstance(step, Reply) and step.latency is not None else self.latency
         if not self._wait(delay, generation):
             raise _Abort
@@ -1025,7 +1078,9 @@ class FakeProviderServer:
             else:
                 self._send_error(handler, wire, step.status, _status_message(step.status), extra)
         elif isinstance(step, Reply):
-            self._send_reply(handler, record, step, asks_json)
+            self._send_reply(handler, record, step, asks_json, cache_usage)
+            if caching is not None and cache_usage is not None:
+                caching.commit(cache_usage)
         else:
             self._send_fault(handler, record, step, asks_json, generation)
 
@@ -1074,11 +1129,34 @@ class FakeProviderServer:
         headers = {**self._id_headers(wire), **extra}
         handler.send_json(status, _error_body(wire, status, message), headers)
 
-    def _send_reply(self, handler: _Handler, record: RecordedRequest, reply: Reply, asks_json: bool) -> None:
-        payload, headers, tokens = self._answer(record, reply, asks_json)
+    def _send_reply(
+        self,
+        handler: _Handler,
+        record: RecordedRequest,
+        reply: Reply,
+        asks_json: bool,
+        cache: CacheUsage | None = None,
+    ) -> None:
+        payload, headers, tokens = self._answer(record, reply, asks_json, cache)
         self._count(tokens)
         if _streams(record):
-            handler.send_events(_events_for(record, payload), headers)
+            events = _events_for(record, payload)
+            if reply.cut:
+                # Half the answer, then the connection drops: generated (and billed) whole, read half.
+                handler.send_events(events[: len(events) // 2], headers)
+                self._abort_with_rst(handler)
+                raise _Abort
+            handler.send_events(events, headers)
+        elif reply.cut:
+            body = json.dumps(payload).encode()
+            handler.send_response(200)
+            handler.send_header("content-type", "application/json")
+            handler.send_header("content-length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body[: len(body) // 2])
+            handler.wfile.flush()
+            self._abort_with_rst(handler)
+            raise _Abort
         else:
             handler.send_json(200, payload, headers)
 
@@ -1141,7 +1219,7 @@ class FakeProviderServer:
         raise _Abort
 
     def _answer(
-        self, record: RecordedRequest, reply: Reply, asks_json: bool
+        self, record: RecordedRequest, reply: Reply, asks_json: bool, cache: CacheUsage | None = None
     ) -> tuple[dict[str, Any], dict[str, str], tuple[int, int]]:
         """The non-streamed answer to ``record``, its headers and its (prompt, completion) tokens."""
         if reply.text is not None:
@@ -1168,8 +1246,12 @@ class FakeProviderServer:
         prompt_tokens = (
             reply.prompt_tokens
             if reply.prompt_tokens is not None
+            else cache.prompt_tokens
+            if cache is not None
             else _estimate_tokens(record.prompt_text) + 8
         )
+        read = cache.cached_tokens if cache is not None else 0
+        written = cache.cache_write_tokens if cache is not None else 0
         completion_tokens = (
             reply.completion_tokens if reply.completion_tokens is not None else _estimate_tokens(text)
         )
@@ -1198,7 +1280,7 @@ class FakeProviderServer:
                     "prompt_tokens": prompt_tokens,
                     "completion_tokens": completion_tokens,
                     "total_tokens": prompt_tokens + completion_tokens,
-                    "prompt_tokens_details": {"cached_tokens": 0},
+                    "prompt_tokens_details": {"cached_tokens": read},
                     "completion_tokens_details": {"reasoning_tokens": 0},
                 },
             }
@@ -1225,10 +1307,10 @@ class FakeProviderServer:
                 "stop_reason": stop,
                 "stop_sequence": None,
                 "usage": {
-                    "input_tokens": prompt_tokens,
+                    "input_tokens": prompt_tokens - read - written,
                     "output_tokens": completion_tokens,
-                    "cache_creation_input_tokens": 0,
-                    "cache_read_input_tokens": 0,
+                    "cache_creation_input_tokens": written,
+                    "cache_read_input_tokens": read,
                 },
             }
         elif record.wire == "gemini":
@@ -1244,6 +1326,7 @@ class FakeProviderServer:
                     "promptTokenCount": prompt_tokens,
                     "candidatesTokenCount": completion_tokens,
                     "totalTokenCount": prompt_tokens + completion_tokens,
+                    **({"cachedContentTokenCount": read} if read else {}),
                 },
                 "modelVersion": model,
                 "responseId": uuid.uuid4().hex[:22],

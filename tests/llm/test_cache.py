@@ -76,3 +76,35 @@ def test_an_answer_with_a_lone_surrogate_is_kept_and_read_back(tmp_path: Path) -
     cache.put(key, {"description": "bad \ud800 text"}, usage=Usage(), provider="openai", model="m")
     hit = cache.get(key)
     assert hit is not None and hit.parsed == {"description": "bad \ud800 text"}
+
+
+def test_an_entry_that_does_not_match_the_answer_schema_is_a_miss(tmp_path: Path) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"description": {"type": "string"}, "columns": {"type": "array"}},
+        "required": ["description"],
+    }
+    cache = ResponseCache(tmp_path)
+    key = request_key("openai", "m", REQUEST)
+    cache.put(key, {"description": 42, "columns": "nope"}, usage=Usage(), provider="openai", model="m")
+    assert cache.get(key, schema) is None and cache.hits == 0
+    cache.put(key, {"description": "Orders.", "columns": []}, usage=Usage(), provider="openai", model="m")
+    hit = cache.get(key, schema)
+    assert hit is not None and hit.parsed["description"] == "Orders."
+
+
+def test_the_run_settings_that_change_the_answer_are_part_of_the_key() -> None:
+    from dbt_osmosis.core.llm.cache import answer_settings
+    from dbt_osmosis.core.llm.settings import LLMSettings
+
+    def key(**settings: object) -> str:
+        return request_key("openai", "m", REQUEST, answer_settings(LLMSettings(**settings)))  # type: ignore[arg-type]
+
+    keys = {
+        key(),
+        key(temperature=0.9),
+        key(omit_temperature=True),
+        key(json_mode="object"),
+        key(max_description_chars=200),
+    }
+    assert len(keys) == 5

@@ -170,9 +170,7 @@ def _project_for(base: DbtProject, root: Path, patch_paths: dict[str, str | None
 
 
 def _answer(request: LLMRequest) -> dict[str, Any]:
-    schema = request.json_schema or {}
-    names = schema.get("properties", {}).get("columns", {}).get("items", {}).get("properties", {})
-    asked = names.get("name", {}).get("enum", [])
+    asked = request.asked
     return {
         "description": "Synthesized model.",
         "columns": [{"name": n, "description": f"About {n}."} for n in asked],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.fakes.fake_provider import FAKE_API_KEY, RecordedRequest
+from tests.fakes.fake_provider import FAKE_API_KEY, RecordedRequest, prompt_columns
 
 # Synthesis without waiting: no client-side rate limit to speak of, and a failure is not retried.
 FAST = ("--synthesize", "--llm-rate-limit", "100000", "--llm-max-retries", "0")
@@ -27,7 +27,8 @@ def provider_env(base_url: str) -> dict[str, str]:
 
 
 def asked_columns(request: RecordedRequest) -> list[str]:
-    """The column names a synthesis request's JSON schema allows the model to answer for."""
-    schema = request.json_schema or {}
-    items = schema.get("properties", {}).get("columns", {}).get("items", {})
-    return list(items.get("properties", {}).get("name", {}).get("enum", []))
+    """The column names a synthesis request asks about: those its prompt lists.
+
+    (The answer schema is the same for every node, so the names are not in it.)
+    """
+    return prompt_columns(request.prompt_text)

@@ -242,6 +242,13 @@ LLM_MAX_REQUESTS = click.option(
     default=None,
     help="Send at most this many requests (OSMOSIS_LLM_MAX_REQUESTS).",
 )
+LLM_SERVICE_TIER = click.option(
+    "--llm-service-tier",
+    type=click.Choice(["standard", "flex"]),
+    default=None,
+    help="flex: OpenAI's and Gemini's slower tier at batch prices (longer timeout, capacity "
+    "refusals retried); other providers ignore it.",
+)
 LLM_REFRESH_STALE = click.option(
     "--llm-refresh-stale",
     is_flag=True,
@@ -417,6 +424,7 @@ LLM_OPTIONS = (
     LLM_NO_CACHE,
     LLM_MAX_COST,
     LLM_MAX_REQUESTS,
+    LLM_SERVICE_TIER,
     LLM_REFRESH_STALE,
     LLM_ALLOW_PARTIAL,
     LLM_STYLE_GUIDE,
@@ -538,6 +546,7 @@ def llm_options(params: Mapping[str, Any]) -> LLMOptions:
         no_cache=params["llm_no_cache"],
         max_cost=params["llm_max_cost"],
         max_requests=params["llm_max_requests"],
+        service_tier=params.get("llm_service_tier"),
         refresh_stale=params["llm_refresh_stale"],
         allow_partial=params["llm_allow_partial"],
         style_guide=params["llm_style_guide"],

@@ -1,11 +1,16 @@
 """A run's spending limit: a cost in dollars, a number of requests, or both.
 
-Before a request is sent it reserves what it is expected to cost; the reservation is replaced by what
-the provider reports once the answer arrives. A request is refused (``BudgetExhausted``) as soon as
-what was spent, plus what the requests in flight are expected to cost, plus this one, would go past
-the limit; from then on every request is refused, so a run stops at one clear point instead of
-squeezing small requests in. What can still be spent past the limit is only the difference between
-the in-flight requests' estimates and their real cost. This module knows nothing about dbt.
+Every attempt sent to a provider (a first try, a retry after a 500 or a 429, a re-send after a
+parameter refusal) reserves, before it goes, the most it may cost: its prompt counted generously and
+its whole completion-token cap (``max_tokens``). The reservation is replaced by what the provider
+reports once the answer arrives; an attempt the provider refused with an HTTP error costs nothing; an
+attempt cut off before the provider reported its usage (a dropped stream, a timeout) is counted at the
+most it could have cost, because the provider bills the tokens it generated whether or not we read
+them. An attempt is refused (``BudgetExhausted``) as soon as what was spent, plus what the attempts in
+flight may cost, plus what this one may cost, would go past the limit; from then on every attempt is
+refused, so a run stops at one clear point instead of squeezing small requests in. So, at any
+concurrency, neither the dollars nor the requests can pass the limit. This module knows nothing
+about dbt.
 """
 
 from __future__ import annotations
@@ -16,12 +21,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dbt_osmosis.core.llm.exceptions import LLMConfigError
-from dbt_osmosis.core.llm.types import Usage
+from dbt_osmosis.core.llm.types import LLMRequest, Usage
 
-__all__ = ["Budget", "BudgetExhausted", "Reservation"]
+__all__ = ["Budget", "BudgetExhausted", "Reservation", "most_prompt_tokens"]
 
-#: Dollar cost of (prompt tokens, completion tokens, cached prompt tokens).
-PriceFunction = Callable[[int, int, int], float]
+#: Dollar cost of what a provider reported for one or many requests (cache reads and writes included).
+PriceFunction = Callable[[Usage], float]
+
+# Tokenizers average about four characters per token on English prose and SQL; three is what dense
+# identifiers, JSON and numbers come to. A reservation is an upper bound, so it uses the dense figure
+# and adds the per-message framing the providers count.
+_DENSE_CHARS_PER_TOKEN = 3
+_FRAMING_TOKENS = 16
+#: The completion cap reserved for a request that sets none (the adapters' own default is below it).
+DEFAULT_COMPLETION_CAP = 4096
+
+
+def most_prompt_tokens(request: LLMRequest) -> int:
+    """An upper estimate of the prompt tokens ``request`` is billed for (its schema included)."""
+    chars = request.prompt_chars()
+    if request.json_schema is not None:
+        chars += len(str(request.json_schema))
+    return math.ceil(chars / _DENSE_CHARS_PER_TOKEN) + _FRAMING_TOKENS * (len(request.messages) + 1)
 
 
 class BudgetExhausted(Exception):
@@ -30,13 +51,15 @@ class BudgetExhausted(Exception):
 
 @dataclass(frozen=True)
 class Reservation:
-    """What one in-flight request was expected to cost."""
+    """What one in-flight attempt may cost at most, and the tokens that bound came from."""
 
     cost: float
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
 
 
 class Budget:
-    """Counts spending against ``max_cost`` dollars and ``max_requests`` requests (``None``: no limit)."""
+    """Counts spending against ``max_cost`` dollars and ``max_requests`` attempts (``None``: no limit)."""
 
     def __init__(
         self,
@@ -62,6 +85,7 @@ class Budget:
         self._price_for = price_for
         self._lock = threading.Lock()
         self.spent = 0.0
+        #: Attempts sent (every one that was let through, answered or not).
         self.sent = 0
         self._reserved = 0.0
         self._in_flight = 0
@@ -69,44 +93,63 @@ class Budget:
 
     def cost_of(self, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0) -> float:
         """Dollar cost of these tokens (0 when no price is known: only a request budget is set)."""
-        return 0.0 if self._price is None else self._price(prompt_tokens, completion_tokens, cached_tokens)
+        return self.cost_of_usage(Usage(prompt_tokens, completion_tokens, cached_tokens))
+
+    def cost_of_usage(self, usage: Usage) -> float:
+        """Dollar cost of what a provider reported (0 when no price is known)."""
+        return 0.0 if self._price is None else self._price(usage)
+
+    def reserve_request(self, request: LLMRequest) -> Reservation:
+        """Claim room for one attempt of ``request`` at the most it may cost, or raise ``BudgetExhausted``."""
+        return self.reserve(most_prompt_tokens(request), request.max_tokens or DEFAULT_COMPLETION_CAP)
 
     def reserve(self, prompt_tokens: int, completion_tokens: int) -> Reservation:
-        """Claim room for one request expected to use these tokens, or raise ``BudgetExhausted``."""
-        expected = self.cost_of(prompt_tokens, completion_tokens)
+        """Claim room for one attempt of at most these tokens, or raise ``BudgetExhausted``."""
+        most = self.cost_of(prompt_tokens, completion_tokens)
         with self._lock:
             if self.exhausted:
                 raise BudgetExhausted
             too_many = self.max_requests is not None and self.sent + 1 > self.max_requests
             too_dear = (
-                self.max_cost is not None and self.spent + self._reserved + expected > self.max_cost + 1e-12
+                self.max_cost is not None and self.spent + self._reserved + most > self.max_cost + 1e-12
             )
             if too_many or too_dear:
                 self.exhausted = True
                 raise BudgetExhausted
             self.sent += 1
-            self._reserved += expected
+            self._reserved += most
             self._in_flight += 1
-            return Reservation(expected)
+            return Reservation(most, prompt_tokens, completion_tokens)
 
     def settle(
         self,
         reservation: Reservation,
         usage: Usage | None,
+        *,
+        billed: bool = False,
         provider: str | None = None,
         model: str | None = None,
     ) -> None:
-        """Replace a reservation by what the request really cost (nothing when it failed).
+        """Replace a reservation by what the attempt cost.
 
-        ``provider``/``model`` name who answered when it may not be the budget's own model (a
-        fallback): its tokens are priced by its own price, when known.
+        ``usage``: what the provider reported. Without it, ``billed`` says the provider may have billed
+        the attempt anyway (the answer was cut off): it then costs its whole reservation; otherwise
+        (an HTTP error, nothing generated) it costs nothing. ``provider``/``model`` name who answered
+        when it may not be the budget's own model (a fallback): its tokens are priced by its own price,
+        when known.
         """
-        actual = 0.0
+        actual = reservation.cost if billed else 0.0
         if usage is not None:
             price = self._price_for(provider, model) if self._price_for and provider and model else None
-            tokens = (usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens)
-            actual = price(*tokens) if price is not None else self.cost_of(*tokens)
+            actual = price(usage) if price is not None else self.cost_of_usage(usage)
         with self._lock:
             self._reserved = max(0.0, self._reserved - reservation.cost)
             self._in_flight -= 1
             self.spent += actual
+
+    def release(self, reservation: Reservation) -> None:
+        """Give back a reservation whose attempt was never sent (cancelled while waiting its turn)."""
+        with self._lock:
+            self._reserved = max(0.0, self._reserved - reservation.cost)
+            self._in_flight -= 1
+            self.sent -= 1

@@ -21,9 +21,12 @@ fields hold provider, model, status and request id only, and messages pass throu
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dbt_osmosis.core.errors import OsmosisError
+
+if TYPE_CHECKING:
+    from dbt_osmosis.core.llm.types import Usage
 
 __all__ = [
     "LLMAPIError",
@@ -67,6 +70,12 @@ def redact(text: str, *secrets: str | None) -> str:
 
 class LLMError(OsmosisError):
     """Base of every LLM-layer error; ``str(err)`` is a complete, key-free message for the user."""
+
+    #: What the provider reported it billed for the failed attempt (a reply that came back whole but
+    #: could not be used), when it said; the budget and the usage statistics count it.
+    usage: Usage | None = None
+    #: The request certainly never reached the provider (the connection was refused): nothing billed.
+    never_sent: bool = False
 
     def __init__(
         self,

@@ -59,6 +59,9 @@ def fallback_configs(entries: Sequence[tuple[str, str | None]]) -> list[Provider
 class FallbackClient:
     """An ``LLMClient`` that asks ``primary`` and, while its breaker is open, the fallbacks in order."""
 
+    #: Every client of the chain is a ``ManagedClient``, which reserves a request's budget per attempt.
+    enforces_budget = True
+
     def __init__(self, primary: ManagedClient, fallbacks: Sequence[ManagedClient]) -> None:
         self.primary = primary
         self.fallbacks = list(fallbacks)

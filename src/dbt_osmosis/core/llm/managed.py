@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 
 from dbt_osmosis.core.llm.breaker import CircuitBreaker
+from dbt_osmosis.core.llm.budget import DEFAULT_COMPLETION_CAP, Reservation, most_prompt_tokens
+from dbt_osmosis.core.llm.cache_warmup import PrefixWarmup
 from dbt_osmosis.core.llm.capabilities import (
     CapabilityStore,
     ModelParams,
@@ -37,7 +39,8 @@ from dbt_osmosis.core.llm.rate_limit import RateLimiter
 from dbt_osmosis.core.llm.retry import RetryPolicy, final_error
 from dbt_osmosis.core.llm.runtime import LLMRuntime, default_runtime
 from dbt_osmosis.core.llm.settings import JSON_MODES, JsonMode
-from dbt_osmosis.core.llm.usage import LLMUsageStats
+from dbt_osmosis.core.llm.types import Usage
+from dbt_osmosis.core.llm.usage import LLMUsageStats, normalize_provider
 
 if TYPE_CHECKING:
     from dbt_osmosis.core.llm.providers import ProviderConfig
@@ -68,6 +71,58 @@ def estimate_tokens(request: LLMRequest) -> int:
 #: Waits longer than this many seconds are announced through ``on_wait`` (the run's progress notes).
 ANNOUNCE_WAIT_S = 3.0
 
+
+def _reserve(request: LLMRequest) -> Reservation | None:
+    """Room in the request's budget for one attempt (raises ``BudgetExhausted`` when there is none)."""
+    return request.budget.reserve_request(request) if request.budget is not None else None
+
+
+def _release(request: LLMRequest, reservation: Reservation | None) -> None:
+    if request.budget is not None and reservation is not None:
+        request.budget.release(reservation)
+
+
+def _settle_failed(request: LLMRequest, reservation: Reservation | None, exc: BaseException) -> None:
+    """Settle a failed attempt at what the provider billed for it, as far as we can tell."""
+    if request.budget is None or reservation is None:
+        return
+    usage = getattr(exc, "usage", None)
+    request.budget.settle(reservation, usage, billed=usage is None and may_have_been_billed(exc))
+
+
+def billed_usage(request: LLMRequest, exc: BaseException) -> Usage | None:
+    """The tokens a failed attempt is counted at: as reported, or at most what it could have used."""
+    reported = getattr(exc, "usage", None)
+    if isinstance(reported, Usage):
+        return reported
+    if may_have_been_billed(exc):
+        return Usage(most_prompt_tokens(request), request.max_tokens or DEFAULT_COMPLETION_CAP)
+    return None
+
+
+def _capacity_refusal(exc: LLMError) -> bool:
+    """A 429 or 503: how OpenAI and Gemini say "no flex capacity right now, try later"."""
+    return isinstance(exc, LLMRateLimitError) or exc.status_code == 503
+
+
+def may_have_been_billed(exc: BaseException) -> bool:
+    """Whether the provider may have generated (and billed) an answer this failure kept from us.
+
+    An HTTP error status means the provider answered with an error and generated nothing. A dropped
+    connection, a timeout, a cancelled call or a reply cut off mid-stream may each have left a whole
+    generation billed and unread; only a connection that was never opened certainly cost nothing.
+    """
+    if isinstance(exc, LLMError):
+        if exc.status_code is not None:
+            return False
+        return not getattr(exc, "never_sent", False)
+    return True
+
+
+#: Providers whose APIs take a ``service_tier`` of "flex" (slower, at batch prices).
+TIERED_PROVIDERS = frozenset({"openai", "gemini"})
+
+
 #: A request is re-sent at once after a parameter refusal at most this many times (temperature, then
 #: two steps down the JSON ladder); more would mean the provider refuses everything we can drop.
 _MAX_REFUSALS = 3
@@ -76,12 +131,18 @@ _MAX_REFUSALS = 3
 class ManagedClient:
     """An ``LLMClient`` that retries, rate-limits and records usage around another ``LLMClient``.
 
+    A request that carries a budget (``LLMRequest.budget``) reserves room in it for every attempt,
+    retries and re-sends included, and settles it at what the provider reports (``budget.py``).
+
     It also learns what the model accepts: a 400 refusing ``temperature`` or ``response_format`` makes
     it drop the parameter (or ask for JSON more simply), re-send the request at once (a refusal is not
     a retry of a transient failure), and remember it in ``capabilities`` for every later request. Until
     one request of a model has been answered, only one is in flight, so a run pays for a few refused
     requests, not one per node.
     """
+
+    #: Tells a caller that this client keeps ``LLMRequest.budget`` per attempt itself.
+    enforces_budget = True
 
     def __init__(
         self,
@@ -123,6 +184,8 @@ class ManagedClient:
         #: The provider's refusal of our credentials, once it said so: every later request would be
         #: refused the same way, so none is sent (a bad key costs one request, not one per node).
         self._refused_credentials: LLMAuthError | None = None
+        #: Which prompt prefixes the provider has seen, so their first request goes alone.
+        self.warmup = PrefixWarmup()
         hand_set = self._hand_set_params()
         if hand_set is not None:
             self.capabilities.override(self.provider, self.model, hand_set)
@@ -183,9 +246,15 @@ class ManagedClient:
             temperature = None
         json_mode = params.json_mode if request.json_schema is not None else None
         on_tokens = request.on_tokens or self.on_tokens
-        if (temperature, json_mode, on_tokens) == (request.temperature, request.json_mode, request.on_tokens):
+        tier = request.service_tier or self.settings.service_tier
+        if tier is not None and normalize_provider(self.provider) not in TIERED_PROVIDERS:
+            tier = None  # only OpenAI and Gemini sell a flex tier; others would refuse the parameter
+        shaped = (temperature, json_mode, on_tokens, tier)
+        if shaped == (request.temperature, request.json_mode, request.on_tokens, request.service_tier):
             return request
-        return dataclasses.replace(request, temperature=temperature, json_mode=json_mode, on_tokens=on_tokens)
+        return dataclasses.replace(
+            request, temperature=temperature, json_mode=json_mode, on_tokens=on_tokens, service_tier=tier
+        )
 
     def shaped(self, request: LLMRequest) -> LLMRequest:
         """``request`` as it would be sent now (temperature and JSON mode as learned); for batch items."""
@@ -199,7 +268,18 @@ class ManagedClient:
     # ---- the two entry points ---------------------------------------------------------------------
 
     def complete(self, request: LLMRequest) -> LLMResponse:
-        """Send ``request`` with rate limiting and retries; raise the typed error when giving up."""
+        """Send ``request`` with rate limiting and retries; raise the typed error when giving up.
+
+        The first request of a new cacheable prompt prefix goes alone, so that the provider has cached
+        the prefix before the others that share it are sent (``cache_warmup``).
+        """
+        return self.warmup.call(request, lambda: self._complete_gated(request))
+
+    async def acomplete(self, request: LLMRequest) -> LLMResponse:
+        """Asyncio twin of ``complete``; waits with ``async_sleep`` so the event loop keeps running."""
+        return await self.warmup.acall(request, lambda: self._acomplete_gated(request))
+
+    def _complete_gated(self, request: LLMRequest) -> LLMResponse:
         store = self.capabilities
         if not store.is_open(self.provider, self.model):
             with store.thread_gate(self.provider, self.model):
@@ -207,8 +287,7 @@ class ManagedClient:
                     return self._complete(request)
         return self._complete(request)
 
-    async def acomplete(self, request: LLMRequest) -> LLMResponse:
-        """Asyncio twin of ``complete``; waits with ``async_sleep`` so the event loop keeps running."""
+    async def _acomplete_gated(self, request: LLMRequest) -> LLMResponse:
         store = self.capabilities
         if not store.is_open(self.provider, self.model):
             async with store.loop_gate(self.provider, self.model):
@@ -227,18 +306,34 @@ class ManagedClient:
                 self.breaker.check()
             attempt += 1
             shaped = self._shape(request, params)
-            admitted = self.limiter.acquire(tokens) if self.limiter is not None else None
+            reservation = _reserve(request)
+            try:
+                admitted = self.limiter.acquire(tokens) if self.limiter is not None else None
+            except BaseException:
+                _release(request, reservation)
+                raise
             started = self._clock()
             try:
                 with attempt_scope(attempt):
                     response = self.inner.complete(shaped)
-            except Exception as exc:
+            except BaseException as exc:
+                _settle_failed(request, reservation, exc)
+                if not isinstance(exc, Exception):
+                    raise
                 step = self._after_failure(exc, attempt, refusals, request, shaped, params, admitted, tokens)
                 if isinstance(step, ModelParams):
                     params, refusals, attempt = step, refusals + 1, attempt - 1
                     continue
                 self._sleep(step)
                 continue
+            if request.budget is not None and reservation is not None:
+                # Priced as whoever answered: this client may be a fallback of the budget's own model.
+                request.budget.settle(
+                    reservation,
+                    response.usage,
+                    provider=response.provider or self.provider,
+                    model=response.model or self.model,
+                )
             self._after_success(response, self._clock() - started, admitted, tokens)
             return response
 
@@ -253,18 +348,34 @@ class ManagedClient:
                 self.breaker.check()
             attempt += 1
             shaped = self._shape(request, params)
-            admitted = await self.limiter.acquire_async(tokens) if self.limiter is not None else None
+            reservation = _reserve(request)
+            try:
+                admitted = await self.limiter.acquire_async(tokens) if self.limiter is not None else None
+            except BaseException:
+                _release(request, reservation)
+                raise
             started = self._clock()
             try:
                 with attempt_scope(attempt):
                     response = await self.inner.acomplete(shaped)
-            except Exception as exc:
+            except BaseException as exc:
+                _settle_failed(request, reservation, exc)
+                if not isinstance(exc, Exception):
+                    raise
                 step = self._after_failure(exc, attempt, refusals, request, shaped, params, admitted, tokens)
                 if isinstance(step, ModelParams):
                     params, refusals, attempt = step, refusals + 1, attempt - 1
                     continue
                 await self._async_sleep(step)
                 continue
+            if request.budget is not None and reservation is not None:
+                # Priced as whoever answered: this client may be a fallback of the budget's own model.
+                request.budget.settle(
+                    reservation,
+                    response.usage,
+                    provider=response.provider or self.provider,
+                    model=response.model or self.model,
+                )
             self._after_success(response, self._clock() - started, admitted, tokens)
             return response
 
@@ -329,11 +440,12 @@ class ManagedClient:
         if self.limiter is not None and admitted is not None:
             # A failed attempt used no tokens of the provider's quota (or none it reports to us).
             self.limiter.correct(admitted, estimated, 0)
+        billed = billed_usage(request, exc)
         if isinstance(exc, LLMParameterError) and refusals < _MAX_REFUSALS:
             relearned = self._learn(exc, request, shaped, params)
             if relearned is not None:
                 if self.usage is not None:
-                    self.usage.record_refused(self.provider, self.model)
+                    self.usage.record_refused(self.provider, self.model, billed)
                 return relearned
         too_long = self._retry_after_too_long(exc)
         if too_long is not None:
@@ -357,13 +469,18 @@ class ManagedClient:
             # still proves the parameters were accepted.
             self.capabilities.settle(self.provider, self.model, accepted=isinstance(exc, LLMResponseError))
             if self.usage is not None:
-                self.usage.record_error(self.provider, self.model)
+                self.usage.record_error(self.provider, self.model, billed)
+            if shaped.service_tier == "flex" and isinstance(exc, LLMError) and _capacity_refusal(exc):
+                exc.message += (
+                    " The flex tier had no capacity for this request after every retry: run again "
+                    "later (answers already received are kept), or without --llm-service-tier flex."
+                )
             final = final_error(exc, attempt)
             if final is exc:
                 raise exc
             raise final from exc
         if self.usage is not None:
-            self.usage.record_retry(self.provider, self.model)
+            self.usage.record_retry(self.provider, self.model, billed)
         # With a limiter, a 429's retry_after is already enforced for everyone by penalize(); waiting
         # it here too would double the pause, so only the jitter is ours (acquire waits out the rest).
         honours_retry_after = isinstance(exc, LLMRateLimitError) and self.limiter is not None

@@ -132,6 +132,10 @@ CLI_FLAGS: Mapping[str, str] = {
 }
 
 
+#: Service tiers a run may ask for (``None``: the provider's standard tier).
+SERVICE_TIERS: tuple[str | None, ...] = (None, "flex")
+
+
 @dataclass(frozen=True)
 class LLMSettings:
     """Validated run settings for the LLM layer; build with ``from_env``, refine with ``with_overrides``.
@@ -189,9 +193,14 @@ class LLMSettings:
     style_guide: Path | None = None
     #: The language descriptions are written in (``None``: the prompt file's, else English).
     language: str | None = None
+    #: The provider's service tier (``--llm-service-tier``): ``None`` for standard, ``"flex"`` for the
+    #: slower tier at batch prices (OpenAI, Gemini).
+    service_tier: str | None = None
 
     def __post_init__(self) -> None:
         _validate(self, {name: _ENV_NAMES.get(name, name) for name in _RANGES})
+        if self.service_tier not in SERVICE_TIERS:
+            raise LLMConfigError(f"--llm-service-tier must be standard or flex, got {self.service_tier!r}.")
         if self.json_mode is not None and self.json_mode not in JSON_MODES:
             raise LLMConfigError(
                 f"OSMOSIS_LLM_JSON_MODE must be one of {', '.join(JSON_MODES)}, got {self.json_mode!r}."

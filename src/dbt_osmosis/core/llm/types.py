@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from dbt_osmosis.core.llm.exceptions import LLMConfigError
 from dbt_osmosis.core.llm.settings import JsonMode
+
+if TYPE_CHECKING:
+    from dbt_osmosis.core.llm.budget import Budget
 
 __all__ = ["LLMClient", "LLMRequest", "LLMResponse", "Message", "Role", "Usage"]
 
@@ -54,6 +57,20 @@ class LLMRequest:
     #: equal the provider's count; a reply that is not streamed reports its count once. For progress
     #: displays; not part of what is asked, so it takes no part in equality.
     on_tokens: Callable[[int], None] | None = field(default=None, compare=False, repr=False)
+    #: The run's spending limit: a managed client reserves room in it for every attempt it sends
+    #: (retries included) and settles it at what the provider reports. Not part of what is asked.
+    budget: Budget | None = field(default=None, compare=False, repr=False)
+    #: The names the answer must describe (a model's columns): checked against the answer by the
+    #: caller, and used by estimates. Not sent as such; the prompt lists them.
+    asked: tuple[str, ...] = ()
+    #: How many leading characters of the prompt (schema, system prompt, style guide) are the same for
+    #: every request of the run: what a provider's prompt cache can reuse. 0: nothing marked.
+    stable_prefix_chars: int = 0
+    #: Groups requests that share a prefix for the provider's cache routing (OpenAI
+    #: ``prompt_cache_key``); ``None``: not sent.
+    cache_key: str | None = None
+    #: The provider's service tier to ask for (``"flex"``); ``None``: its standard tier.
+    service_tier: str | None = None
 
     @classmethod
     def from_messages(cls, messages: Iterable[Mapping[str, str]], **kwargs: Any) -> LLMRequest:
@@ -78,11 +95,16 @@ class LLMRequest:
 
 @dataclass(frozen=True)
 class Usage:
-    """Token counts reported by the provider (``prompt_tokens`` includes ``cached_tokens``)."""
+    """Token counts reported by the provider.
+
+    ``prompt_tokens`` includes ``cached_tokens`` (read from the provider's prompt cache) and
+    ``cache_write_tokens`` (written to it, which Anthropic bills above the input price).
+    """
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_tokens: int = 0
+    cache_write_tokens: int = 0
 
     @property
     def total_tokens(self) -> int:

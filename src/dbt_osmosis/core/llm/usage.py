@@ -69,19 +69,49 @@ def normalize_provider(provider: str) -> str:
 
 @dataclass(frozen=True)
 class ModelPrice:
-    """USD per million tokens for one model; ``cached_input`` ``None`` means "charged as input"."""
+    """USD per million tokens for one model at one service tier.
+
+    ``cached_input`` is the price of prompt tokens read from the provider's prompt cache and
+    ``cache_write`` of those written to it (Anthropic bills a 5-minute cache write at 1.25 x input);
+    ``None`` means "charged as input". ``flex`` and ``batch`` are the model's prices at those tiers,
+    when the provider offers them.
+    """
 
     input: float
     output: float
     cached_input: float | None = None
+    cache_write: float | None = None
+    flex: ModelPrice | None = None
+    batch: ModelPrice | None = None
 
-    def cost(self, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0) -> float:
-        """Dollar cost of one or many requests with these token counts."""
+    def cost(
+        self, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0, cache_write_tokens: int = 0
+    ) -> float:
+        """Dollar cost of one or many requests with these token counts (the prompt includes the cache)."""
         cached = min(max(cached_tokens, 0), prompt_tokens)
+        written = min(max(cache_write_tokens, 0), prompt_tokens - cached)
         cached_rate = self.input if self.cached_input is None else self.cached_input
+        write_rate = self.input if self.cache_write is None else self.cache_write
+        plain = prompt_tokens - cached - written
         return (
-            (prompt_tokens - cached) * self.input + cached * cached_rate + completion_tokens * self.output
+            plain * self.input + cached * cached_rate + written * write_rate + completion_tokens * self.output
         ) / _PER
+
+    def cost_of(self, usage: Usage) -> float:
+        """Dollar cost of what a provider reported."""
+        return self.cost(
+            usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens, usage.cache_write_tokens
+        )
+
+    def at_tier(self, tier: str | None) -> ModelPrice | None:
+        """The price at service tier ``tier`` (``None``/"standard": this one; unknown tier: ``None``)."""
+        if tier in (None, "", "standard", "default", "auto"):
+            return self
+        if tier == "flex":
+            return self.flex
+        if tier == "batch":
+            return self.batch
+        return None
 
 
 @dataclass(frozen=True)
@@ -141,11 +171,22 @@ class PriceTable:
         return (entry.source, entry.as_of) if entry else None
 
     def estimate_cost(
-        self, provider: str, model: str, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0
+        self,
+        provider: str,
+        model: str,
+        prompt_tokens: int,
+        completion_tokens: int,
+        cached_tokens: int = 0,
+        cache_write_tokens: int = 0,
+        *,
+        tier: str | None = None,
     ) -> float | None:
-        """Dollar cost of the given tokens, or ``None`` when the model is not priced."""
+        """Dollar cost of the given tokens at ``tier``, or ``None`` when the model is not priced there."""
         price = self.price(provider, model)
-        return None if price is None else price.cost(prompt_tokens, completion_tokens, cached_tokens)
+        price = None if price is None else price.at_tier(tier)
+        if price is None:
+            return None
+        return price.cost(prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens)
 
 
 def _parse_prices(raw: Any, origin: str) -> dict[str, _ProviderPrices]:
@@ -164,14 +205,18 @@ def _parse_prices(raw: Any, origin: str) -> dict[str, _ProviderPrices]:
     return parsed
 
 
-def _parse_price(numbers: Any, origin: str, where: str) -> ModelPrice:
+_PRICE_FIELDS = ("input", "output", "cached_input", "cache_write")
+_TIER_FIELDS = ("flex", "batch")
+
+
+def _parse_price(numbers: Any, origin: str, where: str, *, tiers: bool = True) -> ModelPrice:
     if not isinstance(numbers, Mapping):
         raise LLMConfigError(f"Price file {origin}: {where} must be an object with input/output prices.")
     values: dict[str, float | None] = {}
-    for key in ("input", "output", "cached_input"):
+    for key in _PRICE_FIELDS:
         value = numbers.get(key)
         if value is None:
-            if key != "cached_input":
+            if key in ("input", "output"):
                 raise LLMConfigError(f"Price file {origin}: {where} is missing {key!r}.")
             values[key] = None
             continue
@@ -180,13 +225,26 @@ def _parse_price(numbers: Any, origin: str, where: str) -> ModelPrice:
                 f"Price file {origin}: {where} {key!r} must be a number >= 0, got {value!r}."
             )
         values[key] = float(value)
-    unknown = set(numbers) - {"input", "output", "cached_input"}
+    allowed = set(_PRICE_FIELDS) | (set(_TIER_FIELDS) if tiers else set())
+    unknown = set(numbers) - allowed
     if unknown:
         raise LLMConfigError(
             f"Price file {origin}: {where} has unknown field(s) {', '.join(sorted(unknown))}."
         )
-    assert values["input"] is not None and values["output"] is not None
-    return ModelPrice(input=values["input"], output=values["output"], cached_input=values["cached_input"])
+    tier_prices: dict[str, ModelPrice | None] = {}
+    for tier in _TIER_FIELDS if tiers else ():
+        body = numbers.get(tier)
+        tier_prices[tier] = (
+            None if body is None else _parse_price(body, origin, f"{where} {tier}", tiers=False)
+        )
+    return ModelPrice(
+        input=values["input"] or 0.0,
+        output=values["output"] or 0.0,
+        cached_input=values["cached_input"],
+        cache_write=values["cache_write"],
+        flex=tier_prices.get("flex"),
+        batch=tier_prices.get("batch"),
+    )
 
 
 @dataclass(frozen=True)
@@ -207,6 +265,7 @@ class UsageTotals:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_tokens: int = 0
+    cache_write_tokens: int = 0
     latency_s: float = 0.0
 
     @property
@@ -224,6 +283,7 @@ class UsageTotals:
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
             cached_tokens=self.cached_tokens + other.cached_tokens,
+            cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
             latency_s=self.latency_s + other.latency_s,
         )
 
@@ -233,6 +293,8 @@ class LLMUsageStats:
     """Thread-safe usage and cost accounting shared by every call of a run."""
 
     price_table: PriceTable | None = None
+    #: The service tier requests were sent at ("flex"): the tier whose prices apply.
+    service_tier: str | None = None
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _per_model: dict[tuple[str, str], UsageTotals] = field(default_factory=dict, init=False, repr=False)
@@ -252,28 +314,23 @@ class LLMUsageStats:
     def record(self, provider: str, model: str, usage: Usage, latency_s: float) -> None:
         """Count one answered request (an attempt sent) with its token usage and latency."""
         self._bump(
-            provider,
-            model,
-            latency_s,
-            requests=1,
-            answered=1,
-            prompt_tokens=int(usage.prompt_tokens or 0),
-            completion_tokens=int(usage.completion_tokens or 0),
-            cached_tokens=int(usage.cached_tokens or 0),
-            latency_s=float(latency_s),
+            provider, model, latency_s, requests=1, answered=1, latency_s=float(latency_s), **_billed(usage)
         )
 
-    def record_retry(self, provider: str, model: str) -> None:
-        """Count one attempt that failed transiently and will be tried again (it was sent)."""
-        self._bump(provider, model, 0.0, requests=1, retries=1)
+    def record_retry(self, provider: str, model: str, billed: Usage | None = None) -> None:
+        """Count one attempt that failed transiently and will be tried again (it was sent).
 
-    def record_refused(self, provider: str, model: str) -> None:
+        ``billed``: the tokens the provider may have billed for it (a reply cut off mid-stream).
+        """
+        self._bump(provider, model, 0.0, requests=1, retries=1, **_billed(billed))
+
+    def record_refused(self, provider: str, model: str, billed: Usage | None = None) -> None:
         """Count one attempt the model refused for a parameter; it is re-sent without it at once."""
-        self._bump(provider, model, 0.0, requests=1, refused=1)
+        self._bump(provider, model, 0.0, requests=1, refused=1, **_billed(billed))
 
-    def record_error(self, provider: str, model: str) -> None:
+    def record_error(self, provider: str, model: str, billed: Usage | None = None) -> None:
         """Count one call that finally failed (its last attempt was sent)."""
-        self._bump(provider, model, 0.0, requests=1, errors=1)
+        self._bump(provider, model, 0.0, requests=1, errors=1, **_billed(billed))
 
     def _bump(self, provider: str, model: str, elapsed: float, **counts: Any) -> None:
         self._add(provider, model, elapsed, counts)
@@ -281,6 +338,7 @@ class LLMUsageStats:
             if scope is not self:
                 if scope.price_table is None:
                     scope.price_table = self.price_table  # so the scope can price what it saw
+                    scope.service_tier = self.service_tier
                 scope._add(provider, model, elapsed, counts)
 
     def _add(self, provider: str, model: str, elapsed: float, counts: Mapping[str, Any]) -> None:
@@ -320,7 +378,13 @@ class LLMUsageStats:
                 costs[(provider, model)] = None
                 continue
             costs[(provider, model)] = self.price_table.estimate_cost(
-                provider, model, totals.prompt_tokens, totals.completion_tokens, totals.cached_tokens
+                provider,
+                model,
+                totals.prompt_tokens,
+                totals.completion_tokens,
+                totals.cached_tokens,
+                totals.cache_write_tokens,
+                tier=self.service_tier,
             )
         return costs
 
@@ -329,16 +393,16 @@ class LLMUsageStats:
         total = 0.0
         for (provider, model), cost in self.cost_by_model().items():
             if cost is None:
-                if self._per_model_answered(provider, model) == 0:
-                    continue  # nothing answered: nothing was billed, so nothing is unknown
+                if self._per_model_billed(provider, model) == 0:
+                    continue  # no token billed: nothing is unknown
                 return None
             total += cost
         return total
 
-    def _per_model_answered(self, provider: str, model: str) -> int:
+    def _per_model_billed(self, provider: str, model: str) -> int:
         with self._lock:
             totals = self._per_model.get((provider, model))
-            return totals.answered if totals else 0
+            return totals.total_tokens if totals else 0
 
     def summary(self) -> str:
         """One line for logs and the end of a CLI run."""
@@ -346,6 +410,8 @@ class LLMUsageStats:
         cost = self.cost()
         cost_text = "cost unknown" if cost is None else f"~${cost:.4f}"
         cached = f" ({totals.cached_tokens:,} cached)" if totals.cached_tokens else ""
+        if totals.cache_write_tokens:
+            cached = (cached[:-1] + ", " if cached else " (") + f"{totals.cache_write_tokens:,} cache writes)"
         refused = f", {totals.refused} refused for a parameter" if totals.refused else ""
         return (
             f"LLM usage: {totals.requests} request(s) sent ({totals.retries} retry(ies){refused}), "
@@ -366,6 +432,7 @@ class LLMUsageStats:
             ("Errors", "right"),
             ("Prompt tok", "right"),
             ("Cached tok", "right"),
+            ("Cache write tok", "right"),
             ("Completion tok", "right"),
             ("Avg latency", "right"),
             ("Cost (USD)", "right"),
@@ -397,10 +464,22 @@ def _row(provider: str, model: str, totals: UsageTotals, cost: float | None) -> 
         str(totals.errors),
         f"{totals.prompt_tokens:,}",
         f"{totals.cached_tokens:,}",
+        f"{totals.cache_write_tokens:,}",
         f"{totals.completion_tokens:,}",
         f"{average:.2f}s",
         "unknown" if cost is None else f"{cost:.4f}",
     ]
+
+
+def _billed(usage: Usage | None) -> dict[str, int]:
+    if usage is None:
+        return {}
+    return {
+        "prompt_tokens": int(usage.prompt_tokens or 0),
+        "completion_tokens": int(usage.completion_tokens or 0),
+        "cached_tokens": int(usage.cached_tokens or 0),
+        "cache_write_tokens": int(usage.cache_write_tokens or 0),
+    }
 
 
 _scopes: ContextVar[tuple[LLMUsageStats, ...]] = ContextVar("dbt_osmosis_usage_scopes", default=())

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from dbt_osmosis.core.llm.cache_warmup import prefix_of
 from dbt_osmosis.core.llm.types import LLMRequest, LLMResponse, Usage
-from dbt_osmosis.core.llm.usage import LLMUsageStats
-from dbt_osmosis.core.synthesis.requests import asked_columns, expected_tokens
+from dbt_osmosis.core.llm.usage import LLMUsageStats, normalize_provider
+from dbt_osmosis.core.synthesis.requests import CHARS_PER_TOKEN, asked_columns, expected_tokens
+
+#: Providers whose hosted APIs cache a long prompt prefix (Anthropic where the request marks it).
+_CACHING_PROVIDERS = frozenset({"openai", "azure", "anthropic", "gemini"})
 
 __all__ = ["EstimatingClient"]
 
@@ -25,16 +31,41 @@ class EstimatingClient:
         self.requests: list[LLMRequest] = []
         self.prompt_tokens = 0
         self.completion_tokens = 0
+        #: Prompt tokens the provider is expected to read from (or write to) its prompt cache.
+        self.cached_tokens = 0
+        self.cache_write_tokens = 0
+        self._seen_prefixes: set[str] = set()
+
+    def _with_prompt_cache(self, request: LLMRequest, usage: Usage) -> Usage:
+        """``usage`` with the stable prefix read from the provider's cache after its first request.
+
+        As the run sends it: the first request of a prefix goes alone and writes it (Anthropic bills
+        the write), the others read it. Only the system prompt's tokens are counted as cached.
+        """
+        prefix = prefix_of(request)
+        if prefix is None or normalize_provider(self.provider) not in _CACHING_PROVIDERS:
+            return usage
+        system = sum(len(m.content) for m in request.messages if m.role == "system") // CHARS_PER_TOKEN
+        stable = min(system, usage.prompt_tokens)
+        if prefix in self._seen_prefixes:
+            return dataclasses.replace(usage, cached_tokens=stable)
+        self._seen_prefixes.add(prefix)
+        if normalize_provider(self.provider) == "anthropic":
+            return dataclasses.replace(usage, cache_write_tokens=stable)
+        return usage
 
     def complete(self, request: LLMRequest) -> LLMResponse:
         """Record the request and answer it with placeholder text."""
         self.requests.append(request)
         columns = asked_columns(request)
         prompt_tokens, completion_tokens = expected_tokens(request)
+        usage = self._with_prompt_cache(request, Usage(prompt_tokens, completion_tokens))
         self.prompt_tokens += prompt_tokens
         self.completion_tokens += completion_tokens
+        self.cached_tokens += usage.cached_tokens
+        self.cache_write_tokens += usage.cache_write_tokens
         if self.usage is not None:
-            self.usage.record(self.provider, self.model, Usage(prompt_tokens, completion_tokens), 0.0)
+            self.usage.record(self.provider, self.model, usage, 0.0)
         parsed = {
             "description": "(dry run)",
             "columns": [{"name": name, "description": "(dry run)"} for name in columns],
@@ -42,7 +73,7 @@ class EstimatingClient:
         return LLMResponse(
             text="",
             parsed=parsed,
-            usage=Usage(prompt_tokens, completion_tokens),
+            usage=usage,
             latency_s=0.0,
             request_id=None,
             provider=self.provider,

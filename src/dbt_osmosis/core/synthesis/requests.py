@@ -7,6 +7,7 @@ tables are asked about in chunks of columns.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from collections.abc import Mapping, Sequence
 
@@ -23,9 +24,14 @@ from dbt_osmosis.core.synthesis.gaps import Gap
 from dbt_osmosis.core.synthesis.provenance import Redo
 from dbt_osmosis.core.synthesis.types import SynthesisOptions
 
+#: The answer schema sent with every synthesis request (any column names; each node's are checked
+#: when its answer is applied).
+STABLE_ANSWER_SCHEMA = model_answer_schema(None)
+
 __all__ = [
     "CHARS_PER_TOKEN",
     "CONTEXT_DOC_CHARS",
+    "STABLE_ANSWER_SCHEMA",
     "asked_columns",
     "build_requests",
     "expected_tokens",
@@ -54,6 +60,8 @@ def build_requests(
     parents not in it are shown as their YAML says now.
     """
     node, plan = context.node, context.plan
+    # Requests of one project share their prefix: OpenAI routes them to the same cache with this key.
+    cache_key = f"dbt-osmosis:{plan.project.project_name or 'project'}"
     chunks: list[tuple[str, ...]] = [
         gap.columns[start : start + options.chunk_size]
         for start in range(0, len(gap.columns), options.chunk_size)
@@ -86,10 +94,16 @@ def build_requests(
             messages=(Message("system", system), Message("user", user)),
             temperature=options.temperature,
             max_tokens=min(8192, 400 + 120 * len(chunk)),
-            json_schema=model_answer_schema(chunk),
+            # One schema for every node: it opens the prompt the provider caches (OpenAI puts the
+            # schema first, Anthropic the tool), so a per-node schema would make every prefix new.
+            # The node's own column names are checked when the answer is applied.
+            json_schema=STABLE_ANSWER_SCHEMA,
             validation_schema=model_answer_schema(chunk, strict_names=False),
             schema_name="model_documentation",
             operation="synthesize",
+            asked=tuple(chunk),
+            stable_prefix_chars=len(json.dumps(STABLE_ANSWER_SCHEMA)) + len(system),
+            cache_key=cache_key,
         )
         requests.append((request, chunk))
     return requests
@@ -112,7 +126,9 @@ def expected_tokens(request: LLMRequest) -> tuple[int, int]:
 
 
 def asked_columns(request: LLMRequest) -> list[str]:
-    """The column names a request asks about, read from its answer schema."""
+    """The column names a request asks about (``LLMRequest.asked``, else its answer schema's enum)."""
+    if request.asked:
+        return list(request.asked)
     schema = request.json_schema or {}
     try:
         names = schema["properties"]["columns"]["items"]["properties"]["name"]["enum"]

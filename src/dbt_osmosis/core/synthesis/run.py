@@ -18,6 +18,7 @@ a later run asks each of them exactly what a synchronous run would.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -31,7 +32,7 @@ from dbt_osmosis.core.document.types import DocumentPlan, NodeContext
 from dbt_osmosis.core.errors import NodeError, OsmosisError
 from dbt_osmosis.core.llm.batch.session import BatchPending
 from dbt_osmosis.core.llm.budget import BudgetExhausted
-from dbt_osmosis.core.llm.cache import request_key
+from dbt_osmosis.core.llm.cache import answer_settings, request_key
 from dbt_osmosis.core.llm.exceptions import LLMAuthError, LLMError, LLMProviderDownError, LLMResponseError
 from dbt_osmosis.core.llm.prompts import PromptSet
 from dbt_osmosis.core.llm.settings import LLMSettings
@@ -44,7 +45,7 @@ from dbt_osmosis.core.synthesis.estimate import EstimatingClient
 from dbt_osmosis.core.synthesis.gaps import Gap, current_inputs_hash, find_gap, stale_texts, stamp_inputs
 from dbt_osmosis.core.synthesis.provenance import Redo
 from dbt_osmosis.core.synthesis.quality import answer_problems, describe
-from dbt_osmosis.core.synthesis.requests import build_requests, expected_tokens, reask, yaml_description
+from dbt_osmosis.core.synthesis.requests import build_requests, reask, yaml_description
 from dbt_osmosis.core.synthesis.types import NodeOutcome, ProgressCallback, SynthesisOptions, SynthesisReport
 
 __all__ = ["SynthesisRun", "run_synthesis", "synthesize"]
@@ -238,10 +239,14 @@ class SynthesisRun:
     ) -> _Answer:
         """One request's parsed answer: from the cache, or asked (and asked again once if unusable)."""
         client, cache, options = self.client, self.options.cache, self.options
-        key = request_key(client.provider, client.model, request) if cache is not None else ""
+        key = (
+            request_key(client.provider, client.model, request, answer_settings(self.settings))
+            if cache is not None
+            else ""
+        )
         # A rejected text must not come back from the cache: the same question is asked anew.
         if cache is not None and not fresh:
-            hit = cache.get(key)
+            hit = cache.get(key, request.schema_to_validate())
             if hit is not None:
                 outcome.cached += 1
                 return _Answer(hit.parsed, hit.provider or client.provider, hit.model or client.model)
@@ -303,7 +308,12 @@ class SynthesisRun:
             # Reserved only once a slot is free: "in flight" means really on its way to the provider.
             reservation = None
             if budget is not None:
-                reservation = budget.reserve(*expected_tokens(request))
+                if getattr(self.client, "enforces_budget", False):
+                    # The client reserves for every attempt it sends, retries included.
+                    request = dataclasses.replace(request, budget=budget)
+                    budget = None
+                else:
+                    reservation = budget.reserve_request(request)
             outcome.requests += 1
             response: LLMResponse | None = None
             try:
@@ -327,7 +337,9 @@ class SynthesisRun:
                     if response is None:
                         budget.settle(reservation, None)
                     else:
-                        budget.settle(reservation, response.usage, response.provider, response.model)
+                        budget.settle(
+                            reservation, response.usage, provider=response.provider, model=response.model
+                        )
 
     def apply(self, context: NodeContext, gap: Gap, outcome: NodeOutcome, answered: Answered) -> None:
         """Write the node's answers into its YAML, marking them when the run marks (or rewrites) texts."""

@@ -25,10 +25,37 @@ from dbt_osmosis.core.llm.adapters.base import (
 from dbt_osmosis.core.llm.exceptions import LLMAPIError, LLMError, LLMResponseError
 from dbt_osmosis.core.llm.types import LLMRequest, Message, Usage
 
-__all__ = ["ANTHROPIC_DEFAULT_MAX_TOKENS", "AnthropicAdapter"]
+__all__ = ["ANTHROPIC_DEFAULT_MAX_TOKENS", "AnthropicAdapter", "cacheable_prefix", "min_cacheable_tokens"]
 
 #: Anthropic requires max_tokens; generous enough for a model's worth of column docs.
 ANTHROPIC_DEFAULT_MAX_TOKENS = 4096
+
+#: The shortest prefix Anthropic caches, by model family (its prompt-caching documentation): shorter
+#: prefixes are processed without caching even when marked, so marking them would only add noise.
+_MIN_CACHEABLE: tuple[tuple[str, int], ...] = (
+    ("claude-opus-4-5", 4096),
+    ("claude-haiku-4-5", 4096),
+    ("claude-3-5-haiku", 2048),
+    ("claude-3-haiku", 2048),
+    ("claude-haiku", 2048),
+)
+_DEFAULT_MIN_CACHEABLE = 1024
+# Prompt characters per token for the estimate of the prefix length (English prose and JSON).
+_CHARS_PER_TOKEN = 4
+
+
+def min_cacheable_tokens(model: str) -> int:
+    """The shortest prompt prefix, in tokens, that ``model`` caches."""
+    name = model.lower()
+    for prefix, tokens in _MIN_CACHEABLE:
+        if name.startswith(prefix):
+            return tokens
+    return _DEFAULT_MIN_CACHEABLE
+
+
+def cacheable_prefix(model: str, request: LLMRequest) -> bool:
+    """Whether ``request``'s stable prefix is long enough for ``model`` to cache it."""
+    return request.stable_prefix_chars // _CHARS_PER_TOKEN >= min_cacheable_tokens(model)
 
 
 class AnthropicAdapter(_Adapter):
@@ -74,6 +101,10 @@ class AnthropicAdapter(_Adapter):
         }
         if system:
             params["system"] = system
+            if cacheable_prefix(self.model, request):
+                # The breakpoint after the system prompt caches the tool definition and the system
+                # prompt (style guide included) together: every request of the run starts with them.
+                params["system"] = [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}]
         # ``request.temperature`` is deliberately not sent: the current Messages API (anthropic 2.x)
         # has no sampling temperature, and sending one through extra_body would be rejected.
         if schema is not None and self._uses_tool(request):
@@ -177,6 +208,7 @@ class AnthropicAdapter(_Adapter):
                 prompt_tokens=(usage.input_tokens or 0) + cache_read + cache_write,
                 completion_tokens=usage.output_tokens or 0,
                 cached_tokens=cache_read,
+                cache_write_tokens=cache_write,
             ),
             request_id=rid or getattr(message, "id", None),
             finish_reason=message.stop_reason,
@@ -276,6 +308,7 @@ class _AnthropicStream:
             prompt_tokens=self._input_tokens + self._cache_read + self._cache_write,
             completion_tokens=output_tokens,
             cached_tokens=self._cache_read,
+            cache_write_tokens=self._cache_write,
         )
 
     def finish(self) -> _Raw:

@@ -431,14 +431,19 @@ class _Adapter(ABC):
         )
         parsed = None
         if request.json_schema is not None:
-            parsed = structured.parse_structured(
-                raw.text,
-                request.schema_to_validate(),
-                provider=self.provider,
-                model=self.model,
-                request_id=raw.request_id,
-                finish_reason=raw.finish_reason,
-            )
+            try:
+                parsed = structured.parse_structured(
+                    raw.text,
+                    request.schema_to_validate(),
+                    provider=self.provider,
+                    model=self.model,
+                    request_id=raw.request_id,
+                    finish_reason=raw.finish_reason,
+                )
+            except LLMError as unusable:
+                # The reply came back whole and was billed: the budget counts what it cost.
+                unusable.usage = raw.usage
+                raise
         return LLMResponse(
             text=raw.text,
             parsed=parsed,
@@ -520,10 +525,13 @@ class _Adapter(ABC):
         )
 
     def _connection_error(self, exc: BaseException) -> LLMAPIError:
-        return LLMAPIError(
+        error = LLMAPIError(
             f"{self.provider}: {_describe_transport(exc, self._resolved.base_url)}",
             **self._context(),
         )
+        # httpx's ConnectError: no connection, so no request reached the provider and nothing is billed.
+        error.never_sent = type(exc).__name__ == "ConnectError"
+        return error
 
     def _network_error(self, exc: BaseException) -> LLMError | None:
         """The retryable error for a raw ``httpx2`` transport failure, which some SDKs let through.

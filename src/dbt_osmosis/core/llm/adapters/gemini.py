@@ -63,6 +63,8 @@ class GeminiAdapter(_Adapter):
                 system = f"{system}\n\n{instruction}" if system else instruction
         if system:
             config["system_instruction"] = system
+        if request.service_tier is not None:
+            config["service_tier"] = request.service_tier
         return {"model": self.model, "contents": contents, "config": types.GenerateContentConfig(**config)}
 
     def _call(self, request: LLMRequest) -> _Raw:

@@ -99,6 +99,13 @@ class OpenAIAdapter(_Adapter):
                 if mode == "object":
                     params["response_format"] = {"type": "json_object"}
         params["messages"] = [{"role": m.role, "content": m.content} for m in messages]
+        if self.provider == "openai":
+            # OpenAI's own API only: local servers and gateways may refuse parameters they do not know.
+            if request.cache_key:
+                # Requests sharing a prefix go to the same cache shard, so the prefix is read, not re-sent.
+                params["prompt_cache_key"] = request.cache_key
+            if request.service_tier is not None:
+                params["service_tier"] = request.service_tier
         return params
 
     def _call(self, request: LLMRequest) -> _Raw:
