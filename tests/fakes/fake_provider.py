@@ -1057,7 +1057,9 @@ class FakeProviderServer:
 
         caching = self.prompt_cache
         cache_usage = (
-            caching.account(wire, record.model or "", record.body) if caching and isinstance(step, Reply) else None
+            caching.account(wire, record.model or "", record.body)
+            if caching and isinstance(step, Reply)
+            else None
         )
         delay = step.latency if isinstance(step, Reply) and step.latency is not None else self.latency
         if not self._wait(delay, generation):
