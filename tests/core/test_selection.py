@@ -14,7 +14,7 @@ from dbt_osmosis.cli.main import cli
 from dbt_osmosis.core.dbt.project import DbtProject, ProjectOptions, load_project, working_directory
 from dbt_osmosis.core.dbt.selection import Selection, select_nodes
 from dbt_osmosis.core.errors import SelectionError
-from tests.support.projects import ProjectStore, write_project
+from tests.support.projects import ProjectStore, dbt, write_project
 
 FILES = {
     "seeds/raw_orders.csv": "id,customer_id,amount\n1,1,10\n",
@@ -159,6 +159,8 @@ def test_state_modified_picks_what_changed_since_the_saved_manifest(
 ) -> None:
     state = tmp_path / "state"
     state.mkdir()
+    # The saved manifest comes from dbt itself, as in CI (a run's own parse writes no manifest.json).
+    dbt(selection_project.root, "parse")
     shutil.copy(selection_project.root / "target" / "manifest.json", state / "manifest.json")
     changed = shutil.copytree(
         selection_project.root, tmp_path / "changed", ignore=shutil.ignore_patterns("target", "logs")

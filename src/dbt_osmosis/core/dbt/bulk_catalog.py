@@ -9,9 +9,10 @@ replaced by one ``get_columns_in_relation`` per relation of that schema, and say
 The catalog reports types in its own words, which are not always the words ``get_columns_in_relation``
 uses (Postgres: ``character varying(10)`` against ``character varying`` with a length of 10). Each row is
 therefore turned back into the ``Column`` that ``get_columns_in_relation`` would have returned, by a
-translator written and checked for that adapter. A type the translator does not know, or an adapter
-with no translator, sends that relation to ``get_columns_in_relation``: the result is always what the
-per-relation path gives, only cheaper where the translation is known.
+translator written and checked for that adapter. A type the translator does not know, a relation the
+catalog does not list (not built yet, or a name the warehouse cannot take, which its own lookup then
+reports), or an adapter with no translator, sends that relation to ``get_columns_in_relation``: the
+result is always what the per-relation path gives, only cheaper where the translation is known.
 """
 
 from __future__ import annotations
