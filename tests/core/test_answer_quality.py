@@ -40,18 +40,28 @@ def test_over_the_length_limit_and_the_model_description_copied_into_columns() -
     assert text_problem("word " * 300, "order_id", max_chars=LIMIT) == (
         "is 1,499 characters long, over the limit of 1,000"
     )
+    copied = "Orders placed on the web shop."
     parsed = {
-        "description": "Orders placed on the web shop.",
+        "description": copied,
         "columns": [
-            {"name": "status", "description": "Orders placed on the web shop."},
-            {"name": "amount", "description": "Order total in cents."},
+            {"name": "status", "description": copied},
+            {"name": "amount", "description": copied},
             {"name": "invented", "description": "invented"},
         ],
     }
     problems = answer_problems(
         parsed, ["status", "amount"], model_name="orders", want_table=True, max_chars=LIMIT
     )
-    assert problems == {"status": "the description of status repeats the model description"}
+    assert problems == {
+        "status": "the description of status repeats the model description",
+        "amount": "the description of amount repeats the model description",
+    }
+    # One column reading like the model description (a column named "description") is not a copy.
+    parsed["columns"][1]["description"] = "Order total in cents."
+    assert (
+        answer_problems(parsed, ["status", "amount"], model_name="orders", want_table=True, max_chars=LIMIT)
+        == {}
+    )
 
 
 def restating(request: RecordedRequest) -> Reply:

@@ -278,7 +278,10 @@ def test_an_unusable_answer_is_asked_for_once_more_quoting_the_problem(
     assert "could not be used" in requests[1].prompt_text
     assert "did not return usable JSON" in requests[1].prompt_text
     staging = columns(chain / "models/staging/_staging.yml", "stg_customers")
-    assert staging["first_name"]["description"] == "Fake description of first_name."
+    assert (
+        staging["first_name"]["description"]
+        == "Fake description of first_name, as the fake provider answers it."
+    )
 
 
 def test_an_answer_missing_a_column_is_asked_for_again(

@@ -372,7 +372,9 @@ def _generate(schema: dict[str, Any], root: dict[str, Any], name: str, depth: in
 def _named_item(item: Any, value: Any) -> Any:
     if not isinstance(item, dict):
         return item
-    described = {key: _string_for(str(value), {}) if key == "description" else v for key, v in item.items()}
+    # Words beyond the column's own name: a name like fake_column would otherwise be "restated".
+    text = f"Fake description of {value}, as the fake provider answers it."
+    described = {key: text if key == "description" else v for key, v in item.items()}
     return {**described, "name": value}
 
 

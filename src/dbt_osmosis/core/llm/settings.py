@@ -156,7 +156,7 @@ class LLMSettings:
     concurrency: int = 8
     prompt_file: Path | None = None
     price_file: Path | None = None
-    #: Longer model descriptions are cut at the last sentence boundary that fits.
+    #: A longer description is rejected for quality (asked again, then never written).
     max_description_chars: int = 1000
     #: Sent instead of the caller's temperature when set (``OSMOSIS_LLM_TEMPERATURE``).
     temperature: float | None = None

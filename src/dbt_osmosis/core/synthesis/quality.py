@@ -5,7 +5,7 @@ caught here, for a column or for the model's own description:
 
 - it only restates the name: ``order_id`` -> "order_id", "Order id", "The order_id column";
 - it is generic filler that would fit any column: "This column contains data.", "N/A", "~";
-- a column's text is the model's description copied (a model that answers every column with it);
+- the model's description copied into every column of the answer;
 - it is longer than the configured limit (``OSMOSIS_LLM_MAX_DESCRIPTION_CHARS``), which says the
   model wrote an essay, or something else, instead of a description;
 - it is in another language than asked (``--llm-language``): told by the small words every sentence
@@ -120,18 +120,25 @@ def answer_problems(
             problems[""] = f"the model description {problem}"
     compare = table_text or clean_text(model_description)
     wanted = {column_key(name) for name in asked}
+    # Only a copy into every column answered counts: one column whose text happens to read like the
+    # model's (a column named "description", say) is not the pattern of an answer that says nothing.
+    copies: dict[str, str] = {}
+    answered = 0
     for item in parsed.get("columns") or []:
         if not isinstance(item, Mapping):
             continue
         key = column_key(item.get("name", ""))
-        if key not in wanted or key in problems:
-            continue
         text = clean_text(item.get("description"))
+        if key not in wanted or key in problems or not text:
+            continue
+        answered += 1
         problem = text_problem(text, str(item.get("name")), max_chars=max_chars, language=language)
-        if problem is None and _same(text, compare):
-            problem = "repeats the model description"
         if problem is not None:
             problems[key] = f"the description of {item.get('name')} {problem}"
+        elif _same(text, compare):
+            copies[key] = f"the description of {item.get('name')} repeats the model description"
+    if copies and len(copies) + sum(key in problems for key in wanted) >= answered:
+        problems.update(copies)
     return problems
 
 
