@@ -462,28 +462,10 @@ def answer_schema(request: RecordedRequest, schema: dict[str, Any] | None = None
     return {**schema, "properties": {**schema["properties"], "columns": columns}}
 
 
-def _described_columns(answer: Any, request: RecordedRequest) -> Any:
-    """The answer with each named column described in its own words, as a model writes them.
-
-    Without this every column would get the same text as the model description ("Fake description of
-    description."), which the product rightly refuses as a copy of the model description.
-    """
-    listed = set(prompt_columns(request.prompt_text))
-    if not listed or not isinstance(answer, dict) or not isinstance(answer.get("columns"), list):
-        return answer
-    columns = [
-        {**item, "description": f"Fake description of the {item['name']} column."}
-        if isinstance(item, dict) and item.get("name") in listed and "description" in item
-        else item
-        for item in answer["columns"]
-    ]
-    return {**answer, "columns": columns}
-
-
 def _default_text(request: RecordedRequest, asks_json: bool) -> str:
     schema = answer_schema(request)
     if schema is not None:
-        return json.dumps(_described_columns(value_from_schema(schema), request))
+        return json.dumps(value_from_schema(schema))
     in_prompt = _schema_in_prompt(request.prompt_text)
     if in_prompt is not None:
         # JSON mode or a prompt-only instruction: answer the schema the prompt spells out.
