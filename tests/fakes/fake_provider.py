@@ -469,9 +469,7 @@ def _default_text(request: RecordedRequest, asks_json: bool) -> str:
     in_prompt = _schema_in_prompt(request.prompt_text)
     if in_prompt is not None:
         # JSON mode or a prompt-only instruction: answer the schema the prompt spells out.
-        return json.dumps(
-            _described_columns(value_from_schema(answer_schema(request, in_prompt) or in_prompt))
-        )
+        return json.dumps(value_from_schema(answer_schema(request, in_prompt) or in_prompt))
     if asks_json or "json" in request.prompt_text.lower():
         return json.dumps({"answer": "Fake answer from the fake provider."})
     return "This is a fake answer from the fake provider."
