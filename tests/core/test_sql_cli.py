@@ -112,6 +112,19 @@ def test_sql_run_rows_and_compiled_sql_do_not_show_secret_values(
     assert compiled.exit_code == 0, compiled.output
     assert KEY not in compiled.output and "hunter2!" not in compiled.output
     assert "'Bearer ***' as header" in compiled.output
+    # Nor in a file: dbt's copy of the compiled query under target/compiled is removed.
+    holding = [path for path in chain.rglob("*") if path.is_file() and KEY.encode() in path.read_bytes()]
+    assert holding == []
+
+
+def test_sql_commands_leave_the_projects_dbt_artifacts_alone(chain: Path) -> None:
+    run_results = chain / "target" / "run_results.json"
+    run_results.parent.mkdir(exist_ok=True)
+    before = b'{"results": "of the last dbt run"}'
+    run_results.write_bytes(before)
+    assert sql(chain, "compile", "select 1 as x").exit_code == 0
+    assert sql(chain, "run", "select 1 as x").exit_code == 0
+    assert run_results.read_bytes() == before  # the last `dbt run`'s results, not an inline query's
 
 
 def test_sql_run_shows_key_shaped_data_that_is_not_a_secret_of_this_machine(chain: Path) -> None:

@@ -16,11 +16,13 @@ message. ``env_secrets.Secrets`` says what is masked where.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from dbt_osmosis.core.dbt.env_secrets import Secrets
@@ -183,17 +185,42 @@ def _compile(project: DbtProject, sql: str, secrets: Secrets) -> str:
     options = resolve_options(project.options)
     with working_directory(project.root):
         # The parsed manifest is reused: dbt adds the inline query to it and compiles only that.
+        # --no-write-json: the user's run_results.json and manifest.json are theirs, not this query's.
         outcome = dbtRunner(manifest=project.manifest).invoke(
-            ["compile", *dbt_args(options), "--inline", sql]
+            ["compile", *dbt_args(options), "--no-write-json", "--inline", sql]
         )
     results = getattr(outcome.result, "results", None)
     if not outcome.success or not results:
         reason = _dbt_reason(outcome.exception, results)
         raise SqlError(f"dbt could not compile the SQL: {secrets.message(reason)}")
-    compiled = getattr(getattr(results[0], "node", None), "compiled_code", None)
+    node = getattr(results[0], "node", None)
+    _remove_compiled_file(project.root, getattr(node, "compiled_path", None))
+    compiled = getattr(node, "compiled_code", None)
     if not isinstance(compiled, str):
         raise SqlError("dbt compiled nothing for the SQL given.")
     return compiled
+
+
+def _remove_compiled_file(root: Path, compiled_path: str | None) -> None:
+    """Delete the copy of the compiled query dbt writes under target/compiled, and its empty folders.
+
+    The query is a one-off, not a node of the project, and its compiled text holds whatever its Jinja
+    read (an ``env_var`` secret included): it is printed, not kept in a file.
+    """
+    if not compiled_path:
+        return
+    relative = Path(compiled_path)
+    with contextlib.suppress(OSError):
+        (root / relative).unlink()
+    # The folders dbt made for the inline query ("from remote system.sql/sql"), each only if empty.
+    if _INLINE_FOLDER not in relative.parts:
+        return
+    made = relative.parts.index(_INLINE_FOLDER)
+    for depth in range(len(relative.parts) - 1, made, -1):
+        try:
+            (root / Path(*relative.parts[:depth])).rmdir()
+        except OSError:
+            return
 
 
 def _limited(adapter: Any, compiled: str, rows: int, secrets: Secrets) -> str:
@@ -211,6 +238,7 @@ def _limited(adapter: Any, compiled: str, rows: int, secrets: Secrets) -> str:
 _INLINE_NODE = re.compile(
     r"(?:Sql_Operation|sql_operation) '?(?:sql_operation\.[\w.]+|inline_query)'? \(from remote system\.sql\)"
 )
+_INLINE_FOLDER = "from remote system.sql"
 _WRAPPER_MESSAGES = {"Error parsing inline query", "Error compiling inline query"}
 
 
