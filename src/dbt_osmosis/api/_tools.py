@@ -1,0 +1,97 @@
+"""``review()``, ``analyze_docs()``, ``check_llm()`` and the ``sql`` calls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from dbt_osmosis.core.dbt.project import load_project
+from dbt_osmosis.core.dbt.selection import select_nodes
+from dbt_osmosis.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from dbt_osmosis.core.analyze import DocsReport
+    from dbt_osmosis.core.dbt.sql import RowStream
+from dbt_osmosis.api.types import (
+    AnalyzeDocsRun,
+    LLMCheckResult,
+    ProjectLocation,
+    ReviewResult,
+    ReviewRun,
+)
+
+# --- review and check_llm --------------------------------------------------------------------------
+
+
+def review(run: ReviewRun) -> ReviewResult:
+    """List the selection's model-written texts; with a verdict, accept or reject the unreviewed ones."""
+    project = load_project(run.project.resolve())
+    chosen = run.selection
+    nodes = select_nodes(
+        project, replace(chosen, models=run.models + chosen.models, fqn=run.fqn + chosen.fqn)
+    )
+    # Review reads marks through the synthesis package, which loads the LLM layer: only for review.
+    from dbt_osmosis.core.synthesis.review import ReviewSession
+
+    session = ReviewSession(project, nodes, run.placeholders)
+    result = ReviewResult(items=list(session.items), verdict=run.verdict, check=run.check)
+    result.anchored = session.anchored(nodes)
+    if run.verdict is not None:
+        decide = session.accept if run.verdict == "accept" else session.reject
+        result.decided = decide(result.items)  # accept takes edited texts too; reject never does
+        result.files_written = session.write()
+        result.copies_removed, result.copies_left = session.copies_removed, session.copies_left
+        return result
+    result.copies_left = session.leftover_copies()
+    if run.check and (result.pending or result.copies_left):
+        result.exit_code = ExitCode.CHANGES
+    elif run.check and result.anchored:
+        result.exit_code = ExitCode.INCOMPLETE
+    return result
+
+
+def analyze_docs(run: AnalyzeDocsRun) -> DocsReport:
+    """Coverage of the selected models' descriptions, per model, folder and in total; writes nothing."""
+    from dbt_osmosis.core.analyze import DocsThresholds, judge, measure_docs
+
+    project = load_project(run.project.resolve())
+    report = measure_docs(project, select_nodes(project, run.selection), run.thresholds or DocsThresholds())
+    return judge(report, run.min_column_coverage, run.fail_on_gaps)
+
+
+def check_llm(
+    *, timeout: float | None = None, on_ask: Callable[[str, str], None] | None = None
+) -> LLMCheckResult:
+    """Send one tiny request to the provider configured by the environment; say what is wrong, if anything.
+
+    ``on_ask(provider, model)`` is called just before the request is sent. One attempt, no retries:
+    the point is to see the first error. A bad configuration raises ``LLMConfigError``.
+    """
+    from dbt_osmosis._synthesis_run import ask_once
+
+    return ask_once(timeout, on_ask)
+
+
+def sql_compile(sql: str, project: ProjectLocation | None = None) -> str:
+    """``sql compile``: the SQL with its Jinja rendered and refs resolved by dbt (secrets shown as ***).
+
+    ``SqlError`` carries dbt's own reason when the SQL does not compile.
+    """
+    from dbt_osmosis.core.dbt.sql import compile_sql
+
+    return compile_sql((project or ProjectLocation()).resolve(), sql)
+
+
+def sql_run(
+    sql: str, project: ProjectLocation | None = None, limit: int = 50
+) -> AbstractContextManager[RowStream]:
+    """``sql run``: a ``with`` block over the query's rows, read in batches (``limit`` -1: all of them).
+
+    ``stream.columns`` names the columns; iterate ``stream`` for the rows; afterwards ``stream.more``
+    says whether rows past the limit were left out. Values of secret environment variables are ***.
+    """
+    from dbt_osmosis.core.dbt.sql import stream_sql
+
+    return stream_sql((project or ProjectLocation()).resolve(), sql, limit)
