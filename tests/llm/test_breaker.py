@@ -290,20 +290,25 @@ def test_the_budget_prices_a_fallbacks_answer_by_its_own_price() -> None:
         per_token = prices.get((provider, model))
         if per_token is None:
             return None
-        return lambda prompt, completion, cached: (prompt + completion) * per_token
+        return lambda usage: (usage.prompt_tokens + usage.completion_tokens) * per_token
 
     budget = Budget(
         max_cost=1000.0,
         max_requests=None,
-        price=lambda prompt, completion, cached: (prompt + completion) * 1.0,
+        price=lambda usage: (usage.prompt_tokens + usage.completion_tokens) * 1.0,
         price_for=price_for,
     )
     budget.settle(budget.reserve(1, 1), Usage(prompt_tokens=3, completion_tokens=2))
     assert budget.spent == 5.0
     budget.settle(
-        budget.reserve(1, 1), Usage(prompt_tokens=3, completion_tokens=2), "anthropic", "claude-haiku-4-5"
+        budget.reserve(1, 1),
+        Usage(prompt_tokens=3, completion_tokens=2),
+        provider="anthropic",
+        model="claude-haiku-4-5",
     )
     assert budget.spent == 55.0
     # A model without a price falls back to the budget's own.
-    budget.settle(budget.reserve(1, 1), Usage(prompt_tokens=1, completion_tokens=0), "ollama", "llama3")
+    budget.settle(
+        budget.reserve(1, 1), Usage(prompt_tokens=1, completion_tokens=0), provider="ollama", model="llama3"
+    )
     assert budget.spent == 56.0
