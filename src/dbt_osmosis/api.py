@@ -326,6 +326,8 @@ class OrganizeResult:
     declined: bool = False
     #: Files left alone, with the reason; no entry moved into or out of them.
     blocked: dict[str, str] = field(default_factory=dict)
+    #: Entries kept where they are because moving them would change what dbt reads (one line each).
+    left: list[str] = field(default_factory=list)
     changed_files: list[str] = field(default_factory=list)
     files_written: list[str] = field(default_factory=list)
     #: Files that failed while being written (a full disk, a folder made read-only).
@@ -432,7 +434,7 @@ def _organize(
     plan = result.plan
     if plan is None:  # pragma: no cover - _plan_organize always sets it
         raise RuntimeError("organize planned nothing")
-    done = ExitCode.INCOMPLETE if plan.blocked else ExitCode.OK
+    done = ExitCode.INCOMPLETE if plan.blocked or plan.left else ExitCode.OK
     if run.check:
         result.exit_code = ExitCode.CHANGES if result.changed_files else done
         return result
@@ -442,7 +444,7 @@ def _organize(
     reported = set(plan.blocked)
     result.files_written = write_organized(plan)
     result.write_failures = {path: why for path, why in plan.blocked.items() if path not in reported}
-    result.exit_code = ExitCode.INCOMPLETE if plan.blocked else ExitCode.OK
+    result.exit_code = ExitCode.INCOMPLETE if plan.blocked or plan.left else ExitCode.OK
     return result
 
 
@@ -461,6 +463,7 @@ def _plan_organize(
         moves=list(plan.moves),
         emptied=plan.emptied(),
         warnings=list(plan.warnings),
+        left=list(plan.left),
         check=run.check,
         dry_run=run.dry_run,
     )
@@ -580,7 +583,8 @@ def _document(
         if org_plan is not None
         else [changed.display_path for changed in plan.changed_files()]
     )
-    incomplete = ExitCode.INCOMPLETE if plan.blocked or plan.failures else ExitCode.OK
+    left = org_plan is not None and bool(org_plan.left)
+    incomplete = ExitCode.INCOMPLETE if plan.blocked or plan.failures or left else ExitCode.OK
     if run.check:
         result.exit_code = ExitCode.CHANGES if result.changed_files else incomplete
         return
@@ -594,6 +598,8 @@ def _document(
         result.interrupted, result.exit_code = "write", ExitCode.INTERRUPTED
         return
     result.exit_code = _outcome(plan, result.synthesis)
+    if left and result.exit_code == ExitCode.OK:
+        result.exit_code = ExitCode.INCOMPLETE
 
 
 def _prepare(

@@ -48,6 +48,8 @@ def report_organize(result: OrganizeResult, console: Console) -> None:
         console.print(f"removed {escape(path)} (no entries left)")
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}", soft_wrap=True)
+    for left in result.left:
+        console.print(f"[red]not moved:[/red] {escape(left)}; move it by hand", soft_wrap=True)
 
 
 def render_organize(result: OrganizeResult, console: Console) -> None:

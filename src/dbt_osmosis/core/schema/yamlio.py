@@ -189,6 +189,9 @@ class SchemaFile:
             raise YamlError(
                 yaml_error_message(self.display_path, "cannot be edited safely", exc, text)
             ) from exc
+        if data is None:
+            # Nothing but comments or blank lines (a file organize emptied, one without `version:`).
+            data = CommentedMap()
         if not isinstance(data, CommentedMap):
             raise YamlError(f"{self.display_path} must hold a YAML mapping at the top (e.g. `version: 2`).")
         self.data = data

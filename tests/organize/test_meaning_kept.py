@@ -1,0 +1,64 @@
+"""`yaml organize` on the layouts of real projects: dbt reads the same project after it, no comment is lost.
+
+Each case is a minimal repro from issue #23: two models ``a`` and ``b`` on DuckDB, the template
+``"_{model}.yml"``, and one schema file in a layout dbt accepts. After organize, dbt's own parse of the
+project must give the same descriptions, columns, tests and config for every node, and every comment
+line of the schema files must still be in one of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import run_command
+from tests.support.organize_checks import comment_lines, dbt_view, lost_comments
+from tests.support.projects import snapshot, write_project
+
+MODELS = {"models/a.sql": "select 1 as id\n", "models/b.sql": "select 1 as id\n"}
+
+CASES = {
+    # (1) dbt needs no `version: 2`, and takes the top-level keys in any order.
+    "no_version": "models:\n  - name: a\n    description: Model a.\n  - name: b\n    description: Model b.\n",
+    "version_last": "# Models.\nmodels:\n  - name: a\n    description: Model a.\n  - name: b\nversion: 2\n",
+    # (2) A folded description as the file's last line, without a final newline.
+    "folded_at_eof": "version: 2\nmodels:\n  - name: a\n    description: A.\n  - name: b\n"
+    "    description: >\n"
+    "      Model b, folded.",
+    # (3) A folded description that ends an entry in the middle of a file ends the new file.
+    "folded_mid_file": "version: 2\nmodels:\n  - name: a\n    description: >\n      Model a, folded.\n"
+    "  - name: b\n    description: |-\n      Model b.\n",
+    "literal_keep_at_eof": "version: 2\nmodels:\n  - name: b\n    description: B.\n  - name: a\n"
+    "    description: |+\n      Model a.\n\n",
+    # (4) Section comments a blank line above an entry, in a file organize empties.
+    "section_comments": "version: 2\n\n## Staging\n\nmodels:\n  - name: a\n    description: A.\n\n"
+    "### Final\n\n  - name: b\n    description: B.\n",
+    # (9) Header comments, a commented-out column and a commented-out entry at the ends.
+    "commented_out": "# Header: owned by the data team.\nversion: 2\nmodels:\n  - name: a\n    columns:\n"
+    "      - name: id\n        description: Id.\n        data_tests: [not_null]\n      # - name: legacy_col\n"
+    "  - name: b\n    description: B.\n  # - name: c\n  #   description: gone\n",
+    # (10) A literal block whose last line starts with `#` is text, not a comment.
+    "literal_hash_line": "version: 2\nmodels:\n  - name: a\n    description: |\n      Model a.\n"
+    "      # not a comment\n  - name: b\n    description: B.\n",
+}
+
+
+def _project(root: Path, schema: str, template: str = "_{model}.yml") -> Path:
+    write_project(root, MODELS, osmosis_template=template)
+    (root / "models/schema.yml").write_text(schema)
+    return root
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_organize_changes_nothing_dbt_reads_and_loses_no_comment(case: str, tmp_path: Path) -> None:
+    root = _project(tmp_path / "project", CASES[case])
+    view, comments = dbt_view(root), comment_lines(root)
+    result = run_command(root, "yaml", "organize", "--disable-introspection")
+    assert result.exit_code == 0, result.output
+    files = snapshot(root)
+    assert "models/_a.yml" in files and "models/_b.yml" in files, result.output
+    assert dbt_view(root) == view
+    assert not lost_comments(comments, comment_lines(root))
+    again = run_command(root, "yaml", "organize", "--disable-introspection", "--check")
+    assert again.exit_code == 0, again.output
