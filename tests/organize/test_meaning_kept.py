@@ -62,3 +62,55 @@ def test_organize_changes_nothing_dbt_reads_and_loses_no_comment(case: str, tmp_
     assert not lost_comments(comments, comment_lines(root))
     again = run_command(root, "yaml", "organize", "--disable-introspection", "--check")
     assert again.exit_code == 0, again.output
+
+
+TWO_MODELS = "version: 2\nmodels:\n  - name: a\n    description: A.\n  - name: b\n    description: B.\n"
+
+
+@pytest.mark.parametrize("command", ["organize", "document"])
+def test_template_outside_the_folders_dbt_reads_is_refused_before_writing(
+    command: str, tmp_path: Path
+) -> None:
+    # (7) What a 1.x user writes for models/schema.yml: the root's schema.yml, which dbt never reads.
+    root = _project(tmp_path / "project", TWO_MODELS, template="/schema.yml")
+    (root / "models/c.sql").write_text("select 1 as id\n")  # no entry yet: document would create one
+    before = snapshot(root)
+    result = run_command(root, "yaml", command, "--disable-introspection")
+    assert result.exit_code == 2, result.output
+    assert "'/schema.yml'" in result.output and "in schema.yml, where dbt does not read it" in result.output
+    assert "'/models/schema.yml'" in result.output  # the fix, spelled out
+    assert snapshot(root) == before and not (root / "schema.yml").exists()
+
+
+def test_template_from_the_project_root_into_a_model_folder_is_accepted(tmp_path: Path) -> None:
+    root = _project(tmp_path / "project", CASES["no_version"], template="/models/all.yml")
+    view = dbt_view(root)
+    result = run_command(root, "yaml", "organize", "--disable-introspection")
+    assert result.exit_code == 0, result.output
+    assert [path for path in snapshot(root) if path.startswith("models/")] == ["models/all.yml"]
+    assert dbt_view(root) == view
+
+
+def test_entries_sharing_an_anchor_stay_and_every_other_entry_moves(tmp_path: Path) -> None:
+    # (10) The anchor and its alias cannot be split across files; that is no reason to stop the run.
+    schema = (
+        "version: 2\nmodels:\n  - name: a\n    description: &shared Shared.\n"
+        "  - name: b\n    description: *shared\n"
+    )
+    root = _project(tmp_path / "project", schema)
+    (root / "models/c.sql").write_text("select 1 as id\n")
+    (root / "models/schema.yml").write_text(schema + "  - name: c\n    description: C.\n")
+    view = dbt_view(root)
+    result = run_command(root, "yaml", "organize", "--disable-introspection")
+    assert result.exit_code == 3, result.output
+    out = " ".join(result.output.split())
+    assert "moved c: models/schema.yml -> models/_c.yml" in out
+    # The file named as where each entry is, is the file it is in.
+    assert (
+        "a: left in models/schema.yml (its template says models/_a.yml): dbt would read models/schema.yml"
+        in out
+    )
+    assert (
+        "b: left in models/schema.yml (its template says models/_b.yml): dbt would read it differently" in out
+    )
+    assert dbt_view(root) == view

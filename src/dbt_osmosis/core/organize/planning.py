@@ -32,7 +32,7 @@ from dbt_osmosis.core.organize.text import (
     normal_path,
 )
 from dbt_osmosis.core.schema.entries import create_entry, find_entry, insert_item
-from dbt_osmosis.core.schema.placement import target_path
+from dbt_osmosis.core.schema.placement import readable_target_path
 from dbt_osmosis.core.schema.store import SchemaStore
 from dbt_osmosis.core.schema.writable import Writer, file_problem, write_files
 from dbt_osmosis.core.schema.yamlio import SchemaFile, write_atomic
@@ -208,7 +208,7 @@ def _plan(
     texts, skipped = apply_moves(project, moves)
     for index, why in sorted(skipped.items()):
         move = moves[index]
-        plan.left.append(f"{move.what}: left in {move.source}, not moved to {move.target}: {why}")
+        plan.left.append(f"{move.what}: left in {move.source} (its template says {move.target}): {why}")
     moves = [move for index, move in enumerate(moves) if index not in skipped]
     for path, (moved_text, on_disk) in texts.items():
         text = moved_text
@@ -330,7 +330,7 @@ def _planned_moves(
         else:
             if not node.patch_path or node.osmosis_template is None:
                 continue  # no template: the entry stays where its author put it
-            key, name, target = node.yaml_key, node.name, target_path(node)
+            key, name, target = node.yaml_key, node.name, readable_target_path(node, project.root)
             what = node.display_name
         current = node.patch_path
         claim = claims.get((current, key, name))
@@ -363,7 +363,7 @@ def _create_missing_entries(
     for node in nodes:
         if node.resource_type == "source" or node.patch_path or node.version is not None:
             continue
-        path = target_path(node)
+        path = readable_target_path(node, project.root)
         if normal_path(path) in leave:
             continue
         schema_file = plan.store.get_or_create(path)

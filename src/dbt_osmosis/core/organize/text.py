@@ -46,6 +46,8 @@ SAFE_LOADER: Any = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
 #: file before parsing it, which would drop that line break from the value.
 END_COMMENT = "# (end of file: keeps the line break that ends the text above)"
 
+_WHY_SOURCE = "another entry uses its anchor, or the layout is unusual"
+_WHY_TARGET = "an alias whose anchor stays behind, or an unusual layout"
 _KEY_COMMENT = re.compile(r"^[^#]*:[ \t]+(?P<comment>#.*(\r?\n)?)$")
 _BLOCK_HEADER = re.compile(r"^(?P<head>[^#]*?:[ \t]*[|>])(?P<ind>[1-9+-]*)(?P<tail>[ \t]*(#.*)?)$")
 
@@ -131,14 +133,14 @@ def _apply(
             # One at a time: the moves whose own removal changes what dbt reads stay; if none does
             # alone, they only fail together, and all of this file's stay.
             alone = {
-                index: f"taking it out of {path} would change what dbt reads there"
+                index: f"dbt would read {path} differently without it ({_WHY_SOURCE})"
                 for index, move in items
                 if _removed(path, text, [spans[index]], located, [(index, move)]) is None
             }
             raise _Unsafe(
                 alone
                 or {
-                    index: f"moving it with the others would change what dbt reads in {path}"
+                    index: f"dbt would read {path} differently without it and the other entries moved from it"
                     for index, _ in items
                 }
             )
@@ -160,7 +162,7 @@ def _apply(
             expected.setdefault(move.key, []).append(copy.deepcopy(block.data))
             placed = _placed(path, base, move.key, block, newline, expected)
             if placed is None:
-                raise _Unsafe({index: f"in {path} it would not read the same to dbt (its layout is unusual)"})
+                raise _Unsafe({index: f"dbt would read it differently there ({_WHY_TARGET})"})
             base = placed
         texts[path] = (base, texts[path][1])
     return texts
