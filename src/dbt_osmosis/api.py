@@ -40,6 +40,7 @@ from dbt_osmosis.core.organize import (
     set_aside_emptied,
     write_organized,
 )
+from dbt_osmosis.core.organize.journal import finish_journal, journaled
 from dbt_osmosis.core.process.gc_tuning import keep_long_lived, long_lived_heap
 from dbt_osmosis.core.process.runlock import project_lock
 from dbt_osmosis.core.schema.store import SchemaStore
@@ -183,6 +184,8 @@ class OrganizeRun:
     skip_add_data_types: bool = False
     check: bool = False
     dry_run: bool = False
+    #: Only finish the writes of a run that was killed midway (its journal), then stop.
+    recover: bool = False
 
 
 @dataclass(frozen=True)
@@ -332,6 +335,10 @@ class OrganizeResult:
     files_written: list[str] = field(default_factory=list)
     #: Files that failed while being written (a full disk, a folder made read-only).
     write_failures: dict[str, str] = field(default_factory=dict)
+    #: What finishing the writes of a run killed midway did (its journal), before this run.
+    recovered: list[str] = field(default_factory=list)
+    #: Stopped (Ctrl-C, SIGTERM) before writing: nothing written.
+    interrupted: bool = False
     check: bool = False
     dry_run: bool = False
     exit_code: ExitCode = ExitCode.OK
@@ -349,6 +356,8 @@ class DocumentResult:
     #: Notes about the run's settings (said before the project was loaded).
     notes: list[str] = field(default_factory=list)
     organize: OrganizeResult | None = None
+    #: What finishing the writes of a run killed midway did (its journal), before this run.
+    recovered: list[str] = field(default_factory=list)
     #: Files left alone, with the reason, and the nodes whose entries they hold.
     blocked: dict[str, str] = field(default_factory=dict)
     blocked_nodes: dict[str, list[str]] = field(default_factory=dict)
@@ -412,22 +421,34 @@ class LLMCheckResult:
 
 
 def organize(
-    run: OrganizeRun, *, progress: Progress | None = None, confirm: Confirm | None = None
+    run: OrganizeRun,
+    *,
+    progress: Progress | None = None,
+    confirm: Confirm | None = None,
+    cancel: CancelToken | None = None,
 ) -> OrganizeResult:
     """Put every selected entry in the file its dbt-osmosis path template says, and write the files.
 
     ``confirm`` is asked once, after planning, when the run would move something and may write; a
-    ``False`` keeps every entry where it is.
+    ``False`` keeps every entry where it is. A run killed while writing left a journal: it is finished
+    first (``run.recover`` does only that). ``cancel`` stops the run before it writes, or lets the
+    writes of the move groups finish and then stops.
     """
     where = run.project.resolve()
+    token = cancel or CancelToken()
     if not (where.project_dir / "dbt_project.yml").is_file():
-        return _organize(run, where, progress or NoProgress(), confirm)  # loading says so; no lock
+        return _organize(run, where, progress or NoProgress(), confirm, token)  # loading says so; no lock
     with project_lock(where.project_dir):
-        return _organize(run, where, progress or NoProgress(), confirm)
+        recovered = finish_journal(where.project_dir)
+        if run.recover:
+            return OrganizeResult(recovered=recovered)
+        result = _organize(run, where, progress or NoProgress(), confirm, token)
+        result.recovered = recovered
+        return result
 
 
 def _organize(
-    run: OrganizeRun, where: ProjectOptions, progress: Progress, confirm: Confirm | None
+    run: OrganizeRun, where: ProjectOptions, progress: Progress, confirm: Confirm | None, cancel: CancelToken
 ) -> OrganizeResult:
     project = load_project(where)
     result = _plan_organize(project, run, progress, confirm)
@@ -441,8 +462,12 @@ def _organize(
     if run.dry_run:
         result.exit_code = done
         return result
+    if cancel.cancelled:
+        result.interrupted, result.exit_code = True, ExitCode.INTERRUPTED
+        return result
     reported = set(plan.blocked)
-    result.files_written = write_organized(plan)
+    with cancel.handled_by(_nothing), journaled(project.root, plan, plan.store.files()):
+        result.files_written = write_organized(plan)
     result.write_failures = {path: why for path, why in plan.blocked.items() if path not in reported}
     result.exit_code = ExitCode.INCOMPLETE if plan.blocked or plan.left else ExitCode.OK
     return result
@@ -529,6 +554,7 @@ def _document_run(
             _document(run, where, result, progress, cancel, confirm, organize)
         else:
             with project_lock(where.project_dir), long_lived_heap():
+                result.recovered = finish_journal(where.project_dir)
                 _document(run, where, result, progress, cancel, confirm, organize)
     except OsmosisError:
         if not cancel.cancelled:
@@ -714,9 +740,10 @@ def _write(
             return
         # Files joined by a moved entry are written all or none, the files entries move into first;
         # a file an entry left is deleted only when the file it moved into was written.
-        emptied = set_aside_emptied(organized)
-        written = write_changes(plan, together=move_groups(organized))
-        result.files_written = written + delete_emptied(organized, emptied, plan.blocked)
+        with journaled(plan.project.root, organized, plan.changed_files()):
+            emptied = set_aside_emptied(organized)
+            written = write_changes(plan, together=move_groups(organized))
+            result.files_written = written + delete_emptied(organized, emptied, plan.blocked)
 
 
 def _outcome(plan: DocumentPlan, synthesis: SynthesisSummary | None) -> ExitCode:

@@ -29,6 +29,7 @@ __all__ = [
     "LEGACY_DOCUMENT_OPTIONS",
     "LLM_OPTIONS",
     "ORGANIZE_AUTO_APPLY",
+    "ORGANIZE_RECOVER",
     "YAML_OPTIONS",
     "apply",
     "document_run",
@@ -249,6 +250,11 @@ DOCUMENT_AUTO_APPLY = click.option(
 ORGANIZE_AUTO_APPLY = click.option(
     "--auto-apply", is_flag=True, help="Apply the moves without asking (1.x); asks only on a terminal."
 )
+ORGANIZE_RECOVER = click.option(
+    "--recover",
+    is_flag=True,
+    help="Only finish the moves of a run that was killed while writing (every run does this first).",
+)
 REVIEW_CHECK = click.option(
     "-C", "--check", is_flag=True, help="Exit with code 1 while model-written text is unreviewed."
 )
@@ -462,6 +468,7 @@ def organize_run(params: Mapping[str, Any]) -> OrganizeRun:
         skip_add_data_types=params["skip_add_data_types"],
         check=params["check"],
         dry_run=params["dry_run"],
+        recover=bool(params.get("recover")),
     )
 
 
