@@ -28,9 +28,9 @@ _WHERE = {
 }
 
 
-def dbt_view(root: Path) -> dict[str, Any]:
+def dbt_view(root: Path, *args: str) -> dict[str, Any]:
     """What dbt's manifest says about every node the project documents, after a fresh ``dbt parse``."""
-    dbt(root, "parse", "--no-partial-parse")
+    dbt(root, "parse", "--no-partial-parse", *args)
     manifest = json.loads((root / "target" / "manifest.json").read_text())
     view: dict[str, Any] = {}
     for unique_id, node in [*manifest["nodes"].items(), *manifest["sources"].items()]:
@@ -49,7 +49,11 @@ def comment_lines(root: Path) -> Counter[str]:
     """Every comment line of the project's schema files (stripped), counted."""
     found: Counter[str] = Counter()
     for path in root.rglob("*.y*ml"):
-        if "target" in path.parts or path.name in {"dbt_project.yml", "profiles.yml"}:
+        skipped = {"target", "dbt_packages", "logs"}
+        if skipped.intersection(path.relative_to(root).parts) or path.name in {
+            "dbt_project.yml",
+            "profiles.yml",
+        }:
             continue
         for line in path.read_text().splitlines():
             if line.strip().startswith("#"):
