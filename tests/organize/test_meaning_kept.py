@@ -11,10 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.support.cli import run_command
 from tests.support.organize_checks import comment_lines, dbt_view, lost_comments
-from tests.support.projects import snapshot, write_project
+from tests.support.projects import dbt, snapshot, write_project
 
 MODELS = {"models/a.sql": "select 1 as id\n", "models/b.sql": "select 1 as id\n"}
 
@@ -114,3 +115,14 @@ def test_entries_sharing_an_anchor_stay_and_every_other_entry_moves(tmp_path: Pa
         "b: left in models/schema.yml (its template says models/_b.yml): dbt would read it differently" in out
     )
     assert dbt_view(root) == view
+
+
+def test_refactor_documents_the_nodes_of_a_file_without_version(tmp_path: Path) -> None:
+    # (1) refactor used to leave such a file alone, and with it the documenting of its nodes.
+    root = _project(tmp_path / "project", CASES["no_version"])
+    dbt(root, "run")
+    result = run_command(root, "yaml", "refactor")
+    assert result.exit_code == 0, result.output
+    for name in ("a", "b"):
+        entry = yaml.safe_load((root / f"models/_{name}.yml").read_text())["models"][0]
+        assert entry["description"] == f"Model {name}." and entry["columns"][0]["name"] == "id"
