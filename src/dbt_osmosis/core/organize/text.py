@@ -189,6 +189,8 @@ def _placed(path: str, text: str, key: str, block: _Block, newline: str, expecte
     stripped = _strip_chomping(block)
     if stripped is not None:
         candidates.append(stripped)
+    if block.blank_tail:
+        candidates.append(replace(block, text=block.text + "\n" * block.blank_tail.count("\n")))
     for candidate in candidates:
         try:
             inserted = _insert(path, text, key, candidate, newline)
@@ -247,6 +249,8 @@ class _Block:
     dash: int  # column of the item's dash
     text: str  # the lines, as written
     data: Any  # the entry as plain data
+    #: The blank lines right after it: part of the value of a block scalar that keeps them (``|+``).
+    blank_tail: str = ""
 
 
 def _locate(path: str, text: str) -> dict[tuple[str, str], _Block]:
@@ -288,7 +292,12 @@ def _locate(path: str, text: str) -> dict[tuple[str, str], _Block]:
             entry = next(
                 (e for e in plain.get(key) or [] if isinstance(e, dict) and e.get("name") == name), None
             )
-            found[(str(key), name)] = _Block(start, end, dash, "".join(lines[start:end]), entry)
+            tail = end
+            while tail < len(lines) and not lines[tail].strip():
+                tail += 1
+            found[(str(key), name)] = _Block(
+                start, end, dash, "".join(lines[start:end]), entry, "".join(lines[end:tail])
+            )
     return found
 
 
