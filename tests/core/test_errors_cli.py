@@ -36,8 +36,9 @@ def test_yaml_that_does_not_parse_names_file_and_line(chain: Path, run_cli: RunC
     assert snapshot(chain) == before
 
 
-def test_yaml_parse_error_from_our_reader_names_file_and_line(chain: Path, run_cli: RunCli) -> None:
-    # A file dbt does not read (not under a resource path) but the template sends a new entry into.
+def test_template_into_a_file_dbt_does_not_read_is_refused(chain: Path, run_cli: RunCli) -> None:
+    # A file dbt does not read (not under a resource path) but the template sends a new entry into:
+    # refused before the file is even read, since dbt would never see what the run wrote there (#23).
     project_file = chain / "dbt_project.yml"
     project_file.write_text(
         project_file.read_text() + 'models:\n  test_project:\n    +dbt-osmosis: "/docs/all.yml"\n'
@@ -45,7 +46,7 @@ def test_yaml_parse_error_from_our_reader_names_file_and_line(chain: Path, run_c
     (chain / "docs").mkdir()
     (chain / "docs/all.yml").write_text("version: 2\nmodels:\n  - name: x\n    description: 'open\n")
     before = snapshot(chain)
-    assert_refused(run_cli(chain, "--disable-introspection"), "docs/all.yml", "line")
+    assert_refused(run_cli(chain, "--disable-introspection"), "'/docs/all.yml'", "where dbt does not read it")
     assert snapshot(chain) == before
 
 

@@ -146,8 +146,11 @@ def test_organize_moves_every_entry_to_its_template_file_losing_nothing(organize
     assert "  - name: shop   # raw shop data\n" in (root / "models/staging/_shop_sources.yml").read_text()
     # A model without YAML gets an entry where its template says.
     assert load(root / "models/marts/_undocumented.yml")["models"] == [{"name": "undocumented"}]
-    # Files left without entries are deleted; files already right are byte for byte the same.
-    assert "models/schema.yml" not in after and "seeds/props.yml" not in after
+    # Files left without entries are deleted, unless they hold a comment that belongs to no entry;
+    # files already right are byte for byte the same.
+    assert after["models/schema.yml"] == b"version: 2\n\n# All the models.\n"
+    assert "seeds/props.yml" not in after
+    assert "models/schema.yml has no entries left but was kept for its 1 comment line(s)" in result.output
     assert {p: after[p] for p in untouched} == untouched
 
     # dbt finds every entry in its new file, and a second organize changes nothing.
@@ -167,7 +170,7 @@ def test_dry_run_and_check_write_nothing(organize_project: Path) -> None:
     dry = invoke(organize_project, "yaml", "organize", "--disable-introspection", "--dry-run")
     assert dry.exit_code == 0
     assert "moved stg_orders: models/schema.yml -> models/staging/_stg_orders.yml" in dry.output
-    assert "removed models/schema.yml (no entries left)" in dry.output
+    assert "removed seeds/props.yml (no entries left)" in dry.output
     check = invoke(organize_project, "yaml", "organize", "--disable-introspection", "-C")
     assert check.exit_code == 1
     assert "would change" in check.output
@@ -278,7 +281,8 @@ def test_1x_pre_commit_hook_id_runs_refactor_and_fixes_files(organize_project: P
     assert result.exit_code == 0, result.output
     # pre-commit fails a hook that changed files: the entries were moved and documented in place.
     assert snapshot(organize_project) != before
-    assert not (organize_project / "models/schema.yml").exists()
+    # Only its comment that belongs to no entry is left in the file they came from.
+    assert "models" not in load(organize_project / "models/schema.yml")
 
 
 def _entries_on_disk(root: Path) -> dict[str, list[str]]:

@@ -274,3 +274,44 @@ def test_real_project_document_synthesize_and_rerun(
     assert again.exit_code == 0, again.output
     assert project_files(root) == after, "a second run changed the project"
     assert llm_env.requests == []
+
+
+def with_template(root: Path, template: str) -> None:
+    """Give every model of the project's own ``models:`` config a dbt-osmosis path template."""
+    from ruamel.yaml import YAML
+
+    parser = YAML()
+    parser.preserve_quotes = True
+    path = root / "dbt_project.yml"
+    config = parser.load(path.read_text())
+    models = config.get("models") or {}
+    config["models"] = models
+    own = models.get(config["name"]) or {}
+    models[config["name"]] = own
+    own["+dbt-osmosis"] = template
+    with path.open("w") as handle:
+        parser.dump(config, handle)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(PROJECTS))
+def test_real_project_organize_keeps_what_dbt_reads(
+    name: str, project_store: ProjectStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # #23: on every project, organize (template "_{model}.yml") never refuses the run (exit 0 or 3),
+    # and dbt reads the same descriptions, columns, tests and config after it, with no comment lost.
+    from tests.support.cli import run_command
+    from tests.support.organize_checks import comment_lines, dbt_view, lost_comments
+
+    root = tmp_path / name
+    copy_project(project_store.built(f"real-{name}", built_project(name), folder=name), root)
+    monkeypatch.setenv(DUCKDB_PATH, str(root / WAREHOUSE))
+    with_template(root, "_{model}.yml")
+    vars_args = vars_of(name)
+    dry = run_command(root, "yaml", "organize", "--dry-run", "--disable-introspection", *vars_args)
+    assert dry.exit_code in (0, 3), dry.output
+    view, comments = dbt_view(root, *vars_args), comment_lines(root)
+    organized = run_command(root, "yaml", "organize", "--disable-introspection", *vars_args)
+    assert organized.exit_code in (0, 3), organized.output
+    assert dbt_view(root, *vars_args) == view
+    assert not lost_comments(comments, comment_lines(root))

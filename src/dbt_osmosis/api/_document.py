@@ -14,6 +14,7 @@ from dbt_osmosis.core.organize import (
     move_groups,
     set_aside_emptied,
 )
+from dbt_osmosis.core.organize.journal import finish_journal, journaled
 from dbt_osmosis.core.process.gc_tuning import keep_long_lived, long_lived_heap
 from dbt_osmosis.core.process.runlock import project_lock
 from dbt_osmosis.exit_codes import ExitCode
@@ -80,6 +81,7 @@ def _document_run(
             _document(run, where, result, progress, cancel, confirm, organize)
         else:
             with project_lock(where.project_dir), long_lived_heap():
+                result.recovered = finish_journal(where.project_dir)
                 _document(run, where, result, progress, cancel, confirm, organize)
     except OsmosisError:
         if not cancel.cancelled:
@@ -138,7 +140,8 @@ def _document(
         if org_plan is not None
         else [changed.display_path for changed in plan.changed_files()]
     )
-    incomplete = ExitCode.INCOMPLETE if plan.blocked or plan.failures else ExitCode.OK
+    left = org_plan is not None and bool(org_plan.left)
+    incomplete = ExitCode.INCOMPLETE if plan.blocked or plan.failures or left else ExitCode.OK
     unchecked = ExitCode.INCOMPLETE if plan.anchored else incomplete  # nodes skipped for an anchor
     if run.check:
         result.exit_code = ExitCode.CHANGES if result.changed_files else unchecked
@@ -153,6 +156,8 @@ def _document(
         result.interrupted, result.exit_code = "write", ExitCode.INTERRUPTED
         return
     result.exit_code = _outcome(plan, result.synthesis)
+    if left and result.exit_code == ExitCode.OK:
+        result.exit_code = ExitCode.INCOMPLETE
 
 
 def _prepare(
@@ -276,9 +281,10 @@ def _write(
             return
         # Files joined by a moved entry are written all or none, the files entries move into first;
         # a file an entry left is deleted only when the file it moved into was written.
-        emptied = set_aside_emptied(organized)
-        written = write_changes(plan, together=move_groups(organized))
-        result.files_written = written + delete_emptied(organized, emptied, plan.blocked)
+        with journaled(plan.project.root, organized, plan.changed_files()):
+            emptied = set_aside_emptied(organized)
+            written = write_changes(plan, together=move_groups(organized))
+            result.files_written = written + delete_emptied(organized, emptied, plan.blocked)
 
 
 def _outcome(plan: DocumentPlan, synthesis: SynthesisSummary | None) -> ExitCode:

@@ -15,6 +15,7 @@ from dbt_osmosis.core.organize import (
     placed_nodes,
     write_organized,
 )
+from dbt_osmosis.core.organize.journal import finish_journal, journaled
 from dbt_osmosis.core.process.runlock import project_lock
 from dbt_osmosis.core.schema.store import SchemaStore
 from dbt_osmosis.exit_codes import ExitCode
@@ -22,6 +23,7 @@ from dbt_osmosis.exit_codes import ExitCode
 if TYPE_CHECKING:
     pass
 from dbt_osmosis.api.types import (
+    CancelToken,
     Confirm,
     NoProgress,
     OrganizeResult,
@@ -33,39 +35,55 @@ from dbt_osmosis.api.types import (
 
 
 def organize(
-    run: OrganizeRun, *, progress: Progress | None = None, confirm: Confirm | None = None
+    run: OrganizeRun,
+    *,
+    progress: Progress | None = None,
+    confirm: Confirm | None = None,
+    cancel: CancelToken | None = None,
 ) -> OrganizeResult:
     """Put every selected entry in the file its dbt-osmosis path template says, and write the files.
 
     ``confirm`` is asked once, after planning, when the run would move something and may write; a
-    ``False`` keeps every entry where it is.
+    ``False`` keeps every entry where it is. A run killed while writing left a journal: it is finished
+    first (``run.recover`` does only that). ``cancel`` stops the run before it writes, or lets the
+    writes of the move groups finish and then stops.
     """
     where = run.project.resolve()
+    token = cancel or CancelToken()
     if not (where.project_dir / "dbt_project.yml").is_file():
-        return _organize(run, where, progress or NoProgress(), confirm)  # loading says so; no lock
+        return _organize(run, where, progress or NoProgress(), confirm, token)  # loading says so; no lock
     with project_lock(where.project_dir):
-        return _organize(run, where, progress or NoProgress(), confirm)
+        recovered = finish_journal(where.project_dir)
+        if run.recover:
+            return OrganizeResult(recovered=recovered)
+        result = _organize(run, where, progress or NoProgress(), confirm, token)
+        result.recovered = recovered
+        return result
 
 
 def _organize(
-    run: OrganizeRun, where: ProjectOptions, progress: Progress, confirm: Confirm | None
+    run: OrganizeRun, where: ProjectOptions, progress: Progress, confirm: Confirm | None, cancel: CancelToken
 ) -> OrganizeResult:
     project = load_project(where)
     result = _plan_organize(project, run, progress, confirm)
     plan = result.plan
     if plan is None:  # pragma: no cover - _plan_organize always sets it
         raise RuntimeError("organize planned nothing")
-    done = ExitCode.INCOMPLETE if plan.blocked else ExitCode.OK
+    done = ExitCode.INCOMPLETE if plan.blocked or plan.left else ExitCode.OK
     if run.check:
         result.exit_code = ExitCode.CHANGES if result.changed_files else done
         return result
     if run.dry_run:
         result.exit_code = done
         return result
+    if cancel.cancelled:
+        result.interrupted, result.exit_code = True, ExitCode.INTERRUPTED
+        return result
     reported = set(plan.blocked)
-    result.files_written = write_organized(plan)
+    with cancel.handled_by(lambda: None), journaled(project.root, plan, plan.store.files()):
+        result.files_written = write_organized(plan)
     result.write_failures = {path: why for path, why in plan.blocked.items() if path not in reported}
-    result.exit_code = ExitCode.INCOMPLETE if plan.blocked else ExitCode.OK
+    result.exit_code = ExitCode.INCOMPLETE if plan.blocked or plan.left else ExitCode.OK
     return result
 
 
@@ -84,6 +102,7 @@ def _plan_organize(
         moves=list(plan.moves),
         emptied=plan.emptied(),
         warnings=list(plan.warnings),
+        left=list(plan.left),
         check=run.check,
         dry_run=run.dry_run,
     )

@@ -126,6 +126,8 @@ class OrganizeRun:
     skip_add_data_types: bool = False
     check: bool = False
     dry_run: bool = False
+    #: Only finish the writes of a run that was killed midway (its journal), then stop.
+    recover: bool = False
 
 
 @dataclass(frozen=True)
@@ -290,10 +292,16 @@ class OrganizeResult:
     declined: bool = False
     #: Files left alone, with the reason; no entry moved into or out of them.
     blocked: dict[str, str] = field(default_factory=dict)
+    #: Entries kept where they are because moving them would change what dbt reads (one line each).
+    left: list[str] = field(default_factory=list)
     changed_files: list[str] = field(default_factory=list)
     files_written: list[str] = field(default_factory=list)
     #: Files that failed while being written (a full disk, a folder made read-only).
     write_failures: dict[str, str] = field(default_factory=dict)
+    #: What finishing the writes of a run killed midway did (its journal), before this run.
+    recovered: list[str] = field(default_factory=list)
+    #: Stopped (Ctrl-C, SIGTERM) before writing: nothing written.
+    interrupted: bool = False
     check: bool = False
     dry_run: bool = False
     exit_code: ExitCode = ExitCode.OK
@@ -311,6 +319,8 @@ class DocumentResult:
     #: Notes about the run's settings (said before the project was loaded).
     notes: list[str] = field(default_factory=list)
     organize: OrganizeResult | None = None
+    #: What finishing the writes of a run killed midway did (its journal), before this run.
+    recovered: list[str] = field(default_factory=list)
     #: Files left alone, with the reason, and the nodes whose entries they hold.
     blocked: dict[str, str] = field(default_factory=dict)
     blocked_nodes: dict[str, list[str]] = field(default_factory=dict)

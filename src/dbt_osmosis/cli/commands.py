@@ -49,13 +49,22 @@ def run_document(params: Mapping[str, Any], console: Console, *, organize: bool 
 def run_organize(params: Mapping[str, Any], console: Console) -> ExitCode:
     """``yaml organize``: 0 done, 1 ``--check`` found moves, 3 some files left alone (see ``ExitCode``)."""
     from dbt_osmosis import api
+    from dbt_osmosis.cli.interrupt import InterruptGuard
     from dbt_osmosis.cli.progress import CommandLineProgress, ask_to_apply
     from dbt_osmosis.cli.render import render_organize
 
     confirm = None if params.get("auto_apply") else ask_to_apply(console)
-    result = api.organize(
-        options.organize_run(params), progress=CommandLineProgress(console), confirm=confirm
-    )
+    with InterruptGuard(console) as guard:
+        try:
+            result = api.organize(
+                options.organize_run(params),
+                progress=CommandLineProgress(console),
+                confirm=confirm,
+                cancel=guard.token,
+            )
+        except KeyboardInterrupt:
+            console.print("Interrupted: nothing written.")
+            return ExitCode.INTERRUPTED
     render_organize(result, console)
     return result.exit_code
 

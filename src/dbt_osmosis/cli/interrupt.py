@@ -1,4 +1,7 @@
-"""Ctrl-C during a run: stop in order, keep what is finished, and never show a traceback.
+"""Ctrl-C (or SIGTERM) during a run: stop in order, keep what is finished, and never show a traceback.
+
+SIGTERM is what CI timeouts, ``timeout`` and ``docker stop`` send; it is handled as Ctrl-C is, so a
+run stopped that way finishes the file (or the group of files joined by a moved entry) it is writing.
 
 Python's default (and ``asyncio.run``'s) handling turns a second Ctrl-C, pressed while the first one
 is still cancelling requests, into a ``KeyboardInterrupt`` raised inside the event loop's shutdown:
@@ -36,11 +39,13 @@ class InterruptGuard:
         #: Handed to the API call run inside the block.
         self.token: CancelToken = CancelToken()
         self._previous: Any = None
+        self._previous_term: Any = None
         self._installed = False
 
     def __enter__(self) -> InterruptGuard:
         if threading.current_thread() is threading.main_thread():
             self._previous = signal.signal(signal.SIGINT, self._handle)
+            self._previous_term = signal.signal(signal.SIGTERM, self._handle)
             self._installed = True
         return self
 
@@ -49,6 +54,7 @@ class InterruptGuard:
     ) -> None:
         if self._installed:
             signal.signal(signal.SIGINT, self._previous)
+            signal.signal(signal.SIGTERM, self._previous_term)
             self._installed = False
 
     @property

@@ -55,7 +55,7 @@ def document(**params: Any) -> None:
 
 
 @yaml.command()
-@o.apply(o.DBT_OPTIONS, o.YAML_OPTIONS, (o.ORGANIZE_AUTO_APPLY,))
+@o.apply(o.DBT_OPTIONS, o.YAML_OPTIONS, (o.ORGANIZE_AUTO_APPLY, o.ORGANIZE_RECOVER))
 def organize(**params: Any) -> None:
     """Put every model, seed, snapshot and source entry in the file its dbt-osmosis path template says.
 

@@ -31,6 +31,7 @@ __all__ = [
     "LEGACY_DOCUMENT_OPTIONS",
     "LLM_OPTIONS",
     "ORGANIZE_AUTO_APPLY",
+    "ORGANIZE_RECOVER",
     "YAML_OPTIONS",
     "analyze_docs_run",
     "apply",
@@ -291,6 +292,11 @@ DOCUMENT_AUTO_APPLY = click.option(
 )
 ORGANIZE_AUTO_APPLY = click.option(
     "--auto-apply", is_flag=True, help="Apply the moves without asking (1.x); asks only on a terminal."
+)
+ORGANIZE_RECOVER = click.option(
+    "--recover",
+    is_flag=True,
+    help="Only finish the moves of a run that was killed while writing (every run does this first).",
 )
 REVIEW_CHECK = click.option(
     "-C",
@@ -592,6 +598,7 @@ def organize_run(params: Mapping[str, Any]) -> OrganizeRun:
         skip_add_data_types=params["skip_add_data_types"],
         check=params["check"],
         dry_run=params["dry_run"],
+        recover=bool(params.get("recover")),
     )
 
 

@@ -48,10 +48,21 @@ def report_organize(result: OrganizeResult, console: Console) -> None:
         console.print(f"removed {escape(path)} (no entries left)")
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}", soft_wrap=True)
+    for left in result.left:
+        console.print(f"[red]not moved:[/red] {escape(left)}; move it by hand", soft_wrap=True)
 
 
 def render_organize(result: OrganizeResult, console: Console) -> None:
     """What ``yaml organize`` says after its plan: files left alone, then what was (or would be) done."""
+    for line in result.recovered:
+        console.print(f"[yellow]recovered:[/yellow] {escape(line)}", soft_wrap=True)
+    if result.interrupted:
+        console.print("Interrupted before writing: nothing written.")
+        return
+    if result.plan is None:  # --recover: nothing else was asked
+        if not result.recovered:
+            console.print("No interrupted run to finish.")
+        return
     for path, reason in result.blocked.items():
         console.print(
             f"[red]error:[/red] {escape(path)} {escape(reason)}; no entry moved into or out of it",
@@ -91,6 +102,8 @@ def report_problems(result: DocumentResult, console: Console) -> None:
 
 def render_document(result: DocumentResult, console: Console, *, show_stats: bool) -> None:
     """Everything ``yaml document`` / ``yaml refactor`` says once the run has returned."""
+    for line in result.recovered:
+        console.print(f"[yellow]recovered:[/yellow] {escape(line)}", soft_wrap=True)
     if result.interrupted in ("load", "synthesis"):
         _interrupted(result, console)
         return

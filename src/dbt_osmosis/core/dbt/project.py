@@ -184,6 +184,11 @@ def load_project(options: ProjectOptions) -> DbtProject:
     elapsed = time.perf_counter() - started
     if not result.success or result.result is None:
         reason = _one_line(result.exception) if result.exception else "dbt parse failed"
+        if "two schema.yml entries" in reason or "found two patches" in reason:
+            reason += (
+                " (one entry is in two files, as a yaml organize or refactor killed while writing can "
+                "leave it: run `dbt-osmosis yaml organize --recover`, or delete one of the two entries)"
+            )
         raise ProjectError(f"dbt could not load the project in {root}: {reason}")
     return DbtProject(resolved, result.result, elapsed, _project_name(root))
 

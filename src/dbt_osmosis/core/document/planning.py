@@ -65,6 +65,7 @@ def plan_document(
             numeric_precision_and_scale=options.numeric_precision_and_scale,
             string_length=options.string_length,
         )
+        unreadable.extend(_not_built(project, targets, columns, unreadable))
     else:
         columns = {}
     introspection_seconds = time.perf_counter() - started
@@ -162,3 +163,31 @@ def write_changes(
     project).
     """
     return write_files(plan.changed_files(), plan.blocked, writer, together)
+
+
+#: What builds a relation of each resource type, for the summary of the ones not built.
+_BUILT_BY = {"model": "dbt run", "seed": "dbt seed", "snapshot": "dbt snapshot"}
+
+
+def _not_built(project: DbtProject, targets: list[Node], columns: ColumnMap, said: list[str]) -> list[str]:
+    # A relation the warehouse has no columns for does not exist yet: its entry gets no columns, and
+    # one line says why (a user cannot tell "no columns" from "not built" otherwise).
+    missing: dict[str, list[str]] = {}
+    for node in targets:
+        if node.resource_type not in _BUILT_BY or node.unique_id in columns:
+            continue
+        raw = project.manifest.nodes.get(node.unique_id)
+        if str(getattr(getattr(raw, "config", None), "materialized", "")) == "ephemeral":
+            continue  # never a relation in the warehouse
+        if any(line.startswith(f"{node.display_name}:") for line in said):
+            continue  # already reported as unreadable, with the reason
+        missing.setdefault(node.resource_type, []).append(node.display_name)
+    lines = []
+    for kind, names in missing.items():
+        count = len(names)
+        shown = ", ".join(sorted(names)[:5]) + (f" and {count - 5} more" if count > 5 else "")
+        lines.append(
+            f"{count} {kind}{'s are' if count != 1 else ' is'} not built yet: run {_BUILT_BY[kind]} or dbt "
+            f"build to document {'their' if count != 1 else 'its'} columns ({shown})."
+        )
+    return lines

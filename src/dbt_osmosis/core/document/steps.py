@@ -28,7 +28,7 @@ from dbt_osmosis.core.schema.items import (
     merge_tags,
     set_meta,
 )
-from dbt_osmosis.core.schema.placement import target_path
+from dbt_osmosis.core.schema.placement import readable_target_path
 from dbt_osmosis.core.schema.versions import VersionView, entry_of, version_view
 from dbt_osmosis.core.schema.yamlio import SchemaFile
 
@@ -105,7 +105,7 @@ def locate_entry(context: NodeContext, *, create: bool = True) -> None:
         return
     if not create or node.resource_type == "source":
         return
-    schema_file = plan.store.get_or_create(target_path(node))
+    schema_file = plan.store.get_or_create(readable_target_path(node, plan.project.root))
     plan.entries[node.unique_id] = schema_file
     if schema_file.display_path in plan.blocked:
         plan.frozen.add(node.unique_id)

@@ -32,7 +32,7 @@ from dbt_osmosis.core.organize.text import (
     normal_path,
 )
 from dbt_osmosis.core.schema.entries import create_entry, find_entry, insert_item
-from dbt_osmosis.core.schema.placement import target_path
+from dbt_osmosis.core.schema.placement import readable_target_path
 from dbt_osmosis.core.schema.store import SchemaStore
 from dbt_osmosis.core.schema.writable import Writer, file_problem, write_files
 from dbt_osmosis.core.schema.yamlio import SchemaFile, write_atomic
@@ -82,6 +82,8 @@ class OrganizePlan:
     warnings: list[str] = field(default_factory=list)
     #: Node id -> the project-relative file that now holds its entry (for a later step of the same run).
     placed: dict[str, str] = field(default_factory=dict)
+    #: Entries that stay where they are because moving them would change what dbt reads, with why.
+    left: list[str] = field(default_factory=list)
     #: Files the run cannot write (read-only, a symlink out of the project...) -> why. They stay as
     #: they are, and so does every entry that would have moved into or out of them.
     blocked: dict[str, str] = field(default_factory=dict)
@@ -203,12 +205,28 @@ def _plan(
         for move in _planned_moves(project, selected, sources)
         if normal_path(move.source or "") not in leave and normal_path(move.target) not in leave
     ]
-    texts = apply_moves(project, moves)
-    for path, (text, on_disk) in texts.items():
+    texts, skipped = apply_moves(project, moves)
+    for index, why in sorted(skipped.items()):
+        move = moves[index]
+        plan.left.append(f"{move.what}: left in {move.source} (its template says {move.target}): {why}")
+    moves = [move for index, move in enumerate(moves) if index not in skipped]
+    for path, (moved_text, on_disk) in texts.items():
+        text = moved_text
+        comments = sum(1 for line in text.splitlines() if line.lstrip().startswith("#"))
+        if on_disk is not None and comments and _is_empty(load_plain(path, text)):
+            text = _tidy(text)  # only comments are left: the blank lines between entries go
         schema_file = SchemaFile.from_text(project.root / path, path, text, on_disk=on_disk)
         plan.store.put(schema_file)
         if on_disk is not None and _is_empty(schema_file.data):
-            plan.deleted.append(path)
+            if comments:
+                # Comments that belonged to no entry (a header, a section title, a commented-out
+                # entry): deleting the file would lose them.
+                plan.warnings.append(
+                    f"{path} has no entries left but was kept for its {comments} comment line(s) that "
+                    "belong to no entry; move them where they belong, then delete the file."
+                )
+            else:
+                plan.deleted.append(path)
     for entry in moves:
         plan.moves.append(Move(entry.what, entry.source, entry.target))
         for node_id in entry.node_ids:
@@ -312,7 +330,7 @@ def _planned_moves(
         else:
             if not node.patch_path or node.osmosis_template is None:
                 continue  # no template: the entry stays where its author put it
-            key, name, target = node.yaml_key, node.name, target_path(node)
+            key, name, target = node.yaml_key, node.name, readable_target_path(node, project.root)
             what = node.display_name
         current = node.patch_path
         claim = claims.get((current, key, name))
@@ -345,7 +363,7 @@ def _create_missing_entries(
     for node in nodes:
         if node.resource_type == "source" or node.patch_path or node.version is not None:
             continue
-        path = target_path(node)
+        path = readable_target_path(node, project.root)
         if normal_path(path) in leave:
             continue
         schema_file = plan.store.get_or_create(path)
@@ -432,6 +450,19 @@ def _read_project_file(project: DbtProject) -> dict[str, Any]:
 
 def _current_data(schema_file: SchemaFile) -> Any:
     return load_plain(schema_file.display_path, schema_file.render())
+
+
+def _tidy(text: str) -> str:
+    # Runs of blank lines become one, and none is left at the end.
+    lines = text.splitlines(keepends=True)
+    kept: list[str] = []
+    for line in lines:
+        if not line.strip() and (not kept or not kept[-1].strip()):
+            continue
+        kept.append(line)
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return "".join(kept)
 
 
 def _is_empty(data: Any) -> bool:

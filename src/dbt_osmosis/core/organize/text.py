@@ -1,17 +1,23 @@
 """Moving entries between schema files as text: the lines the author wrote travel, re-indented.
 
-An entry is moved with the comment lines directly above it, only re-indented to the list it joins:
+An entry is moved with the comment lines directly above it and the comment lines inside it (indented
+deeper than its dash, such as a commented-out last column), only re-indented to the list it joins:
 comments, quoting, ``{{ doc() }}`` references and block scalars travel unchanged, and the files it
-leaves keep every other byte. Each moved file is re-read afterwards and must hold exactly the data
-expected (the entry gone here, there there); anything else stops the run before anything is written.
+leaves keep every other byte. Each moved file is re-read afterwards as dbt reads it (the text stripped,
+then parsed) and must hold exactly the data expected (the entry gone here, there there). Where a block
+scalar's final line break would change meaning at its new place (dbt strips a file's end), the move
+keeps it: a strip indicator where the text no longer ends the file, a closing comment line where it now
+does. An entry that still cannot be moved without changing what dbt reads stays where it is, and is
+reported; every other move goes ahead.
 """
 
 from __future__ import annotations
 
 import copy
 import posixpath
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml as pyyaml
@@ -23,10 +29,27 @@ from dbt_osmosis.core.dbt.project import DbtProject
 from dbt_osmosis.core.errors import OsmosisError
 from dbt_osmosis.core.schema.yamlio import yaml_error_message
 
-__all__ = ["SAFE_LOADER", "EntryMove", "OrganizeError", "apply_moves", "load_plain", "normal_path"]
+__all__ = [
+    "END_COMMENT",
+    "SAFE_LOADER",
+    "EntryMove",
+    "OrganizeError",
+    "apply_moves",
+    "load_plain",
+    "normal_path",
+]
 
 
 SAFE_LOADER: Any = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
+
+#: Closes a file whose last entry ends with a block scalar that has a final line break: dbt strips the
+#: file before parsing it, which would drop that line break from the value.
+END_COMMENT = "# (end of file: keeps the line break that ends the text above)"
+
+_WHY_SOURCE = "another entry uses its anchor, or the layout is unusual"
+_WHY_TARGET = "an alias whose anchor stays behind, or an unusual layout"
+_KEY_COMMENT = re.compile(r"^[^#]*:[ \t]+(?P<comment>#.*(\r?\n)?)$")
+_BLOCK_HEADER = re.compile(r"^(?P<head>[^#]*?:[ \t]*[|>])(?P<ind>[1-9+-]*)(?P<tail>[ \t]*(#.*)?)$")
 
 
 class OrganizeError(OsmosisError):
@@ -45,11 +68,32 @@ class EntryMove:
     node_ids: list[str]
 
 
-def apply_moves(project: DbtProject, moves: list[EntryMove]) -> dict[str, tuple[str, str | None]]:
-    """Make the moves as text: path -> (new text, text on disk or None).
+def apply_moves(
+    project: DbtProject, moves: list[EntryMove]
+) -> tuple[dict[str, tuple[str, str | None]], dict[int, str]]:
+    """Make the moves as text: (path -> (new text, text on disk or None), move index -> why it stays).
 
-    Every file is read once; removals come first, then insertions, and each file is checked after.
+    A move that would change what dbt reads, in the file it leaves or the file it joins, is not made;
+    the others are made again without it until every file checks out.
     """
+    skipped: dict[int, str] = {}
+    while True:
+        active = [index for index in range(len(moves)) if index not in skipped]
+        try:
+            return _apply(project, moves, active), skipped
+        except _Unsafe as exc:
+            skipped.update(exc.culprits)
+
+
+class _Unsafe(Exception):
+    def __init__(self, culprits: dict[int, str]) -> None:
+        super().__init__(culprits)
+        self.culprits = culprits
+
+
+def _apply(
+    project: DbtProject, moves: list[EntryMove], active: list[int]
+) -> dict[str, tuple[str, str | None]]:
     texts: dict[str, tuple[str, str | None]] = {}
 
     def text_of(path: str) -> str | None:
@@ -63,43 +107,139 @@ def apply_moves(project: DbtProject, moves: list[EntryMove]) -> dict[str, tuple[
 
     blocks: dict[int, _Block] = {}
     by_source: dict[str, list[tuple[int, EntryMove]]] = {}
-    for index, move in enumerate(moves):
-        by_source.setdefault(normal_path(move.source or ""), []).append((index, move))
+    for index in active:
+        by_source.setdefault(normal_path(moves[index].source or ""), []).append((index, moves[index]))
     for path, items in by_source.items():
         text = text_of(path)
         if text is None:
-            raise OrganizeError(f"{path} is gone; run dbt parse again. Nothing was written.")
-        located = _locate(path, text)
-        expected = load_plain(path, text)
-        spans: list[tuple[int, int, str, str]] = []
+            raise _Unsafe({index: f"{path} is gone (run dbt parse again)" for index, _ in items})
+        try:
+            located = _locate(path, text)
+        except OrganizeError as exc:
+            raise _Unsafe({index: str(exc) for index, _ in items}) from exc
+        spans: dict[int, tuple[int, int, str, str]] = {}
+        missing: dict[int, str] = {}
         for index, move in items:
             found = located.get((move.key, move.name))
             if found is None:
-                raise OrganizeError(
-                    f"{move.what}: no `{move.name}` entry under `{move.key}` in {path} to move; "
-                    "nothing was written."
-                )
+                missing[index] = f"no `{move.name}` entry under `{move.key}` was found in {path}"
+                continue
             blocks[index] = found
-            spans.append((found.start, found.end, move.key, move.name))
-            _drop(expected, move.key, move.name)
-        new_text = _remove(text, spans, located)
-        _verify(path, new_text, expected)
+            spans[index] = (found.start, found.end, move.key, move.name)
+        if missing:
+            raise _Unsafe(missing)
+        new_text = _removed(path, text, list(spans.values()), located, items)
+        if new_text is None:
+            # One at a time: the moves whose own removal changes what dbt reads stay; if none does
+            # alone, they only fail together, and all of this file's stay.
+            alone = {
+                index: f"dbt would read {path} differently without it ({_WHY_SOURCE})"
+                for index, move in items
+                if _removed(path, text, [spans[index]], located, [(index, move)]) is None
+            }
+            raise _Unsafe(
+                alone
+                or {
+                    index: f"dbt would read {path} differently without it and the other entries moved from it"
+                    for index, _ in items
+                }
+            )
         texts[path] = (new_text, texts[path][1])
     by_target: dict[str, list[tuple[int, EntryMove]]] = {}
-    for index, move in enumerate(moves):
-        by_target.setdefault(normal_path(move.target), []).append((index, move))
+    for index in active:
+        by_target.setdefault(normal_path(moves[index].target), []).append((index, moves[index]))
     for path, items in by_target.items():
         text = text_of(path)
         newline = "\r\n" if text and "\r\n" in text else _newline_of(blocks[items[0][0]].text)
         base = text if text is not None else f"version: 2{newline}"
-        expected = load_plain(path, base)
+        try:
+            expected = load_plain(path, base)
+        except OrganizeError as exc:
+            raise _Unsafe({index: str(exc) for index, _ in items}) from exc
+        base = _without_end_comment(base)
         for index, move in items:
             block = blocks[index]
-            base = _insert(path, base, move.key, block, newline)
             expected.setdefault(move.key, []).append(copy.deepcopy(block.data))
-        _verify(path, base, expected)
+            placed = _placed(path, base, move.key, block, newline, expected)
+            if placed is None:
+                raise _Unsafe({index: f"dbt would read it differently there ({_WHY_TARGET})"})
+            base = placed
         texts[path] = (base, texts[path][1])
     return texts
+
+
+def _removed(
+    path: str,
+    text: str,
+    spans: list[tuple[int, int, str, str]],
+    located: Mapping[tuple[str, str], _Block],
+    items: list[tuple[int, EntryMove]],
+) -> str | None:
+    # The file without the entries, or None when dbt would read anything else differently.
+    expected = load_plain(path, text)
+    for _, move in items:
+        _drop(expected, move.key, move.name)
+    new_text = _remove(text, spans, located)
+    return _closed(path, new_text, expected)
+
+
+def _placed(path: str, text: str, key: str, block: _Block, newline: str, expected: Any) -> str | None:
+    # The block added to the file, its final line break kept as dbt reads it; None when impossible.
+    candidates = [block]
+    stripped = _strip_chomping(block)
+    if stripped is not None:
+        candidates.append(stripped)
+    if block.blank_tail:
+        candidates.append(replace(block, text=block.text + "\n" * block.blank_tail.count("\n")))
+    for candidate in candidates:
+        try:
+            inserted = _insert(path, text, key, candidate, newline)
+        except OrganizeError:
+            return None
+        closed = _closed(path, inserted, expected)
+        if closed is not None:
+            return closed
+    return None
+
+
+def _closed(path: str, text: str, expected: Any) -> str | None:
+    # ``text`` as is when dbt reads ``expected`` from it; else with a closing comment line when that
+    # keeps a block scalar's final line break from dbt's strip; else None.
+    try:
+        if load_plain(path, text) == expected:
+            return text
+        newline = _newline_of(text)
+        ending = "" if text.endswith(("\n", "\r")) else newline
+        closed = f"{text}{ending}{END_COMMENT}{newline}"
+        if load_plain(path, closed) == expected:
+            return closed
+    except OrganizeError:
+        pass  # the text does not parse (an alias without its anchor): not safe
+    return None
+
+
+def _without_end_comment(text: str) -> str:
+    # A closing comment added by an earlier run goes when entries are added after its text.
+    lines = text.splitlines(keepends=True)
+    if lines and lines[-1].strip() == END_COMMENT:
+        return "".join(lines[:-1])
+    return text
+
+
+def _strip_chomping(block: _Block) -> _Block | None:
+    # The last block scalar of the entry with the strip indicator: a text that ended the file it
+    # leaves had no final line break for dbt, and must have none where more follows it.
+    lines = block.text.splitlines(keepends=True)
+    for number in range(len(lines) - 1, -1, -1):
+        body = lines[number].rstrip("\r\n")
+        match = _BLOCK_HEADER.match(body)
+        if match is None or _is_comment(body):
+            continue
+        indent = "".join(ch for ch in match["ind"] if ch.isdigit())
+        ending = lines[number][len(body) :]
+        lines[number] = f"{match['head']}-{indent}{match['tail']}{ending}"
+        return replace(block, text="".join(lines))
+    return None
 
 
 @dataclass(frozen=True)
@@ -109,6 +249,8 @@ class _Block:
     dash: int  # column of the item's dash
     text: str  # the lines, as written
     data: Any  # the entry as plain data
+    #: The blank lines right after it: part of the value of a block scalar that keeps them (``|+``).
+    blank_tail: str = ""
 
 
 def _locate(path: str, text: str) -> dict[tuple[str, str], _Block]:
@@ -133,8 +275,12 @@ def _locate(path: str, text: str) -> dict[tuple[str, str], _Block]:
         previous_end = key_line + 1
         for i, item in enumerate(items):
             boundary = starts[i + 1] if i + 1 < len(items) else after
+            dash = len(lines[starts[i]]) - len(lines[starts[i]].lstrip(" "))
             end = boundary
-            while end > starts[i] + 1 and _is_blank_or_comment(lines[end - 1]):
+            # Blank lines and comment lines at the dash's column or left of it belong to what follows
+            # (a section comment, the next entry); comment lines indented deeper are the entry's own
+            # (a commented-out last column), and so are a block scalar's lines, whatever they start with.
+            while end > starts[i] + 1 and _outside(lines[end - 1], dash):
                 end -= 1
             start = starts[i]
             while start > previous_end and _is_comment(lines[start - 1]):
@@ -143,11 +289,15 @@ def _locate(path: str, text: str) -> dict[tuple[str, str], _Block]:
             name = item.get("name") if isinstance(item, dict) else None
             if not isinstance(name, str):
                 continue
-            dash = len(lines[starts[i]]) - len(lines[starts[i]].lstrip(" "))
             entry = next(
                 (e for e in plain.get(key) or [] if isinstance(e, dict) and e.get("name") == name), None
             )
-            found[(str(key), name)] = _Block(start, end, dash, "".join(lines[start:end]), entry)
+            tail = end
+            while tail < len(lines) and not lines[tail].strip():
+                tail += 1
+            found[(str(key), name)] = _Block(
+                start, end, dash, "".join(lines[start:end]), entry, "".join(lines[end:tail])
+            )
     return found
 
 
@@ -173,7 +323,13 @@ def _remove(
             first = min(block.start for block in siblings)
             key_line = next((i for i in range(first - 1, -1, -1) if lines[i].startswith(f"{key}:")), None)
             if key_line is not None:
-                drop.update(range(key_line, first))
+                # The key goes; comments under it or on its line stay (they belong to no entry).
+                drop.update(i for i in range(key_line + 1, first) if not lines[i].strip())
+                comment = _KEY_COMMENT.match(lines[key_line])
+                if comment is None:
+                    drop.add(key_line)
+                else:
+                    lines[key_line] = comment["comment"]
     return "".join(line for index, line in enumerate(lines) if index not in drop)
 
 
@@ -209,14 +365,6 @@ def _reindent(text: str, shift: int, newline: str) -> str:
     return newline.join(out) + newline
 
 
-def _verify(path: str, text: str, expected: Any) -> None:
-    if load_plain(path, text) != expected:
-        raise OrganizeError(
-            f"Moving entries in {path} as text would change what the file means (its layout is unusual "
-            "around them); move them by hand or simplify the file. Nothing was written."
-        )
-
-
 def _drop(data: dict[str, Any], key: str, name: str) -> None:
     items = data.get(key)
     if isinstance(items, list):
@@ -226,16 +374,21 @@ def _drop(data: dict[str, Any], key: str, name: str) -> None:
 
 
 def load_plain(path: str, text: str) -> Any:
-    """A file's text as plain data (an empty mapping when it holds none); unparsable text stops the run."""
+    """A file's text as dbt reads it (stripped, then parsed): plain data, an empty mapping when none.
+
+    Unparsable text raises ``OrganizeError``.
+    """
     try:
-        data = pyyaml.load(text, Loader=SAFE_LOADER)
+        data = pyyaml.load(text.strip(), Loader=SAFE_LOADER)
     except pyyaml.YAMLError as exc:
         raise OrganizeError(yaml_error_message(path, "does not parse", exc, text)) from exc
     return data if isinstance(data, dict) else {}
 
 
-def _is_blank_or_comment(line: str) -> bool:
-    return not line.strip() or line.lstrip().startswith("#")
+def _outside(line: str, dash: int) -> bool:
+    if not line.strip():
+        return True
+    return _is_comment(line) and len(line) - len(line.lstrip(" ")) <= dash
 
 
 def _is_comment(line: str) -> bool:

@@ -2,7 +2,9 @@
 
 Two runs writing the same YAML at once would both report success while the last writer wins. The lock
 is taken before dbt parses the project (dbt writes the target folder too) and released on every way out of
-the ``with`` block. A lock left by a process that no longer exists (a killed run) is taken over.
+the ``with`` block. A lock whose holder cannot be alive is taken over: on this host, when its process no
+longer exists (a killed run); from another host name (a recreated container, a ``target/`` kept by a CI
+cache), when it is older than ``STALE_AFTER``, since a process elsewhere cannot be checked from here.
 """
 
 from __future__ import annotations
@@ -10,17 +12,26 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from dbt_osmosis.core.dbt.target import dbt_target_dir
 from dbt_osmosis.core.errors import OsmosisError
 
-__all__ = ["LOCK_NAME", "ProjectLockedError", "project_lock"]
+__all__ = ["LOCK_NAME", "STALE_AFTER", "ProjectLockedError", "project_lock"]
 
 LOCK_NAME = ".dbt-osmosis.lock"
+
+#: A lock taken on another host name is taken over once it is this old: longer than any run lasts.
+STALE_AFTER = timedelta(hours=6)
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 class ProjectLockedError(OsmosisError):
@@ -28,27 +39,28 @@ class ProjectLockedError(OsmosisError):
 
 
 @contextmanager
-def project_lock(project_dir: Path) -> Iterator[Path]:
+def project_lock(project_dir: Path, *, clock: Clock = _utc_now) -> Iterator[Path]:
     """Hold ``<target-path>/.dbt-osmosis.lock`` for the duration of the block; yield its path.
 
     The target path is the project's as dbt resolves it (``DBT_TARGET_PATH``, ``target-path``, else
-    ``target``), so a project that moved dbt's output gets no stray ``target/`` folder.
+    ``target``), so a project that moved dbt's output gets no stray ``target/`` folder. ``clock``
+    dates the lock and judges how old another host's lock is.
     """
     path = dbt_target_dir(project_dir.resolve()) / LOCK_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
-    _acquire(path)
+    _acquire(path, clock)
     try:
         yield path
     finally:
         _release(path)
 
 
-def _acquire(path: Path) -> None:
+def _acquire(path: Path, clock: Clock) -> None:
     record = json.dumps(
         {
             "pid": os.getpid(),
             "host": socket.gethostname(),
-            "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "started": clock().isoformat(timespec="seconds"),
         }
     )
     # The record is written to a private file first and hard-linked into place: the link fails when a
@@ -62,7 +74,7 @@ def _acquire(path: Path) -> None:
                 _place(staging, path, record)
             except FileExistsError:
                 holder = _read(path)
-                if _alive(holder):
+                if _alive(holder, clock()):
                     raise ProjectLockedError(_busy_message(path, holder)) from None
                 _remove_stale(path, holder)
                 continue
@@ -99,12 +111,15 @@ def _read(path: Path) -> dict[str, object]:
     return value if isinstance(value, dict) else {}
 
 
-def _alive(holder: dict[str, object]) -> bool:
+def _alive(holder: dict[str, object], now: datetime) -> bool:
     pid = holder.get("pid")
     if not isinstance(pid, int) or pid <= 0:
         return False  # unreadable or half-written: nobody can be holding it meaningfully
     if holder.get("host") not in (None, socket.gethostname()):
-        return True  # another machine's process cannot be checked from here; assume it runs
+        # Another machine's process cannot be checked from here: it runs until the lock is too old
+        # for any run (a lock with no readable date is judged by that alone).
+        started = _started(holder)
+        return started is None or now - started < STALE_AFTER
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -112,6 +127,17 @@ def _alive(holder: dict[str, object]) -> bool:
     except PermissionError:
         return True  # exists, owned by another user
     return True
+
+
+def _started(holder: dict[str, object]) -> datetime | None:
+    text = holder.get("started")
+    if not isinstance(text, str):
+        return None
+    try:
+        started = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return started if started.tzinfo is not None else started.replace(tzinfo=timezone.utc)
 
 
 def _remove_stale(path: Path, holder: dict[str, object]) -> None:
@@ -124,7 +150,12 @@ def _busy_message(path: Path, holder: dict[str, object]) -> str:
     pid = holder.get("pid", "unknown")
     since = f" since {holder['started']}" if holder.get("started") else ""
     where = f" on {holder['host']}" if holder.get("host") not in (None, socket.gethostname()) else ""
+    later = (
+        f" (a lock from another host is taken over once {STALE_AFTER.total_seconds() / 3600:g} hours old)"
+        if where
+        else ""
+    )
     return (
         f"Another dbt-osmosis run (pid {pid}{where}{since}) is working on this project. Wait for it to "
-        f"finish; if no such process is running, delete {path}."
+        f"finish; if no such process is running, delete {path}{later}."
     )

@@ -189,6 +189,9 @@ class SchemaFile:
             raise YamlError(
                 yaml_error_message(self.display_path, "cannot be edited safely", exc, text)
             ) from exc
+        if data is None:
+            # Nothing but comments or blank lines (a file organize emptied, one without `version:`).
+            data = CommentedMap()
         if not isinstance(data, CommentedMap):
             raise YamlError(f"{self.display_path} must hold a YAML mapping at the top (e.g. `version: 2`).")
         self.data = data
@@ -291,7 +294,15 @@ class SchemaFile:
         return text
 
     def _finish(self, original: str, text: str) -> str:
-        if not original.endswith("\n") and text.endswith("\n"):
+        tail = original[original.rfind("\n") + 1 :]
+        if tail and not tail.strip():
+            # A last line of only spaces and no final newline: the emitter drops it, the author's
+            # bytes keep it.
+            if text.endswith(f"\n{tail}\n"):
+                text = text[:-1]  # kept (as a comment's end), with a final newline it never had
+            elif not text.endswith("\n" + tail):
+                text = (text if text.endswith("\n") else text + "\n") + tail
+        elif not original.endswith("\n") and text.endswith("\n"):
             text = text[:-1]  # the author's file had no final newline; keep it that way
         return text.replace("\n", self.style.newline) if self.style.newline != "\n" else text
 
