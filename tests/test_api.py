@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -26,6 +25,7 @@ from dbt_osmosis.api import (
     ProjectLocation,
     ReviewRun,
 )
+from dbt_osmosis.core.dbt.project import working_directory
 from tests.fakes.fake_provider import FakeProviderServer
 from tests.support.projects import ProjectStore
 
@@ -41,16 +41,6 @@ def readme_example() -> str:
     match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
     assert match is not None, "the README's Use from Python section has no python block"
     return match.group(1)
-
-
-@contextmanager
-def working_directory(path: Path) -> Iterator[None]:
-    before = Path.cwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(before)
 
 
 def build_demo(project: Path) -> None:

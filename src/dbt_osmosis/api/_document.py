@@ -230,7 +230,7 @@ def _synthesize(
     cache = synthesis.response_cache(project.root)
     budget = synthesis.budget()
     batch = synthesis.batch
-    with cancel.handled_by(_nothing):  # Ctrl-C waits until what the provider holds is recorded
+    with cancel.handled_by(lambda: None):  # Ctrl-C waits until what the provider holds is recorded
         client = run_client(synthesis)
     if budget is not None:
         # A second plan, from the same warehouse columns: the estimate fills it with placeholder answers.
@@ -263,7 +263,7 @@ def _synthesize(
     except Cancelled:
         end_batches(synthesis, client, cancelled=True, note=progress.note)
         return None
-    with cancel.handled_by(_nothing):
+    with cancel.handled_by(lambda: None):
         if end_batches(synthesis, client, cancelled=cancel.cancelled, note=progress.note):
             return None
     shown = (report, synthesis.usage, client.provider, client.model, estimate, budget, run.llm.show_prompts)
@@ -298,6 +298,3 @@ def _outcome(plan: DocumentPlan, synthesis: SynthesisSummary | None) -> ExitCode
         return ExitCode.INCOMPLETE
     return ExitCode.OK
 
-
-def _nothing() -> None:
-    return None
