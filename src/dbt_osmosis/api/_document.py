@@ -297,4 +297,3 @@ def _outcome(plan: DocumentPlan, synthesis: SynthesisSummary | None) -> ExitCode
     ) or (plan.blocked or plan.failures):
         return ExitCode.INCOMPLETE
     return ExitCode.OK
-
