@@ -31,7 +31,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tests.fakes.fake_provider import FakeProviderServer, RecordedRequest, _Handler
+    from tests.fakes.http_handler import _Handler
+    from tests.fakes.server import FakeProviderServer
+    from tests.fakes.steps import RecordedRequest
 
 __all__ = ["FakeBatch", "FakeBatches"]
 
@@ -341,7 +343,8 @@ class FakeBatches:
 
     def _complete(self, batch: FakeBatch) -> None:
         """Answer every item the way a synchronous request with the same body would be answered."""
-        from tests.fakes.fake_provider import Fail, Reply, _error_body, _status_message
+        from tests.fakes.steps import Fail, Reply
+        from tests.fakes.wire_replies import _error_body, _status_message
 
         for custom_id, body in batch.items.items():
             record = self._record(batch, body)
@@ -360,7 +363,7 @@ class FakeBatches:
                 continue
             capture = _Capture()
             reply = step if isinstance(step, Reply) else Reply()
-            from tests.fakes.fake_provider import _json_schema
+            from tests.fakes.request_parsing import _json_schema
 
             _, asks_json = _json_schema(record.wire, body)
             self._owner._send_reply(capture, record, reply, asks_json)  # type: ignore[arg-type]
@@ -370,7 +373,8 @@ class FakeBatches:
         batch.status = "completed"
 
     def _record(self, batch: FakeBatch, body: dict[str, Any]) -> RecordedRequest:
-        from tests.fakes.fake_provider import RecordedRequest, _json_schema, _prompt_text
+        from tests.fakes.request_parsing import _json_schema, _prompt_text
+        from tests.fakes.steps import RecordedRequest
 
         wire = batch.wire
         schema, _ = _json_schema(wire, body)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 if TYPE_CHECKING:
-    from tests.fakes.fake_provider import Reply
+    from tests.fakes.steps import Reply
 
 CutHow: TypeAlias = Literal["drop", "reset", "eof"]
 

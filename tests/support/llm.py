@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.fakes.fake_provider import FAKE_API_KEY, RecordedRequest, prompt_columns
+from tests.fakes.schema_answers import prompt_columns
+from tests.fakes.steps import FAKE_API_KEY, RecordedRequest
 
 # Synthesis without waiting: no client-side rate limit to speak of, and a failure is not retried.
 FAST = ("--synthesize", "--llm-rate-limit", "100000", "--llm-max-retries", "0")
