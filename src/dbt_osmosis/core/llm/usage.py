@@ -231,7 +231,10 @@ def _parse_price(numbers: Any, origin: str, where: str, *, tiers: bool = True) -
                 f"Price file {origin}: {where} {key!r} must be a number >= 0, got {value!r}."
             )
         values[key] = float(value)
-    allowed = set(_PRICE_FIELDS) | (set(_TIER_FIELDS) if tiers else set())
+    # "checked": where and when the prices were checked (source, read, status, note); never a price.
+    allowed = set(_PRICE_FIELDS) | (set(_TIER_FIELDS) | {"checked"} if tiers else set())
+    if not isinstance(numbers.get("checked", {}), Mapping):
+        raise LLMConfigError(f"Price file {origin}: {where} 'checked' must be an object.")
     unknown = set(numbers) - allowed
     if unknown:
         raise LLMConfigError(
