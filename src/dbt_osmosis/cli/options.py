@@ -247,8 +247,9 @@ LLM_SERVICE_TIER = click.option(
     "--llm-service-tier",
     type=click.Choice(["standard", "flex"]),
     default=None,
-    help="flex: OpenAI's and Gemini's slower tier at batch prices (longer timeout, capacity "
-    "refusals retried); other providers ignore it.",
+    help="flex: OpenAI's and Gemini's slower tier at batch prices (longer timeout; a request the "
+    "provider has no flex capacity for is retried, then sent at the standard tier: see "
+    "--llm-flex-unavailable); other providers ignore it.",
 )
 LLM_FLEX_UNAVAILABLE = click.option(
     "--llm-flex-unavailable",

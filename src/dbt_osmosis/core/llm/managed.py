@@ -546,9 +546,9 @@ class ManagedClient:
             hook = self.on_wait
             if hook is not None:
                 hook(
-                    f"{self.provider} has no flex capacity: requests it still refuses after "
-                    f"{self.retry.max_retries} retries are sent at the standard tier, at the standard "
-                    "price (--llm-flex-unavailable fail to fail them instead)"
+                    f"{self.provider} has no flex capacity: a request it refuses is retried "
+                    f"(--llm-max-retries {self.retry.max_retries}), then sent at the standard tier and "
+                    "price (--llm-flex-unavailable fail to fail it instead)"
                 )
         return STANDARD_TIER
 
