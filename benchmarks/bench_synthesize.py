@@ -8,13 +8,16 @@ time with the lower bound max(requests x L / concurrency, requests / RPM x 60 s)
     .venv/bin/python benchmarks/bench_synthesize.py N L CONC RPM # one case; RPM 0 = no server limit
     .venv/bin/python benchmarks/bench_synthesize.py cost [N]     # the cache and refresh case only
     .venv/bin/python benchmarks/bench_synthesize.py batch [N]    # sync vs --llm-batch: cost per 1,000 nodes
-    .venv/bin/python benchmarks/bench_synthesize.py prices [N]   # cost per 1,000 nodes by tier
+    .venv/bin/python benchmarks/bench_synthesize.py prices [N]   # one table: $ per 1,000 nodes
 
-The prices case: cost per 1,000 nodes on Anthropic and OpenAI, at the standard and the flex tier, each
-with and without prompt caching, every request carrying a 6,000-character house style guide; priced
-from what the fake server reports (it accounts caching as the providers document it) with the price
-table. Goal: >= 60 % of input tokens read from the cache after the first request. The batch column is
-"n/a" until the batch mode exists.
+The prices case prints one table: rows provider/model (Anthropic, OpenAI, Gemini) x mode (sync
+standard, sync flex where the provider sells it, batch) x prompt caching (off, on); columns the cost
+per 1,000 nodes, the share of input read from the prompt cache after the first request, the requests
+(batch: items, batches and runs) and the ratio to the synchronous standard run without caching. Every
+request carries a 6,000-character house style guide; costs are priced from what the fake server
+billed (it accounts caching as the providers document it, batch items included) with the packaged
+price table at the mode's tier. Goals: >= 60 % read from the cache after the first request (Anthropic
+and OpenAI); batch <= 0.55 x sync.
 
 The cost case: a first run (marking what the model wrote), a rerun after reverting the YAML (goal: 0
 requests, no slower than 1.1 x a plain `yaml document`), and `--llm-refresh-stale` after changing the
@@ -30,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -223,79 +227,154 @@ def run_batch_case(n_models: int) -> None:
 
 STYLE_GUIDE = ("Write for analysts; name the grain first; spell out every abbreviation once. " * 80)[:6000]
 
-#: (provider, model variable, model): each provider's model with the most price tiers in the table.
-PRICED_MODELS = (
-    ("anthropic", "ANTHROPIC_MODEL", "claude-sonnet-4-5"),
-    ("openai", "OPENAI_MODEL", "gpt-5-mini"),
+#: (provider, environment for the provider, model): each provider's model with the most price tiers.
+PRICED_MODELS: tuple[tuple[str, str, str], ...] = (
+    ("anthropic", "ANTHROPIC", "claude-sonnet-4-5"),
+    ("openai", "OPENAI", "gpt-5-mini"),
+    ("google-gemini", "GOOGLE_GEMINI", "gemini-2.5-flash"),
 )
+#: Providers that sell a flex tier.
+FLEX_PROVIDERS = frozenset({"openai", "google-gemini"})
+
+
+@dataclass
+class PricedRow:
+    """One line of the price table: a provider/model at one mode, caching off or on."""
+
+    provider: str
+    model: str
+    mode: str
+    caching: bool
+    per_thousand: float | None
+    cache_share: float
+    requests: int
+    note: str = ""
+
+
+def _provider_env(server: FakeProviderServer, prefix: str, model: str) -> dict[str, str]:
+    base = server.base_url
+    return {
+        f"{prefix}_API_KEY": FAKE_API_KEY,
+        f"{prefix}_BASE_URL": f"{base}/v1" if prefix == "OPENAI" else base,
+        {"GOOGLE_GEMINI": "GOOGLE_GEMINI_MODEL"}.get(prefix, f"{prefix}_MODEL"): model,
+    }
 
 
 def _priced_run(
-    n_models: int, provider: str, model_env: str, model: str, tier: str, caching: bool
-) -> tuple[float | None, float, int]:
-    """(cost per 1,000 nodes or None when not priced at ``tier``, share read from cache after the
-    first request, requests) of one synthesis run."""
+    server: FakeProviderServer,
+    template: Path,
+    tmp: Path,
+    provider: str,
+    model: str,
+    mode: str,
+    caching: bool,
+) -> PricedRow:
+    """One synthesis of a fresh copy of ``template`` through ``dbt_osmosis.api``, priced from what the
+    fake server billed (its caching accounting) with the packaged price table at the mode's tier.
+
+    The batch mode is repeated, the fake's batches completed in between, until nothing is pending.
+    """
+    from dbt_osmosis.api import DocumentOptions, DocumentRun, ExitCode, LLMOptions, ProjectLocation, document
     from dbt_osmosis.core.llm.usage import PriceTable
 
-    with tempfile.TemporaryDirectory() as tmp, FakeProviderServer() as server:
-        accounting = PromptCacheAccounting(enabled=caching)
-        server.prompt_cache = accounting
-        root = Path(tmp) / "project"
-        catalog = generate(root, n_models)
-        prompts = Path(tmp) / "prompts.yml"
-        prompts.write_text(f"variables:\n  style_guide: {STYLE_GUIDE!r}\n", encoding="utf-8")
-        env = {
-            **os.environ,
-            "LLM_PROVIDER": provider,
-            model_env: model,
-            "OPENAI_API_KEY": FAKE_API_KEY,
-            "OPENAI_BASE_URL": f"{server.base_url}/v1",
-            "ANTHROPIC_API_KEY": FAKE_API_KEY,
-            "ANTHROPIC_BASE_URL": server.base_url,
-            "OSMOSIS_LLM_PROMPT_FILE": str(prompts),
-        }
-        extra = ("--llm-service-tier", tier) if tier != "standard" else ()
-        synth = ("--synthesize", "--llm-concurrency", "8", "--llm-rate-limit", "1000000", *extra)
-        _timed(_cli(root, catalog, *synth), env)
-        totals = server.usage_totals()
-        cost = PriceTable.load().estimate_cost(
-            provider,
-            model,
+    server.reset()
+    accounting = PromptCacheAccounting(enabled=caching)
+    server.prompt_cache = accounting
+    root = tmp / f"{provider}-{mode.replace(' ', '-')}-{caching}"
+    shutil.copytree(template, root)
+    tier = {"sync flex": "flex", "batch": "batch"}.get(mode)
+    llm = LLMOptions(
+        synthesize=True,
+        rate_limit=1_000_000,
+        concurrency=8,
+        no_cache=mode != "batch",  # a batch run needs the cache between its runs
+        service_tier="flex" if tier == "flex" else None,
+        batch=mode == "batch",
+    )
+    where = ProjectLocation(project_dir=root, profiles_dir=root)
+    run = DocumentRun(project=where, options=DocumentOptions(catalog_path=root / "catalog.json"), llm=llm)
+    runs = 0
+    while True:
+        result = document(run)
+        runs += 1
+        if result.exit_code != ExitCode.PENDING:
+            break
+        server.batches.complete_all()
+    if result.exit_code != ExitCode.OK:
+        raise SystemExit(f"{provider} {mode}: exit {int(result.exit_code)}: {result.notes}")
+    totals = server.usage_totals()
+    listed = PriceTable.load().price(provider, model)
+    price = None if listed is None else listed.at_tier(tier)
+    cost = (
+        None
+        if price is None
+        else price.cost(
             totals["prompt_tokens"],
             totals["completion_tokens"],
             accounting.read_tokens,
             accounting.write_tokens,
-            tier=None if tier == "standard" else tier,
         )
-        after_first = accounting.prompt_tokens - accounting.first_prompt_tokens
-        share = accounting.read_tokens / after_first if after_first else 0.0
-        per_thousand = None if cost is None else cost / n_models * 1000
-        return per_thousand, share, totals["requests"]
+    )
+    after_first = accounting.prompt_tokens - accounting.first_prompt_tokens
+    share = accounting.read_tokens / after_first if after_first else 0.0
+    nodes = sum(1 for _ in template.glob("models/**/*.sql"))  # every model synthesized, staging included
+    requests = server.batches.item_count if mode == "batch" else totals["requests"]
+    note = f"{len(server.batches.batches)} batches, {runs} runs" if mode == "batch" else ""
+    per_thousand = None if cost is None else cost / nodes * 1000
+    return PricedRow(provider, model, mode, caching, per_thousand, share, requests, note)
 
 
 def run_price_case(n_models: int) -> None:
-    """Cost per 1,000 nodes: sync, flex and batch, each with and without prompt caching."""
+    """One table: cost per 1,000 nodes by provider/model, mode (sync, flex, batch) and caching."""
+    os.environ.update({"OSMOSIS_LLM_MAX_RETRIES": "0"})
+    for name in ("OSMOSIS_LLM_MAX_COST", "OSMOSIS_LLM_MAX_REQUESTS", "OSMOSIS_LLM_CACHE_DIR"):
+        os.environ.pop(name, None)
+    started_cpu = os.times()
+    started = time.perf_counter()
+    rows: list[PricedRow] = []
+    with tempfile.TemporaryDirectory() as tmp_name, FakeProviderServer() as server:
+        tmp = Path(tmp_name)
+        template = tmp / "template"
+        generate(template, n_models)
+        prompts = tmp / "prompts.yml"
+        prompts.write_text(f"variables:\n  style_guide: {STYLE_GUIDE!r}\n", encoding="utf-8")
+        os.environ["OSMOSIS_LLM_PROMPT_FILE"] = str(prompts)
+        for provider, prefix, model in PRICED_MODELS:
+            os.environ.update({"LLM_PROVIDER": provider, **_provider_env(server, prefix, model)})
+            modes = ["sync standard", *(["sync flex"] if provider in FLEX_PROVIDERS else []), "batch"]
+            for mode in modes:
+                for caching in (False, True):
+                    rows.append(_priced_run(server, template, tmp, provider, model, mode, caching))
+    wall = time.perf_counter() - started
+    ended_cpu = os.times()
+    cpu = sum(ended_cpu[i] - started_cpu[i] for i in range(4))
+    _print_price_table(rows, n_models)
+    print(f"\n(wall {wall:.1f} s, CPU {cpu:.1f} s user+sys incl. children)")
 
-    def shown(cost: float | None) -> str:
-        return "unknown" if cost is None else f"${cost:.4f}"
 
-    print(f"N={n_models} models, 6,000-character style guide, cost per 1,000 nodes (fake server):")
-    for provider, model_env, model in PRICED_MODELS:
-        cells: list[str] = []
-        for tier in ("standard", "flex"):
-            if tier == "flex" and provider == "anthropic":
-                cells.append(f"{tier}: n/a (not offered)")
-                continue
-            without, _, _ = _priced_run(n_models, provider, model_env, model, tier, caching=False)
-            with_cache, share, requests = _priced_run(
-                n_models, provider, model_env, model, tier, caching=True
-            )
-            cells.append(
-                f"{tier}: {shown(without)} without caching, {shown(with_cache)} with "
-                f"({share:.0%} of input read from cache after the first request, {requests} requests)"
-            )
-        cells.append("batch: n/a (no batch mode in this build)")
-        print(f"  {provider} {model}: " + "; ".join(cells))
+def _print_price_table(rows: list[PricedRow], n_models: int) -> None:
+    print(
+        f"N={n_models} generated models, a 6,000-character house style guide in every request; fake "
+        "server (caching accounted as the providers document it), priced with the packaged table.\n"
+    )
+    header = (
+        "| Provider / model | Mode | Caching | $ per 1,000 nodes | Input read from cache "
+        "(after the 1st request) | Requests | x sync standard, no caching |"
+    )
+    print(header)
+    print("|---|---|---|---|---|---|---|")
+    base: dict[str, float | None] = {}
+    for row in rows:
+        if row.mode == "sync standard" and not row.caching:
+            base[row.provider] = row.per_thousand
+        reference = base.get(row.provider)
+        ratio = f"{row.per_thousand / reference:.3f}" if row.per_thousand is not None and reference else "n/a"
+        cost = "unknown" if row.per_thousand is None else f"${row.per_thousand:.4f}"
+        requests = f"{row.requests}" + (f" ({row.note})" if row.note else "")
+        print(
+            f"| {row.provider} {row.model} | {row.mode} | {'on' if row.caching else 'off'} | {cost} | "
+            f"{row.cache_share:.0%} | {requests} | {ratio} |"
+        )
 
 
 def main(argv: list[str]) -> None:

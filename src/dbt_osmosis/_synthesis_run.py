@@ -69,6 +69,7 @@ def llm_settings(llm: LLMOptions, project_dir: Path) -> LLMSettings:
         timeout = FLEX_TIMEOUT_S
     return settings.with_overrides(
         service_tier=tier,
+        flex_unavailable=llm.flex_unavailable,
         timeout=timeout,
         concurrency=llm.concurrency,
         rate_limit=llm.rate_limit,
@@ -116,9 +117,11 @@ class Synthesis:
 
             provider += BATCH_LABEL  # what a batch answer costs
         table = self.usage.price_table
-        known = None if table is None else table.price(provider, model)
-        known = None if known is None else known.at_tier(settings.service_tier)
+        listed = None if table is None else table.price(provider, model)
+        known = None if listed is None else listed.at_tier(settings.service_tier)
         price = None if known is None else known.cost_of
+        # A flex request the provider had no capacity for is re-sent at (and reserves) standard prices.
+        standard = listed.cost_of if listed is not None and settings.service_tier else None
 
         def price_for(other: str, other_model: str) -> PriceFunction | None:
             # A fallback's answers are priced by its own table, at the run's tier.
@@ -127,7 +130,11 @@ class Synthesis:
             return None if found is None else found.cost_of
 
         return Budget(
-            max_cost=settings.max_cost, max_requests=settings.max_requests, price=price, price_for=price_for
+            max_cost=settings.max_cost,
+            max_requests=settings.max_requests,
+            price=price,
+            price_for=price_for,
+            standard_price=standard,
         )
 
 

@@ -366,7 +366,14 @@ class FakeBatches:
             from tests.fakes.request_parsing import _json_schema
 
             _, asks_json = _json_schema(record.wire, body)
-            self._owner._send_reply(capture, record, reply, asks_json)  # type: ignore[arg-type]
+            # Batch items read and write the prompt cache as synchronous requests do (items answered
+            # in turn: an item reads what an earlier one wrote), when the server accounts caching.
+            caching = self._owner.prompt_cache
+            wire = "openai" if record.wire == "azure" else record.wire
+            cache_usage = caching.account(wire, record.model or "", body) if caching else None
+            self._owner._send_reply(capture, record, reply, asks_json, cache_usage)  # type: ignore[arg-type]
+            if caching is not None and cache_usage is not None:
+                caching.commit(cache_usage)
             batch.answers[custom_id] = capture.payload
         if batch.wire in ("openai", "azure"):
             self._openai_outputs(batch)

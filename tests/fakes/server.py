@@ -41,6 +41,8 @@ from tests.fakes.wire_replies import (
     _status_message,
     _streams,
     answer_payload,
+    asks_flex,
+    no_flex_capacity,
 )
 
 _RPM_WINDOW = 60.0
@@ -82,6 +84,12 @@ class FakeProviderServer:
         #: Set to a ``PromptCacheAccounting`` to account prompt caching as the providers do (off: every
         #: prompt token is plain input, and the schema is not counted).
         self.prompt_cache: PromptCacheAccounting | None = None
+        #: How many flex requests (OpenAI ``service_tier``, Gemini ``serviceTier``) in a row get the
+        #: provider's "no flex capacity" answer (``math.inf``: every one); standard requests are
+        #: answered as usual. See :attr:`flex_refusals`.
+        self.no_flex_capacity: float = 0
+        #: Flex requests answered "no capacity" so far.
+        self.flex_refusals = 0
         self.clock = clock
         self._host = host
         self._port = port
@@ -190,6 +198,8 @@ class FakeProviderServer:
             self.responder = None
             self.refuse = set()
             self.prompt_cache = None
+            self.no_flex_capacity = 0
+            self.flex_refusals = 0
             self._refused = 0
             self._down = None
             self.batches.reset()
@@ -385,6 +395,16 @@ class FakeProviderServer:
             with self._lock:
                 self._refused += 1
             handler.send_json(400, refusal, self._id_headers(wire))
+            return None
+
+        with self._lock:
+            full = self.no_flex_capacity > 0 and asks_flex(wire, body)
+            if full:
+                self.no_flex_capacity -= 1
+                self.flex_refusals += 1
+        if full:
+            status, refusal_body = no_flex_capacity(wire)
+            handler.send_json(status, refusal_body, self._id_headers(wire))
             return None
 
         wait = self._admit(record.received_at)

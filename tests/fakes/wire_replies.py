@@ -390,3 +390,31 @@ def _error_body(wire: str, status: int, message: str) -> Any:
         google_status = _GOOGLE_STATUS.get(status, "INTERNAL" if status >= 500 else "FAILED_PRECONDITION")
         return {"error": {"code": status, "message": message, "status": google_status}}
     return {"error": message}
+
+
+def asks_flex(wire: str, body: Any) -> bool:
+    """Whether a request asks for the flex tier (OpenAI ``service_tier``, Gemini ``serviceTier``)."""
+    if not isinstance(body, dict):
+        return False
+    if wire in ("openai", "azure"):
+        return str(body.get("service_tier", "")).lower() == "flex"
+    if wire == "gemini":
+        return str(body.get("serviceTier", body.get("service_tier", ""))).lower() == "flex"
+    return False
+
+
+def no_flex_capacity(wire: str) -> tuple[int, Any]:
+    """The status and body a provider answers a flex request it has no capacity for.
+
+    OpenAI's flex guide names the answer "429 Resource Unavailable" (nothing is billed); Gemini's flex
+    tier is best-effort and sheds load with its overload answer, 503 ``UNAVAILABLE``.
+    """
+    if wire == "gemini":
+        message = "The model is overloaded. Flex capacity is not available right now; please try again later."
+        return 503, {"error": {"code": 503, "message": message, "status": "UNAVAILABLE"}}
+    message = (
+        "Resource Unavailable: there is not enough capacity to process this flex request right now. "
+        "Please retry later, or send it without service_tier 'flex'."
+    )
+    kind = "resource_unavailable"
+    return 429, {"error": {"message": message, "type": kind, "param": None, "code": kind}}

@@ -26,6 +26,7 @@ from dbt_osmosis.api import (
     ProjectLocation,
     document,
 )
+from dbt_osmosis.core.llm.types import Usage
 from dbt_osmosis.exit_codes import ExitCode
 
 pytestmark = pytest.mark.usefixtures("llm_env")
@@ -151,7 +152,7 @@ def test_dry_run_shows_the_batch_price(chain: Path, fake_provider: FakeProviderS
     assert batched.cost == pytest.approx(standard.cost * 0.5)
     shown = run_document(chain, *BATCH, "--llm-dry-run", "--llm-stats")
     assert shown.exit_code == ExitCode.OK
-    assert "openai (batch)" in shown.output and "batch price: 50 %" in shown.output
+    assert "openai (batch)" in shown.output and "the table's batch entries" in " ".join(shown.output.split())
     assert not fake_provider.requests and not fake_provider.batches.batches
 
 
@@ -260,3 +261,35 @@ def test_a_batch_the_provider_no_longer_knows_is_reported_and_can_be_cancelled(
 
     assert run_document(chain, "--llm-batch-cancel").exit_code == ExitCode.OK
     assert _batch_until_done(chain, fake_provider)[-1] == ExitCode.OK  # submitted anew, then finished
+
+
+def test_the_batch_price_is_the_price_tables_batch_entry_and_unknown_without_one(tmp_path: Path) -> None:
+    from dbt_osmosis.core.llm.batch import BatchPriceTable
+    from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable
+
+    packaged = PriceTable.load()
+    listed = packaged.price("openai", "gpt-4.1-mini")
+    assert listed is not None and listed.batch is not None
+    assert BatchPriceTable(packaged).price("openai (batch)", "gpt-4.1-mini") == listed.batch
+    # The user's entry wins whole: its own batch price, and a model of theirs without one is unknown.
+    mine = tmp_path / "prices.json"
+    mine.write_text(
+        json.dumps(
+            {
+                "providers": {
+                    "openai": {
+                        "models": {
+                            "gpt-4.1-mini": {"input": 1, "output": 1, "batch": {"input": 0.3, "output": 0.3}},
+                            "my-tuned-model": {"input": 1, "output": 1},
+                        }
+                    }
+                }
+            }
+        )
+    )
+    table = BatchPriceTable(PriceTable.load(mine))
+    assert table.estimate_cost("openai (batch)", "gpt-4.1-mini", 10**6, 0) == pytest.approx(0.3)
+    assert table.estimate_cost("openai (batch)", "my-tuned-model", 10**6, 0) is None
+    stats = LLMUsageStats(table)
+    stats.record("openai (batch)", "my-tuned-model", Usage(1000, 100), 0.1)
+    assert stats.cost() is None  # unknown, never 0

@@ -315,3 +315,53 @@ def test_real_project_organize_keeps_what_dbt_reads(
     assert organized.exit_code in (0, 3), organized.output
     assert dbt_view(root, *vars_args) == view
     assert not lost_comments(comments, comment_lines(root))
+
+
+#: Projects the batch test runs: the quickest and most varied, about 70 s in all on two shared cores
+#: (seeds; sources loaded raw with Fivetran's packages; a source table made by a run-operation; a
+#: selector and four packages; the project evaluator's seeds). All nine were checked the same way once
+#: (2026-12-06, 176 s): the same bytes each time.
+BATCH_PROJECTS = ("jaffle_shop", "octo_jaffle_shop", "github_source", "codegen_it", "project_evaluator_2")
+
+
+def run_batched(run_cli: Any, root: Path, server: FakeProviderServer, *args: str) -> list[int]:
+    """``--llm-batch`` again and again, the fake completing the batches in between, until not pending."""
+    from dbt_osmosis.exit_codes import ExitCode
+
+    codes: list[int] = []
+    for _ in range(20):
+        result = run_cli(root, *args, *SYNTHESIZE, "--llm-batch")
+        codes.append(int(result.exit_code))
+        if result.exit_code != ExitCode.PENDING:
+            assert result.exit_code == 0, result.output
+            return codes
+        server.batches.complete_all()
+    raise AssertionError(f"still pending after {len(codes)} runs: {codes}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", BATCH_PROJECTS)
+def test_real_project_batch_writes_what_a_synchronous_run_writes(
+    name: str,
+    project_store: ProjectStore,
+    tmp_path: Path,
+    run_cli: Any,
+    llm_env: FakeProviderServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # #21: the same project synthesized through the provider's batch API (one batch per DAG wave,
+    # collected by rerunning) and synchronously, on fresh copies: the same YAML, byte for byte.
+    built = project_store.built(f"real-{name}", built_project(name), folder=name)
+    roots = {kind: tmp_path / kind / name for kind in ("sync", "batch")}
+    for root in roots.values():
+        copy_project(built, root)
+    vars_args = vars_of(name)
+    monkeypatch.setenv(DUCKDB_PATH, str(roots["sync"] / WAREHOUSE))
+    synchronous = run_cli(roots["sync"], *vars_args, *SYNTHESIZE)
+    assert synchronous.exit_code == 0, synchronous.output
+    llm_env.reset()
+    monkeypatch.setenv(DUCKDB_PATH, str(roots["batch"] / WAREHOUSE))
+    codes = run_batched(run_cli, roots["batch"], llm_env, *vars_args)
+    assert codes[0] == 4 and len(llm_env.batches.batches) >= 1
+    assert not llm_env.requests, "a batch run sent synchronous requests"
+    assert project_files(roots["batch"]) == project_files(roots["sync"])

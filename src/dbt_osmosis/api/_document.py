@@ -123,6 +123,7 @@ def _document(
     may_write = not result.dry_run and not run.check
     if synthesis is not None:
         result.synthesis = _synthesize(run, project, plan, synthesis, progress, cancel)
+        _note_flex_fallback(synthesis, result, progress)
         if result.synthesis is None:  # cancelled: every node either finished or was dropped whole
             result.interrupted, result.exit_code = "synthesis", ExitCode.INTERRUPTED
             if may_write and synthesis.batch is None:
@@ -173,6 +174,18 @@ def _prepare(
         result.notes.append(notice)
         progress.note(notice)
     return synthesis
+
+
+def _note_flex_fallback(synthesis: Synthesis, result: DocumentResult, progress: Progress) -> None:
+    """One note for the flex requests the provider had no capacity for, sent at the standard tier."""
+    if synthesis.settings.service_tier is None or synthesis.estimator is not None:
+        return
+    from dbt_osmosis.core.llm.flex import flex_fallback_note
+
+    notice = flex_fallback_note(synthesis.usage)
+    if notice is not None:
+        result.notes.append(notice)
+        progress.note(notice)
 
 
 def _organize_first(

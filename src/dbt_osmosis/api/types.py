@@ -79,6 +79,9 @@ class LLMOptions:
     max_requests: int | None = None
     #: ``"flex"``: OpenAI's and Gemini's slower tier at batch prices; ``None``/``"standard"``: standard.
     service_tier: str | None = None
+    #: A flex request refused for want of capacity after its retries: ``"standard"`` re-sends it at
+    #: the standard tier and price, ``"fail"`` fails its node (``None``: OSMOSIS_LLM_FLEX_UNAVAILABLE).
+    flex_unavailable: str | None = None
     refresh_stale: bool = False
     #: Start even when the estimate exceeds the budget, and stop when it is reached.
     allow_partial: bool = False

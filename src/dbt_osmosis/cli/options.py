@@ -247,8 +247,17 @@ LLM_SERVICE_TIER = click.option(
     "--llm-service-tier",
     type=click.Choice(["standard", "flex"]),
     default=None,
-    help="flex: OpenAI's and Gemini's slower tier at batch prices (longer timeout, capacity "
-    "refusals retried); other providers ignore it.",
+    help="flex: OpenAI's and Gemini's slower tier at batch prices (longer timeout; a request the "
+    "provider has no flex capacity for is retried, then sent at the standard tier: see "
+    "--llm-flex-unavailable); other providers ignore it.",
+)
+LLM_FLEX_UNAVAILABLE = click.option(
+    "--llm-flex-unavailable",
+    type=click.Choice(["standard", "fail"]),
+    default=None,
+    help="With --llm-service-tier flex, a request the provider has no flex capacity for, once its "
+    "retries are spent: standard (default) re-sends it at the standard tier and price, fail fails "
+    "its node (OSMOSIS_LLM_FLEX_UNAVAILABLE).",
 )
 LLM_REFRESH_STALE = click.option(
     "--llm-refresh-stale",
@@ -431,6 +440,7 @@ LLM_OPTIONS = (
     LLM_MAX_COST,
     LLM_MAX_REQUESTS,
     LLM_SERVICE_TIER,
+    LLM_FLEX_UNAVAILABLE,
     LLM_REFRESH_STALE,
     LLM_ALLOW_PARTIAL,
     LLM_STYLE_GUIDE,
@@ -553,6 +563,7 @@ def llm_options(params: Mapping[str, Any]) -> LLMOptions:
         max_cost=params["llm_max_cost"],
         max_requests=params["llm_max_requests"],
         service_tier=params.get("llm_service_tier"),
+        flex_unavailable=params.get("llm_flex_unavailable"),
         refresh_stale=params["llm_refresh_stale"],
         allow_partial=params["llm_allow_partial"],
         style_guide=params["llm_style_guide"],

@@ -56,6 +56,9 @@ class Reservation:
     cost: float
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    #: The price the attempt is settled at, when not the budget's own (a flex request re-sent at the
+    #: standard tier is reserved and settled at the standard price).
+    price: PriceFunction | None = None
 
 
 class Budget:
@@ -68,6 +71,7 @@ class Budget:
         max_requests: int | None,
         price: PriceFunction | None,
         price_for: Callable[[str, str], PriceFunction | None] | None = None,
+        standard_price: PriceFunction | None = None,
     ) -> None:
         if max_cost is not None and (not math.isfinite(max_cost) or max_cost < 0):
             raise LLMConfigError(f"The cost budget must be a finite number of dollars, got {max_cost!r}.")
@@ -83,6 +87,9 @@ class Budget:
         self._price = price
         #: The price of another provider's model (a fallback's answers are priced by its own table).
         self._price_for = price_for
+        #: The standard tier's price, when the run asks for another tier (flex): a request the flex
+        #: tier had no capacity for is re-sent, reserved and settled at this price, never under it.
+        self._standard_price = standard_price
         self._lock = threading.Lock()
         self.spent = 0.0
         #: Attempts sent (every one that was let through, answered or not).
@@ -101,11 +108,22 @@ class Budget:
 
     def reserve_request(self, request: LLMRequest) -> Reservation:
         """Claim room for one attempt of ``request`` at the most it may cost, or raise ``BudgetExhausted``."""
-        return self.reserve(most_prompt_tokens(request), request.max_tokens or DEFAULT_COMPLETION_CAP)
+        at_standard = request.service_tier == "standard" and self._standard_price is not None
+        return self.reserve(
+            most_prompt_tokens(request),
+            request.max_tokens or DEFAULT_COMPLETION_CAP,
+            price=self._standard_price if at_standard else None,
+        )
 
-    def reserve(self, prompt_tokens: int, completion_tokens: int) -> Reservation:
-        """Claim room for one attempt of at most these tokens, or raise ``BudgetExhausted``."""
-        most = self.cost_of(prompt_tokens, completion_tokens)
+    def reserve(
+        self, prompt_tokens: int, completion_tokens: int, *, price: PriceFunction | None = None
+    ) -> Reservation:
+        """Claim room for one attempt of at most these tokens, or raise ``BudgetExhausted``.
+
+        ``price``: the attempt's own price, when not the budget's (the standard tier's, for instance).
+        """
+        usage = Usage(prompt_tokens, completion_tokens)
+        most = price(usage) if price is not None else self.cost_of(prompt_tokens, completion_tokens)
         with self._lock:
             if self.exhausted:
                 raise BudgetExhausted
@@ -119,7 +137,7 @@ class Budget:
             self.sent += 1
             self._reserved += most
             self._in_flight += 1
-            return Reservation(most, prompt_tokens, completion_tokens)
+            return Reservation(most, prompt_tokens, completion_tokens, price)
 
     def settle(
         self,
@@ -141,6 +159,7 @@ class Budget:
         actual = reservation.cost if billed else 0.0
         if usage is not None:
             price = self._price_for(provider, model) if self._price_for and provider and model else None
+            price = reservation.price or price
             actual = price(usage) if price is not None else self.cost_of_usage(usage)
         with self._lock:
             self._reserved = max(0.0, self._reserved - reservation.cost)

@@ -34,13 +34,14 @@ from dbt_osmosis.core.llm.exceptions import (
     LLMRateLimitError,
     LLMResponseError,
 )
+from dbt_osmosis.core.llm.flex import STANDARD_TIER, flex_capacity_refusal
 from dbt_osmosis.core.llm.logging import attempt_scope, get_logger
 from dbt_osmosis.core.llm.rate_limit import RateLimiter
 from dbt_osmosis.core.llm.retry import RetryPolicy, final_error
 from dbt_osmosis.core.llm.runtime import LLMRuntime, default_runtime
 from dbt_osmosis.core.llm.settings import JSON_MODES, JsonMode
 from dbt_osmosis.core.llm.types import Usage
-from dbt_osmosis.core.llm.usage import LLMUsageStats, normalize_provider
+from dbt_osmosis.core.llm.usage import STANDARD_TIER_LABEL, LLMUsageStats, normalize_provider
 
 if TYPE_CHECKING:
     from dbt_osmosis.core.llm.providers import ProviderConfig
@@ -98,11 +99,6 @@ def billed_usage(request: LLMRequest, exc: BaseException) -> Usage | None:
     if may_have_been_billed(exc):
         return Usage(most_prompt_tokens(request), request.max_tokens or DEFAULT_COMPLETION_CAP)
     return None
-
-
-def _capacity_refusal(exc: LLMError) -> bool:
-    """A 429 or 503: how OpenAI and Gemini say "no flex capacity right now, try later"."""
-    return isinstance(exc, LLMRateLimitError) or exc.status_code == 503
 
 
 def may_have_been_billed(exc: BaseException) -> bool:
@@ -184,6 +180,8 @@ class ManagedClient:
         #: The provider's refusal of our credentials, once it said so: every later request would be
         #: refused the same way, so none is sent (a bad key costs one request, not one per node).
         self._refused_credentials: LLMAuthError | None = None
+        #: Whether the switch of refused flex requests to the standard tier was announced already.
+        self._said_standard = False
         #: Which prompt prefixes the provider has seen, so their first request goes alone.
         self.warmup = PrefixWarmup()
         hand_set = self._hand_set_params()
@@ -247,6 +245,8 @@ class ManagedClient:
         json_mode = params.json_mode if request.json_schema is not None else None
         on_tokens = request.on_tokens or self.on_tokens
         tier = request.service_tier or self.settings.service_tier
+        if tier == STANDARD_TIER:
+            tier = None  # re-sent at the standard tier: no service_tier at all, as a standard request
         if tier is not None and normalize_provider(self.provider) not in TIERED_PROVIDERS:
             tier = None  # only OpenAI and Gemini sell a flex tier; others would refuse the parameter
         shaped = (temperature, json_mode, on_tokens, tier)
@@ -324,6 +324,9 @@ class ManagedClient:
                 if isinstance(step, ModelParams):
                     params, refusals, attempt = step, refusals + 1, attempt - 1
                     continue
+                if isinstance(step, str):  # no flex capacity: the request goes at the standard tier
+                    request, attempt = dataclasses.replace(request, service_tier=step), 0
+                    continue
                 self._sleep(step)
                 continue
             if request.budget is not None and reservation is not None:
@@ -334,7 +337,7 @@ class ManagedClient:
                     provider=response.provider or self.provider,
                     model=response.model or self.model,
                 )
-            self._after_success(response, self._clock() - started, admitted, tokens)
+            self._after_success(response, self._clock() - started, admitted, tokens, self._who(request))
             return response
 
     async def _acomplete(self, request: LLMRequest) -> LLMResponse:
@@ -366,6 +369,9 @@ class ManagedClient:
                 if isinstance(step, ModelParams):
                     params, refusals, attempt = step, refusals + 1, attempt - 1
                     continue
+                if isinstance(step, str):  # no flex capacity: the request goes at the standard tier
+                    request, attempt = dataclasses.replace(request, service_tier=step), 0
+                    continue
                 await self._async_sleep(step)
                 continue
             if request.budget is not None and reservation is not None:
@@ -376,7 +382,7 @@ class ManagedClient:
                     provider=response.provider or self.provider,
                     model=response.model or self.model,
                 )
-            self._after_success(response, self._clock() - started, admitted, tokens)
+            self._after_success(response, self._clock() - started, admitted, tokens, self._who(request))
             return response
 
     def _stop_if_credentials_refused(self) -> None:
@@ -393,8 +399,19 @@ class ManagedClient:
 
     # ---- bookkeeping ------------------------------------------------------------------------------
 
+    def _who(self, request: LLMRequest) -> str:
+        """The provider name usage is counted under: labelled for a flex request sent at standard."""
+        if request.service_tier == STANDARD_TIER and self.settings.service_tier == "flex":
+            return self.provider + STANDARD_TIER_LABEL
+        return self.provider
+
     def _after_success(
-        self, response: LLMResponse, measured_s: float, admitted: float | None, estimated: int
+        self,
+        response: LLMResponse,
+        measured_s: float,
+        admitted: float | None,
+        estimated: int,
+        who: str | None = None,
     ) -> None:
         self.capabilities.settle(self.provider, self.model, accepted=True)
         if self.breaker is not None:
@@ -407,9 +424,10 @@ class ManagedClient:
                 self.limiter.observe_headers(response.headers)
         if self.usage is not None:
             latency = response.latency_s if response.latency_s and response.latency_s > 0 else measured_s
-            self.usage.record(
-                response.provider or self.provider, response.model or self.model, response.usage, latency
-            )
+            provider = response.provider or self.provider
+            if who is not None and who != self.provider and provider == self.provider:
+                provider = who  # answered at the standard tier although the run asked for flex
+            self.usage.record(provider, response.model or self.model, response.usage, latency)
 
     def _after_failure(
         self,
@@ -421,11 +439,13 @@ class ManagedClient:
         params: ModelParams,
         admitted: float | None,
         estimated: int,
-    ) -> float | ModelParams:
+    ) -> float | ModelParams | str:
         """Account for a failed attempt; return parameters to re-send with, or a wait, or raise.
 
         A parameter refusal returns the parameters to re-send with at once; a transient failure returns
-        how long to wait before the retry; anything else raises the final error.
+        how long to wait before the retry; a flex request still refused for want of capacity after its
+        retries returns the tier to re-send it at (``STANDARD_TIER``); anything else raises the final
+        error.
         """
         if not isinstance(exc, LLMError):
             # Not a provider answer nor a network failure: a bug, which repeating cannot fix.
@@ -445,7 +465,7 @@ class ManagedClient:
             relearned = self._learn(exc, request, shaped, params)
             if relearned is not None:
                 if self.usage is not None:
-                    self.usage.record_refused(self.provider, self.model, billed)
+                    self.usage.record_refused(self._who(request), self.model, billed)
                 return relearned
         too_long = self._retry_after_too_long(exc)
         if too_long is not None:
@@ -458,29 +478,37 @@ class ManagedClient:
                 self._announce_wait(exc.retry_after, f"{self.provider} asked to slow down")
         if isinstance(exc, LLMAuthError):
             self._refused_credentials = exc
-        provider_down = self.breaker.record_failure(exc) if self.breaker is not None else False
+        flex_full = shaped.service_tier == "flex" and flex_capacity_refusal(exc)
+        # "No flex capacity" says the provider is up (its standard tier answers): not an outage.
+        provider_down = (
+            self.breaker.record_failure(exc) if self.breaker is not None and not flex_full else False
+        )
         if (
             provider_down
             or too_long is not None
             or attempt > self.retry.max_retries
             or not self.retry.should_retry(exc)
         ):
+            if flex_full and not provider_down and self.settings.flex_unavailable == STANDARD_TIER:
+                return self._to_standard_tier(request, billed)
             # Any answer that is not a refusal settles the probe: a reply that failed validation
             # still proves the parameters were accepted.
             self.capabilities.settle(self.provider, self.model, accepted=isinstance(exc, LLMResponseError))
             if self.usage is not None:
-                self.usage.record_error(self.provider, self.model, billed)
-            if shaped.service_tier == "flex" and isinstance(exc, LLMError) and _capacity_refusal(exc):
+                self.usage.record_error(self._who(request), self.model, billed)
+            if flex_full and isinstance(exc, LLMError):
                 exc.message += (
-                    " The flex tier had no capacity for this request after every retry: run again "
-                    "later (answers already received are kept), or without --llm-service-tier flex."
+                    " The flex tier had no capacity for this request after every retry, and "
+                    "--llm-flex-unavailable fail (OSMOSIS_LLM_FLEX_UNAVAILABLE) forbids sending it at "
+                    "the standard tier: run again later (answers already received are kept), or "
+                    "allow the standard tier."
                 )
             final = final_error(exc, attempt)
             if final is exc:
                 raise exc
             raise final from exc
         if self.usage is not None:
-            self.usage.record_retry(self.provider, self.model, billed)
+            self.usage.record_retry(self._who(request), self.model, billed)
         # With a limiter, a 429's retry_after is already enforced for everyone by penalize(); waiting
         # it here too would double the pause, so only the jitter is ours (acquire waits out the rest).
         honours_retry_after = isinstance(exc, LLMRateLimitError) and self.limiter is not None
@@ -502,6 +530,27 @@ class ManagedClient:
             f", provider asked for {retry_after:g}s" if retry_after is not None else "",
         )
         return wait
+
+    def _to_standard_tier(self, request: LLMRequest, billed: Usage | None) -> str:
+        """Count the last flex refusal as a retry and say, once per client, that the tier changes."""
+        if self.usage is not None:
+            self.usage.record_retry(self.provider, self.model, billed)
+        get_logger().info(
+            "llm flex unavailable provider=%s model=%s operation=%s: re-sent at the standard tier",
+            self.provider,
+            self.model,
+            request.operation,
+        )
+        if not self._said_standard:
+            self._said_standard = True
+            hook = self.on_wait
+            if hook is not None:
+                hook(
+                    f"{self.provider} has no flex capacity: a request it refuses is retried "
+                    f"(--llm-max-retries {self.retry.max_retries}), then sent at the standard tier and "
+                    "price (--llm-flex-unavailable fail to fail it instead)"
+                )
+        return STANDARD_TIER
 
     def _retry_after_too_long(self, exc: Exception) -> LLMRateLimitError | None:
         """The error to fail with when a 429 asks for a longer wait than ``max_retry_wait`` allows."""

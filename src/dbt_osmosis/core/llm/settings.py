@@ -51,6 +51,7 @@ ENV_DEFAULTS: Mapping[str, str | None] = {
     "OSMOSIS_LLM_FALLBACK": None,
     "OSMOSIS_LLM_STYLE_GUIDE": None,
     "OSMOSIS_LLM_LANGUAGE": None,
+    "OSMOSIS_LLM_FLEX_UNAVAILABLE": "standard",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -134,6 +135,9 @@ CLI_FLAGS: Mapping[str, str] = {
 
 #: Service tiers a run may ask for (``None``: the provider's standard tier).
 SERVICE_TIERS: tuple[str | None, ...] = (None, "flex")
+#: What a flex request the provider has no capacity for becomes once its retries are spent: re-sent
+#: at the standard tier (at the standard price), or failed.
+FLEX_UNAVAILABLE: tuple[str, ...] = ("standard", "fail")
 
 
 @dataclass(frozen=True)
@@ -196,11 +200,20 @@ class LLMSettings:
     #: The provider's service tier (``--llm-service-tier``): ``None`` for standard, ``"flex"`` for the
     #: slower tier at batch prices (OpenAI, Gemini).
     service_tier: str | None = None
+    #: A flex request refused for want of capacity after its retries (``--llm-flex-unavailable``,
+    #: ``OSMOSIS_LLM_FLEX_UNAVAILABLE``): ``"standard"`` re-sends it at the standard tier and price,
+    #: ``"fail"`` fails its node.
+    flex_unavailable: str = "standard"
 
     def __post_init__(self) -> None:
         _validate(self, {name: _ENV_NAMES.get(name, name) for name in _RANGES})
         if self.service_tier not in SERVICE_TIERS:
             raise LLMConfigError(f"--llm-service-tier must be standard or flex, got {self.service_tier!r}.")
+        if self.flex_unavailable not in FLEX_UNAVAILABLE:
+            raise LLMConfigError(
+                "OSMOSIS_LLM_FLEX_UNAVAILABLE (--llm-flex-unavailable) must be standard or fail, "
+                f"got {self.flex_unavailable!r}."
+            )
         if self.json_mode is not None and self.json_mode not in JSON_MODES:
             raise LLMConfigError(
                 f"OSMOSIS_LLM_JSON_MODE must be one of {', '.join(JSON_MODES)}, got {self.json_mode!r}."
@@ -266,6 +279,7 @@ class LLMSettings:
                 "OSMOSIS_LLM_BREAKER_THRESHOLD", raw("OSMOSIS_LLM_BREAKER_THRESHOLD")
             ),
             "max_retry_wait": _number("OSMOSIS_LLM_MAX_RETRY_WAIT", raw("OSMOSIS_LLM_MAX_RETRY_WAIT")),
+            "flex_unavailable": (raw("OSMOSIS_LLM_FLEX_UNAVAILABLE") or "standard").lower(),
             "fallback": tuple(
                 item.strip() for item in (raw("OSMOSIS_LLM_FALLBACK") or "").split(",") if item.strip()
             ),

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from dbt_osmosis.core.llm.types import Usage
 
 __all__ = [
+    "STANDARD_TIER_LABEL",
     "LLMUsageStats",
     "ModelPrice",
     "PriceTable",
@@ -59,6 +60,11 @@ _PROVIDER_ALIASES = {
     "azure-openai": "azure",
     "claude": "anthropic",
 }
+
+
+#: Appended to the provider's name in usage rows for flex requests re-sent at the standard tier (the
+#: provider had no flex capacity for them): they are priced at the standard price.
+STANDARD_TIER_LABEL = " (standard tier)"
 
 
 def normalize_provider(provider: str) -> str:
@@ -225,7 +231,10 @@ def _parse_price(numbers: Any, origin: str, where: str, *, tiers: bool = True) -
                 f"Price file {origin}: {where} {key!r} must be a number >= 0, got {value!r}."
             )
         values[key] = float(value)
-    allowed = set(_PRICE_FIELDS) | (set(_TIER_FIELDS) if tiers else set())
+    # "checked": where and when the prices were checked (source, read, status, note); never a price.
+    allowed = set(_PRICE_FIELDS) | (set(_TIER_FIELDS) | {"checked"} if tiers else set())
+    if not isinstance(numbers.get("checked", {}), Mapping):
+        raise LLMConfigError(f"Price file {origin}: {where} 'checked' must be an object.")
     unknown = set(numbers) - allowed
     if unknown:
         raise LLMConfigError(
@@ -377,14 +386,16 @@ class LLMUsageStats:
             if self.price_table is None:
                 costs[(provider, model)] = None
                 continue
+            # Requests the flex tier had no capacity for were sent (and billed) at the standard tier.
+            standard = provider.endswith(STANDARD_TIER_LABEL)
             costs[(provider, model)] = self.price_table.estimate_cost(
-                provider,
+                provider.removesuffix(STANDARD_TIER_LABEL),
                 model,
                 totals.prompt_tokens,
                 totals.completion_tokens,
                 totals.cached_tokens,
                 totals.cache_write_tokens,
-                tier=self.service_tier,
+                tier=None if standard else self.service_tier,
             )
         return costs
 
@@ -443,7 +454,7 @@ class LLMUsageStats:
         for (provider, model), totals in sorted(self.by_model().items()):
             cost = costs[(provider, model)]
             if cost is not None and self.price_table is not None:
-                origin = self.price_table.source(provider)
+                origin = self.price_table.source(provider.removesuffix(STANDARD_TIER_LABEL))
                 if origin:
                     sources.add(f"{origin[0]}, as of {origin[1]}")
             table.add_row(*_row(provider, model, totals, cost))

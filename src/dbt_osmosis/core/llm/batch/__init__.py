@@ -2,7 +2,6 @@
 
 from dbt_osmosis.core.llm.batch.backends import BATCH_PROVIDERS, BatchBackend, Polled, backend_for
 from dbt_osmosis.core.llm.batch.session import (
-    BATCH_DISCOUNT,
     BATCH_LABEL,
     STATE_FILE,
     BatchClient,
@@ -14,7 +13,6 @@ from dbt_osmosis.core.llm.batch.session import (
 )
 
 __all__ = [
-    "BATCH_DISCOUNT",
     "BATCH_LABEL",
     "BATCH_PROVIDERS",
     "STATE_FILE",

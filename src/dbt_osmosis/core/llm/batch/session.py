@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from dbt_osmosis.core.llm.managed import ManagedClient
 
 __all__ = [
-    "BATCH_DISCOUNT",
     "BATCH_LABEL",
     "STATE_FILE",
     "BatchClient",
@@ -48,8 +47,6 @@ __all__ = [
 #: Where, under the run's cache folder, the batches in flight and their answers are kept.
 STATE_FILE = "batches.json"
 STATE_FORMAT = 1
-#: The providers' batch services bill half the standard price (OpenAI, Anthropic and Gemini alike).
-BATCH_DISCOUNT = 0.5
 #: Appended to the provider's name in usage rows priced at the batch rate.
 BATCH_LABEL = " (batch)"
 #: An item is submitted this many times in all before it is sent on its own.
@@ -63,27 +60,29 @@ class BatchPending(Exception):
 
 
 class BatchPriceTable(PriceTable):
-    """Prices where a provider labelled ``BATCH_LABEL`` costs ``BATCH_DISCOUNT`` of its list price."""
+    """Prices where a provider labelled ``BATCH_LABEL`` costs the model's ``batch`` price.
+
+    The batch price is the price table's own entry for the model (``"batch": {...}`` in prices.json or
+    the user's ``OSMOSIS_LLM_PRICE_FILE``, whose entry wins whole); a model without one has an unknown
+    batch cost, never 0 and never a guessed discount.
+    """
 
     def __init__(self, base: PriceTable) -> None:
         self.base = base
 
     def price(self, provider: str, model: str) -> ModelPrice | None:
-        """The list price, halved for the batch label."""
+        """The list price, or for the batch label the model's batch price (``None``: unknown)."""
         if not provider.endswith(BATCH_LABEL):
             return self.base.price(provider, model)
         listed = self.base.price(provider.removesuffix(BATCH_LABEL), model)
-        if listed is None:
-            return None
-        cached = None if listed.cached_input is None else listed.cached_input * BATCH_DISCOUNT
-        return ModelPrice(listed.input * BATCH_DISCOUNT, listed.output * BATCH_DISCOUNT, cached)
+        return None if listed is None else listed.batch
 
     def source(self, provider: str) -> tuple[str, str] | None:
-        """Where the list price came from, and for the batch label, the discount applied to it."""
+        """Where the prices came from (the batch label's are the table's batch entries)."""
         listed = self.base.source(provider.removesuffix(BATCH_LABEL))
         if listed is None or not provider.endswith(BATCH_LABEL):
             return listed
-        return f"{listed[0]}; batch price: {BATCH_DISCOUNT:.0%} of it".replace("%", " %"), listed[1]
+        return f"{listed[0]}; batch prices: the table's batch entries", listed[1]
 
 
 class BatchUsageStats(LLMUsageStats):
