@@ -216,6 +216,17 @@ def test_a_file_written_before_strict_output_existed_does_not_keep_it_off(
     assert saved["models"]["openai/gpt-4.1-mini"] == {"temperature": True}
 
 
+def test_a_version_1_file_and_a_hand_set_temperature_still_try_strict_output(
+    fake_provider: FakeProviderServer, fake_provider_env: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / CAPABILITIES_FILE
+    older = {"temperature": False, "json_mode": "schema"}
+    path.write_text(json.dumps({"version": 1, "models": {MODEL_KEY: older}}))
+    settings = LLMSettings.from_env({"OSMOSIS_LLM_TEMPERATURE": "0.3"})
+    _client(fake_provider_env, settings=settings, store=CapabilityStore(path)).complete(_request())
+    assert _strict(fake_provider.requests[0].body)
+
+
 # ---- the cached prefix --------------------------------------------------------------------------------
 
 

@@ -212,7 +212,11 @@ class CapabilityStore:
         with self._lock:
             entry = self._entries.get(self.key(provider, model))
             if entry is None or entry.params != params:
-                self._entries[self.key(provider, model)] = _Entry(params)
+                # A JSON mode taken over from a version-1 entry is still not known (see ``current``).
+                unknown = (
+                    entry is not None and not entry.json_known and entry.params.json_mode == params.json_mode
+                )
+                self._entries[self.key(provider, model)] = _Entry(params, json_known=not unknown)
 
     def is_open(self, provider: str, model: str) -> bool:
         """Whether requests to this model may go out in parallel (its parameters are settled)."""
