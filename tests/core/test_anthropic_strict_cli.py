@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from dbt_osmosis.core.llm.capabilities import CAPABILITIES_FILE
+from dbt_osmosis.exit_codes import ExitCode
 from tests.fakes.fake_provider import FakeProviderServer
 from tests.support.cli import RunCli
 from tests.support.fixtures import CHAIN_FILES
@@ -85,3 +86,13 @@ def test_a_model_refusing_strict_output_is_filled_with_one_refusal_and_remembere
     assert fake_provider.requests and fake_provider.refused == 0
     assert not any("output_config" in r.body for r in fake_provider.requests)
     assert len(_notes(caplog)) == 1  # nothing new to say
+
+
+def test_batch_items_carry_the_same_strict_request_as_a_synchronous_run(
+    chain: Path, run_cli: RunCli, anthropic_env: None, fake_provider: FakeProviderServer
+) -> None:
+    assert run_cli(chain, *FAST, "--llm-no-cache", "--check").exit_code == 1  # asks, writes nothing
+    sent = {json.dumps(r.body["output_config"]) for r in fake_provider.requests}
+    assert run_cli(chain, *FAST, "--llm-no-cache", "--llm-batch").exit_code == ExitCode.PENDING
+    items = [params for batch in fake_provider.batches.batches.values() for params in batch.items.values()]
+    assert items and {json.dumps(params["output_config"]) for params in items} == sent
