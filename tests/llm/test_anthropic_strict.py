@@ -104,6 +104,58 @@ def test_the_schema_sent_is_closed_and_keeps_its_bounds_in_words() -> None:
     assert json.dumps(strict_subset(closed)) == json.dumps(closed)
 
 
+@pytest.mark.parametrize(
+    ("schema", "expected"),
+    [
+        ({"type": "array", "items": {"type": "string"}}, None),  # the root must be an object
+        ({"type": "object", "properties": {"a": {"oneOf": [{"type": "string"}]}}}, None),
+        (
+            {"type": "object", "properties": {"d": {"type": "string", "format": "date", "minLength": 1}}},
+            {
+                "type": "object",
+                "properties": {"d": {"type": "string", "format": "date", "description": "(minLength 1)"}},
+                "additionalProperties": False,
+            },
+        ),
+        (
+            {"type": "object", "properties": {"t": {"type": "array", "minItems": 1, "maxItems": 3}}},
+            {
+                "type": "object",
+                "properties": {"t": {"type": "array", "minItems": 1, "description": "(maxItems 3)"}},
+                "additionalProperties": False,
+            },
+        ),
+    ],
+    ids=["array-root", "one-of", "known-format", "min-items-1"],
+)
+def test_the_strict_subset_keeps_what_strict_output_takes(
+    schema: dict[str, Any], expected: dict[str, Any] | None
+) -> None:
+    assert strict_subset(schema) == expected
+
+
+def test_the_fake_refuses_strict_output_in_anthropic_s_own_words(fake_provider: FakeProviderServer) -> None:
+    import anthropic
+
+    fake_provider.refuse = {"strict"}
+    client = anthropic.Anthropic(api_key="sk-ant-test", base_url=fake_provider.base_url, max_retries=0)
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        client.messages.create(
+            model="claude-haiku-4-5",
+            max_tokens=64,
+            messages=[{"role": "user", "content": "Describe orders."}],
+            output_config={"format": {"type": "json_schema", "schema": strict_subset(SCHEMA) or {}}},
+        )
+    assert caught.value.status_code == 400
+    assert caught.value.body == {
+        "type": "error",
+        "error": {
+            "type": "invalid_request_error",
+            "message": "output_config.format: Extra inputs are not permitted",
+        },
+    }
+
+
 def test_a_bound_strict_output_cannot_carry_is_still_checked_on_the_answer(
     fake_provider: FakeProviderServer, fake_provider_env: dict[str, str]
 ) -> None:
