@@ -91,6 +91,18 @@ def test_a_supporting_model_is_asked_strictly_and_its_text_answer_is_read(
     assert fake_provider.refused == 0
 
 
+def test_an_sdk_from_before_json_outputs_sends_the_same_body(
+    fake_provider: FakeProviderServer, fake_provider_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dbt_osmosis.core.llm.adapters import anthropic as adapter_module
+
+    monkeypatch.setattr(adapter_module, "_sdk_takes_output_config", lambda: False)
+    _client(fake_provider_env).complete(_request())
+    body = fake_provider.requests[0].body
+    assert body["output_config"] == {"format": {"type": "json_schema", "schema": strict_subset(SCHEMA)}}
+    assert "extra_body" not in body
+
+
 def test_the_schema_sent_is_closed_and_keeps_its_bounds_in_words() -> None:
     sent = strict_subset(SCHEMA)
     assert sent is not None

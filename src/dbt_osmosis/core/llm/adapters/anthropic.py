@@ -12,6 +12,8 @@ forced tool whose input schema is the answer's, as before: the managed client le
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -75,6 +77,29 @@ _Structure = Literal["strict", "tool", "prompt", "none"]
 def supports_strict_output(model: str) -> bool:
     """Whether ``model`` may take strict structured output (unknown models are tried, then learned)."""
     return not _NO_STRICT_OUTPUT.search(model.strip())
+
+
+@functools.cache
+def _sdk_takes_output_config() -> bool:
+    """Whether the installed SDK's ``messages.create`` takes ``output_config``.
+
+    SDKs from before JSON outputs, which the ``anthropic>=0.40`` extra still allows, do not.
+    """
+    try:
+        from anthropic.resources.messages import Messages
+
+        return "output_config" in inspect.signature(Messages.create).parameters
+    except (ImportError, TypeError, ValueError):
+        return False
+
+
+def _for_sdk(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` as keyword arguments of the installed SDK: the same JSON body whatever its version."""
+    if "output_config" not in params or _sdk_takes_output_config():
+        return params
+    rest = dict(params)
+    rest["extra_body"] = {"output_config": rest.pop("output_config")}
+    return rest
 
 
 def min_cacheable_tokens(model: str) -> int:
@@ -180,13 +205,14 @@ class AnthropicAdapter(_Adapter):
         return params
 
     def _call(self, request: LLMRequest) -> _Raw:
-        raw = self.sdk_client.messages.with_raw_response.create(**self._params(request))
+        raw = self.sdk_client.messages.with_raw_response.create(**_for_sdk(self._params(request)))
         headers = _lower_headers(raw.headers)
         self._refuse_html(headers, raw)
         return self._reduce(raw.parse(), headers, request)
 
     async def _acall(self, request: LLMRequest) -> _Raw:
-        raw = await (await self._async_client()).messages.with_raw_response.create(**self._params(request))
+        client = await self._async_client()
+        raw = await client.messages.with_raw_response.create(**_for_sdk(self._params(request)))
         headers = _lower_headers(raw.headers)
         self._refuse_html(headers, raw)
         return self._reduce(await _parsed(raw), headers, request)
@@ -212,7 +238,8 @@ class AnthropicAdapter(_Adapter):
         return raw
 
     def _call_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw:
-        raw = self.sdk_client.messages.with_raw_response.create(**self._params(request), stream=True)
+        params = _for_sdk(self._params(request))
+        raw = self.sdk_client.messages.with_raw_response.create(**params, stream=True)
         headers = _lower_headers(raw.headers)
         if _not_a_stream(headers):
             return self._one_body(request, headers, raw.http_response.read())
@@ -227,7 +254,7 @@ class AnthropicAdapter(_Adapter):
 
     async def _acall_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw:
         client = await self._async_client()
-        raw = await client.messages.with_raw_response.create(**self._params(request), stream=True)
+        raw = await client.messages.with_raw_response.create(**_for_sdk(self._params(request)), stream=True)
         headers = _lower_headers(raw.headers)
         if _not_a_stream(headers):
             return self._one_body(request, headers, await raw.http_response.aread())
