@@ -6,10 +6,11 @@ What each provider caches and how it reports it:
   covers the longest prefix seen before, counted from 1,024 tokens up in 128-token steps. The prefix
   starts with the tools and the structured-output schema, then the messages in order. Reported as
   ``usage.prompt_tokens_details.cached_tokens`` (part of ``prompt_tokens``).
-* Anthropic: only up to a ``cache_control`` breakpoint, in the order tools, system, messages, and only
-  when that prefix reaches the model's minimum (1,024 tokens; 2,048 for Haiku 3/3.5; 4,096 for Opus
-  4.5 and Haiku 4.5). The first request writes the prefix (``cache_creation_input_tokens``), later
-  ones read it (``cache_read_input_tokens``); ``input_tokens`` counts only what follows the breakpoint.
+* Anthropic: only up to a ``cache_control`` breakpoint, in the order output format (JSON outputs),
+  tools, system, messages, and only when that prefix reaches the model's minimum (1,024 tokens; 2,048
+  for Haiku 3/3.5; 4,096 for Opus 4.5 and Haiku 4.5). The first request writes the prefix
+  (``cache_creation_input_tokens``), later ones read it (``cache_read_input_tokens``); ``input_tokens``
+  counts only what follows the breakpoint.
 * Gemini: implicit caching, like OpenAI's, from 1,024 tokens (2,048 for 2.5 Pro); reported as
   ``usageMetadata.cachedContentTokenCount``.
 
@@ -117,6 +118,10 @@ class PromptCacheAccounting:
             pieces.extend(_text(m.get("content")) for m in body.get("messages") or [] if isinstance(m, dict))
         elif wire == "anthropic":
             blocks: list[tuple[str, bool]] = []
+            config = body.get("output_config")
+            if isinstance(config, dict) and isinstance(config.get("format"), dict):
+                # JSON outputs: the format's schema is part of what is cached (a new schema misses).
+                blocks.append((_canonical(config["format"]), False))
             for tool in body.get("tools") or []:
                 blocks.append((_canonical(tool), bool(isinstance(tool, dict) and tool.get("cache_control"))))
             system = body.get("system")

@@ -79,7 +79,8 @@ class FakeProviderServer:
         self.responder: Responder | None = None
         #: Parameters the "model" refuses with the provider's real HTTP 400, like a reasoning model
         #: (``"temperature"``), an older model or Azure deployment (``"json_schema"``), or one without
-        #: any JSON mode (``"json_object"``). See :meth:`refused`.
+        #: any JSON mode (``"json_object"``), an Anthropic model or platform without JSON outputs
+        #: (``"strict"``: ``output_config.format`` is refused). See :meth:`refused`.
         self.refuse: set[str] = set()
         #: Set to a ``PromptCacheAccounting`` to account prompt caching as the providers do (off: every
         #: prompt token is plain input, and the schema is not counted).

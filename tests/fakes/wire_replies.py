@@ -316,12 +316,18 @@ def _refusal(wire: str, body: Any, refuse: set[str]) -> Any | None:
                 }
             }
         return None
-    if wire == "anthropic" and "json_schema" in refuse and body.get("tools"):
-        return {
-            "type": "error",
-            "error": {"type": "invalid_request_error", "message": "tools: Extra inputs are not permitted"},
-        }
+    if wire == "anthropic":
+        # What Bedrock, Vertex and gateways answer for a model without JSON outputs (vercel/ai#14773,
+        # Portkey-AI/gateway#1570): "strict" refuses only that, "json_schema" every schema mechanism.
+        if refuse & {"strict", "json_schema"} and isinstance(body.get("output_config"), dict):
+            return _anthropic_refusal("output_config.format: Extra inputs are not permitted")
+        if "json_schema" in refuse and body.get("tools"):
+            return _anthropic_refusal("tools: Extra inputs are not permitted")
     return None
+
+
+def _anthropic_refusal(message: str) -> dict[str, Any]:
+    return {"type": "error", "error": {"type": "invalid_request_error", "message": message}}
 
 
 def _format_seconds(seconds: float) -> str:

@@ -165,14 +165,27 @@ def test_prompt_only_json_when_the_model_lacks_schema_support(
     assert response.parsed == answer
 
 
-def test_anthropic_uses_forced_tool_use(env: dict[str, str], fake_provider: FakeProviderServer) -> None:
+def test_anthropic_uses_strict_json_output(env: dict[str, str], fake_provider: FakeProviderServer) -> None:
     create_client(get_provider_config("anthropic"), SETTINGS, env).complete(
+        _request(json_schema=SCHEMA, schema_name="model doc!")
+    )
+    body = fake_provider.requests[-1].body
+    assert body["output_config"] == {"format": {"type": "json_schema", "schema": SCHEMA}}
+    assert "tools" not in body and "tool_choice" not in body
+    assert body["system"] == "You write dbt docs."
+
+
+def test_anthropic_models_without_structured_outputs_use_forced_tool_use(
+    env: dict[str, str], fake_provider: FakeProviderServer
+) -> None:
+    older = {**env, "ANTHROPIC_MODEL": "claude-3-5-haiku-latest"}
+    create_client(get_provider_config("anthropic"), SETTINGS, older).complete(
         _request(json_schema=SCHEMA, schema_name="model doc!")
     )
     body = fake_provider.requests[-1].body
     assert body["tool_choice"] == {"type": "tool", "name": "model_doc_"}
     assert body["tools"][0]["input_schema"] == SCHEMA
-    assert body["system"] == "You write dbt docs."
+    assert "output_config" not in body
 
 
 def test_openai_strict_schema_flag(env: dict[str, str], fake_provider: FakeProviderServer) -> None:

@@ -1,12 +1,15 @@
 """What each model accepts, learned from its refusals and remembered between runs.
 
 Real models refuse parameters: OpenAI's reasoning models (o1, o3, o4, the gpt-5 family) answer HTTP 400
-to any ``temperature`` but the default, and older models, many Azure deployments and gateways answer
-400 to ``response_format: json_schema``. Sending every request of a run that way would fail them all.
+to any ``temperature`` but the default, older models, many Azure deployments and gateways answer 400
+to ``response_format: json_schema``, and Anthropic models or platforms without structured outputs
+answer ``output_config.format: Extra inputs are not permitted``. Sending every request of a run that
+way would fail them all.
 
 ``classify_refusal`` reads a provider's 400 and says which parameter it refused. ``CapabilityStore``
 keeps, per provider and model, what to send instead: no temperature, and JSON asked for one step more
-simply (``schema`` -> ``object`` -> ``prompt``; every answer is still validated against the schema).
+simply (``strict`` -> ``schema`` -> ``object`` -> ``prompt``; every answer is still validated against
+the schema).
 It writes what it learned to a small JSON file so the next run of the same model starts right, and it
 lets only one request of a model whose parameters are not confirmed yet be in flight, so a run pays
 for a few refused requests, not one per node.
@@ -42,7 +45,9 @@ __all__ = [
 
 #: The file, inside ``LLMSettings.cache_dir``, that remembers learned capabilities between runs.
 CAPABILITIES_FILE = "llm-capabilities.json"
-_FORMAT_VERSION = 1
+# 2: the "strict" JSON mode exists. A version-1 entry's "schema" was the best mode there was then, not
+# a step down from "strict", so it is read as "nothing learned about JSON" (see ``_Entry.json_known``).
+_FORMAT_VERSION = 2
 
 # Model families documented to accept only their default temperature. The prefix may carry a
 # gateway's vendor path ("openai/o3-mini"); Azure deployments named otherwise are learned instead.
@@ -75,6 +80,10 @@ _STRUCTURED_NAMES = (
     "json mode",
     "tool_choice",
     "tools",
+    # Anthropic's JSON outputs, and the beta parameter they replaced.
+    "output_config",
+    "output_format",
+    "structured output",
 )
 
 
@@ -150,6 +159,8 @@ class _Entry:
     confirmed: bool = False
     #: True once the probe gate may let every request through (confirmed, or probing stopped helping).
     open: bool = False
+    #: False for a version-1 file's "schema": the start parameters decide the JSON mode (``current``).
+    json_known: bool = True
 
 
 class CapabilityStore:
@@ -188,6 +199,12 @@ class CapabilityStore:
         """The parameters to send now: what was learned, else ``start`` (which is then remembered)."""
         with self._lock:
             entry = self._entries.setdefault(self.key(provider, model), _Entry(start))
+            if not entry.json_known:
+                entry.json_known = True
+                if entry.params.json_mode != start.json_mode:
+                    # Remembered before "strict" existed: try the best mode again, probe first.
+                    entry.params = dataclasses.replace(entry.params, json_mode=start.json_mode)
+                    entry.confirmed = entry.open = False
             return entry.params
 
     def override(self, provider: str, model: str, params: ModelParams) -> None:
@@ -195,7 +212,11 @@ class CapabilityStore:
         with self._lock:
             entry = self._entries.get(self.key(provider, model))
             if entry is None or entry.params != params:
-                self._entries[self.key(provider, model)] = _Entry(params)
+                # A JSON mode taken over from a version-1 entry is still not known (see ``current``).
+                unknown = (
+                    entry is not None and not entry.json_known and entry.params.json_mode == params.json_mode
+                )
+                self._entries[self.key(provider, model)] = _Entry(params, json_known=not unknown)
 
     def is_open(self, provider: str, model: str) -> bool:
         """Whether requests to this model may go out in parallel (its parameters are settled)."""
@@ -254,11 +275,11 @@ class CapabilityStore:
             entry.confirmed = False
         if changed:
             get_logger().warning(
-                "%s model %s refused %s; sending %s from now on (remembered in %s).",
+                "%s model %s refused %s; %s from now on (remembered in %s).",
                 provider,
                 model,
-                parameter,
-                _describe(current),
+                _refused(provider, parameter, sent),
+                _describe(current) if parameter == "temperature" else _asking(provider, current),
                 self.path or "memory",
             )
             self._save()
@@ -319,17 +340,20 @@ class CapabilityStore:
         models = raw.get("models") if isinstance(raw, Mapping) else None
         if not isinstance(models, Mapping):
             return
+        version = raw.get("version")
         for key, value in models.items():
             params = ModelParams.from_json(value)
             if params is not None:
-                self._entries[str(key)] = _Entry(params, confirmed=True, open=True)
+                # No JSON mode written, or a version-1 "schema": nothing is known about JSON.
+                known = "json_mode" in value and not (version == 1 and params.json_mode == "schema")
+                self._entries[str(key)] = _Entry(params, confirmed=True, open=known, json_known=known)
 
     def _save(self) -> None:
         if self.path is None:
             return
         with self._lock:
             models = {
-                key: entry.params.to_json()
+                key: _entry_json(entry)
                 for key, entry in sorted(self._entries.items())
                 if entry.confirmed or entry.params != ModelParams()
             }
@@ -354,6 +378,13 @@ class CapabilityStore:
             get_logger().warning("Could not save model capabilities to %s: %s", self.path, exc)
 
 
+def _entry_json(entry: _Entry) -> dict[str, Any]:
+    data = entry.params.to_json()
+    if not entry.json_known:
+        del data["json_mode"]  # still unknown: the next run starts from the provider's best mode
+    return data
+
+
 def _below(mode: JsonMode, ladder: Sequence[JsonMode]) -> JsonMode | None:
     """The next simpler way of asking for JSON that this provider offers, or ``None``."""
     order = list(JSON_MODES)
@@ -363,14 +394,34 @@ def _below(mode: JsonMode, ladder: Sequence[JsonMode]) -> JsonMode | None:
     return None
 
 
+_HOW: dict[JsonMode, str] = {
+    "strict": "strict structured output",
+    "schema": "a JSON schema",
+    "object": "JSON mode (schema in the prompt)",
+    "prompt": "JSON asked for in the prompt",
+}
+
+
 def _describe(params: ModelParams) -> str:
     temperature = "a temperature" if params.send_temperature else "no temperature"
-    how = {
-        "schema": "a JSON schema",
-        "object": "JSON mode (schema in the prompt)",
-        "prompt": "JSON asked for in the prompt",
-    }
-    return f"{temperature} and {how[params.json_mode]}"
+    return f"sending {temperature} and {_HOW[params.json_mode]}"
+
+
+def _asking(provider: str, params: ModelParams) -> str:
+    if params.json_mode == "schema" and provider == "anthropic":
+        return "asking with a forced tool instead"
+    if params.json_mode == "prompt":
+        return "asking for JSON in the prompt only"
+    return f"asking with {_HOW[params.json_mode]}"
+
+
+def _refused(provider: str, parameter: str, sent: ModelParams) -> str:
+    """The refused parameter as the user knows it: strict output is Anthropic's ``output_config``."""
+    if parameter == "response_format" and sent.json_mode == "strict":
+        return "strict structured output (output_config.format)"
+    if parameter == "response_format" and provider == "anthropic":
+        return "a forced tool (tools)"
+    return parameter
 
 
 def shared_store(cache_dir: Path | None) -> CapabilityStore:

@@ -205,7 +205,8 @@ class ManagedClient:
 
     def _ladder(self) -> tuple[JsonMode, ...]:
         modes = getattr(self.inner, "json_modes", None)
-        return tuple(modes) if modes else JSON_MODES
+        # A client that does not say: every mode but "strict", which only some providers have.
+        return tuple(modes) if modes else JSON_MODES[1:]
 
     def _start_params(self) -> ModelParams:
         """Parameters for a model nothing was learned about: its family's and provider's defaults."""

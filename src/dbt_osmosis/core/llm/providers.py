@@ -62,7 +62,8 @@ _DISTRIBUTIONS: Mapping[str, str] = {
 class Capabilities:
     """What a provider's API can do for structured output; drives the fallback to prompt-only JSON."""
 
-    #: Native JSON-schema output (OpenAI ``response_format``, Anthropic forced tool, Gemini schema).
+    #: Native JSON-schema output (OpenAI ``response_format``, Anthropic JSON outputs or a forced tool,
+    #: Gemini schema).
     json_schema: bool = True
     #: A plain "JSON mode" without a schema (OpenAI ``json_object``, Gemini's JSON mime type); the step
     #: down when ``json_schema`` is off or refused.

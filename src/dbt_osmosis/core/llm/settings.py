@@ -18,10 +18,12 @@ from dbt_osmosis.core.llm.exceptions import LLMConfigError
 
 __all__ = ["ENV_DEFAULTS", "JSON_MODES", "JsonMode", "LLMSettings"]
 
-#: How structured output is asked for: the provider's JSON-schema mechanism, its plain JSON mode, or
-#: an instruction in the prompt. Every mode's answer is validated against the schema all the same.
-JsonMode = Literal["schema", "object", "prompt"]
-JSON_MODES: tuple[JsonMode, ...] = ("schema", "object", "prompt")
+#: How structured output is asked for, best first: the provider's strict (constrained) JSON output
+#: where it has one apart from its schema mechanism (Anthropic's ``output_config.format``; elsewhere
+#: ``strict`` is ``schema``), the JSON-schema mechanism, its plain JSON mode, or an instruction in the
+#: prompt. Every mode's answer is validated against the schema all the same.
+JsonMode = Literal["strict", "schema", "object", "prompt"]
+JSON_MODES: tuple[JsonMode, ...] = ("strict", "schema", "object", "prompt")
 
 #: Every ``OSMOSIS_LLM_*`` variable with its default, as documented in the README and migration guide.
 ENV_DEFAULTS: Mapping[str, str | None] = {

@@ -4,15 +4,19 @@ Providers are asked for JSON through their own structured-output mechanism where
 the reply is checked here either way: local models ignore ``response_format``, proxies drop it, and
 a truncated answer is still text. Extraction accepts a bare value, a Markdown-fenced block, or a value
 with prose around it; validation covers the JSON Schema subset this project writes (``type``,
-``properties``, ``required``, ``additionalProperties``, ``items``, ``enum``).
+``properties``, ``required``, ``additionalProperties``, ``items``, ``enum``) and the bounds a strict
+provider cannot be told (``minLength``/``maxLength``, ``minimum``/``maximum`` and their exclusive forms,
+``minItems``/``maxItems``, ``pattern``), so dropping them from what is sent (``strict_subset``) never
+lets an answer through that breaks them.
 """
 
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from dbt_osmosis.core.llm.exceptions import LLMResponseError
 
@@ -23,6 +27,7 @@ __all__ = [
     "is_strict_compatible",
     "json_instruction",
     "parse_structured",
+    "strict_subset",
     "validate_schema",
 ]
 
@@ -108,7 +113,49 @@ def validate_schema(value: Any, schema: Mapping[str, Any], path: str = "$") -> l
     if isinstance(value, list) and isinstance(schema.get("items"), Mapping):
         for index, item in enumerate(value):
             problems.extend(validate_schema(item, schema["items"], f"{path}[{index}]"))
+    problems.extend(_bounds(value, schema, path))
     return problems
+
+
+def _bounds(value: Any, schema: Mapping[str, Any], path: str) -> list[str]:
+    """How ``value`` breaks the schema's length, size, range and pattern bounds."""
+    problems: list[str] = []
+    if isinstance(value, str):
+        low, high = schema.get("minLength"), schema.get("maxLength")
+        if _is_number(low) and len(value) < low:
+            problems.append(f"{path}: {len(value)} characters, fewer than the minimum of {low}")
+        if _is_number(high) and len(value) > high:
+            problems.append(f"{path}: {len(value)} characters, more than the maximum of {high}")
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str):
+            try:
+                matched = re.search(pattern, value) is not None
+            except re.error:
+                matched = True  # a pattern Python cannot read is not the answer's fault
+            if not matched:
+                problems.append(f"{path}: {excerpt(value, 60)!r} does not match the pattern {pattern!r}")
+    elif isinstance(value, list):
+        low, high = schema.get("minItems"), schema.get("maxItems")
+        if _is_number(low) and len(value) < low:
+            problems.append(f"{path}: {len(value)} items, fewer than the minimum of {low}")
+        if _is_number(high) and len(value) > high:
+            problems.append(f"{path}: {len(value)} items, more than the maximum of {high}")
+    elif _is_number(value):
+        checks = (
+            ("minimum", operator.ge, "below the minimum of"),
+            ("exclusiveMinimum", operator.gt, "not above"),
+            ("maximum", operator.le, "above the maximum of"),
+            ("exclusiveMaximum", operator.lt, "not below"),
+        )
+        for keyword, holds, words in checks:
+            bound = schema.get(keyword)
+            if _is_number(bound) and not holds(value, bound):
+                problems.append(f"{path}: {value!r} is {words} {bound!r}")
+    return problems
+
+
+def _is_number(value: Any) -> TypeGuard[float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def parse_structured(
@@ -154,6 +201,101 @@ def is_strict_compatible(schema: Mapping[str, Any]) -> bool:
             return False
     items = schema.get("items")
     return not (isinstance(items, Mapping) and not is_strict_compatible(items))
+
+
+#: Keywords that strict (constrained-decoding) output does not take, per Anthropic's structured
+#: outputs documentation: numeric and length bounds, array sizes, patterns. They are left out of what is
+#: sent, named in the description instead, and still checked on the answer (``validate_schema``).
+_NOT_STRICT = (
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+)
+#: String formats strict output knows; others are left out like the bounds above.
+_STRICT_FORMATS = frozenset(
+    {"date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4", "ipv6", "uuid"}
+)
+#: Schema keywords whose meaning strict output cannot take: a schema using one is not sent strict.
+_INEXPRESSIBLE = ("oneOf", "not", "if", "then", "else", "patternProperties", "dependentSchemas")
+
+
+def strict_subset(schema: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``schema`` rewritten into the subset strict structured output accepts, or ``None`` if it cannot be.
+
+    Every object is closed (``additionalProperties: false``, which strict output requires); bounds it
+    does not take (``maxLength``, ``minimum``, ``pattern``, ``maxItems``, unknown formats, ``minItems``
+    above 1) move into the description; a schema with an open typed map (``additionalProperties`` as
+    a schema), ``oneOf``, ``not`` or conditionals cannot be expressed, and is asked for another way.
+    The root must be an object. The result depends on ``schema`` alone, so every request with the same
+    schema sends the same bytes (it opens the prompt the provider caches).
+    """
+    if not _is_object_schema(schema):
+        return None
+    return _strict_node(schema)
+
+
+def _is_object_schema(schema: Mapping[str, Any]) -> bool:
+    kind = schema.get("type")
+    return kind == "object" or (isinstance(kind, list) and "object" in kind) or "properties" in schema
+
+
+def _not_strict(key: str, value: Any) -> bool:
+    """Whether ``key: value`` is a bound strict output does not take (moved into the description)."""
+    if key == "format":
+        return value not in _STRICT_FORMATS
+    if key == "minItems":
+        return not (_is_number(value) and value <= 1)
+    return key in _NOT_STRICT
+
+
+def _strict_node(schema: Mapping[str, Any]) -> dict[str, Any] | None:
+    if any(keyword in schema for keyword in _INEXPRESSIBLE):
+        return None
+    out: dict[str, Any] = {}
+    moved: dict[str, Any] = {}
+    for key, value in schema.items():
+        if _not_strict(key, value):
+            moved[key] = value
+        elif key in ("properties", "$defs", "definitions") and isinstance(value, Mapping):
+            children: dict[str, Any] = {}
+            for name, child in value.items():
+                converted = _strict_node(child) if isinstance(child, Mapping) else None
+                if converted is None:
+                    return None
+                children[name] = converted
+            out[key] = children
+        elif key == "items" and isinstance(value, Mapping):
+            converted = _strict_node(value)
+            if converted is None:
+                return None
+            out[key] = converted
+        elif key in ("anyOf", "allOf") and isinstance(value, list):
+            branches = [_strict_node(branch) if isinstance(branch, Mapping) else None for branch in value]
+            if any(branch is None for branch in branches):
+                return None
+            out[key] = branches
+        elif key == "additionalProperties":
+            if isinstance(value, Mapping):
+                return None  # an open map of typed values: closing it would forbid every entry
+            out[key] = False
+        else:
+            out[key] = value
+    if _is_object_schema(schema):
+        out["additionalProperties"] = False
+    if moved:
+        said = ", ".join(f"{key} {json.dumps(value)}" for key, value in moved.items())
+        described = str(out.get("description") or "").strip()
+        out["description"] = f"{described} ({said})" if described else f"({said})"
+    return out
 
 
 def json_instruction(schema: Mapping[str, Any]) -> str:

@@ -1,13 +1,23 @@
-"""Anthropic: the Messages API through the ``anthropic`` SDK; structured output by forced tool use.
+"""Anthropic: the Messages API through the ``anthropic`` SDK.
 
-The SDK is imported when a client is built.
+Structured output is asked for the strict way where the model has it: JSON outputs
+(``output_config.format`` with a ``json_schema``), which constrains the reply's text to the schema.
+Anthropic documents JSON outputs for "Claude's response in a specific JSON format" and strict tool use
+for a tool's input; a forced tool (``tool_choice`` of one tool) is also refused alongside extended
+thinking, which JSON outputs work with. A model or endpoint without it (older models; Bedrock, Vertex
+and gateways that answer ``output_config.format: Extra inputs are not permitted``) is asked with a
+forced tool whose input schema is the answer's, as before: the managed client learns that from the
+400 (``capabilities``) and remembers it. The SDK is imported when a client is built.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
-from collections.abc import Sequence
-from typing import Any
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 from dbt_osmosis.core.llm import structured
 from dbt_osmosis.core.llm.adapters.base import (
@@ -23,9 +33,16 @@ from dbt_osmosis.core.llm.adapters.base import (
     _with_json_instruction,
 )
 from dbt_osmosis.core.llm.exceptions import LLMAPIError, LLMError, LLMResponseError
+from dbt_osmosis.core.llm.settings import JsonMode
 from dbt_osmosis.core.llm.types import LLMRequest, Message, Usage
 
-__all__ = ["ANTHROPIC_DEFAULT_MAX_TOKENS", "AnthropicAdapter", "cacheable_prefix", "min_cacheable_tokens"]
+__all__ = [
+    "ANTHROPIC_DEFAULT_MAX_TOKENS",
+    "AnthropicAdapter",
+    "cacheable_prefix",
+    "min_cacheable_tokens",
+    "supports_strict_output",
+]
 
 #: Anthropic requires max_tokens; generous enough for a model's worth of column docs.
 ANTHROPIC_DEFAULT_MAX_TOKENS = 4096
@@ -44,6 +61,47 @@ _DEFAULT_MIN_CACHEABLE = 1024
 _CHARS_PER_TOKEN = 4
 
 
+# Models documented without structured outputs (they came with the 4.5 generation: Haiku 4.5, Sonnet
+# 4.5, Opus 4.5 and later): Claude 2 and 3.x, Sonnet 4, Opus 4 and 4.1, however a platform prefixes or
+# suffixes the name ("anthropic.claude-3-5-haiku-20241022-v1:0", "claude-opus-4@20250514"). They are
+# asked with a forced tool from the start; any other model is asked strictly, and learned from a 400.
+_NO_STRICT_OUTPUT = re.compile(
+    r"(?:^|[/.])claude-(?:instant|2(?:[-.]|$)|3(?:-|$)|(?:sonnet|opus)-4(?:$|@|-[01](?:$|[-@])|-20\d{6}))",
+    re.IGNORECASE,
+)
+
+#: How one request asks for JSON: strict JSON outputs, a forced tool, the prompt alone, or not at all.
+_Structure = Literal["strict", "tool", "prompt", "none"]
+
+
+def supports_strict_output(model: str) -> bool:
+    """Whether ``model`` may take strict structured output (unknown models are tried, then learned)."""
+    return not _NO_STRICT_OUTPUT.search(model.strip())
+
+
+@functools.cache
+def _sdk_takes_output_config() -> bool:
+    """Whether the installed SDK's ``messages.create`` takes ``output_config``.
+
+    SDKs from before JSON outputs, which the ``anthropic>=0.40`` extra still allows, do not.
+    """
+    try:
+        from anthropic.resources.messages import Messages
+
+        return "output_config" in inspect.signature(Messages.create).parameters
+    except (ImportError, TypeError, ValueError):
+        return False
+
+
+def _for_sdk(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` as keyword arguments of the installed SDK: the same JSON body whatever its version."""
+    if "output_config" not in params or _sdk_takes_output_config():
+        return params
+    rest = dict(params)
+    rest["extra_body"] = {"output_config": rest.pop("output_config")}
+    return rest
+
+
 def min_cacheable_tokens(model: str) -> int:
     """The shortest prompt prefix, in tokens, that ``model`` caches."""
     name = model.lower()
@@ -59,7 +117,7 @@ def cacheable_prefix(model: str, request: LLMRequest) -> bool:
 
 
 class AnthropicAdapter(_Adapter):
-    """The Messages API through the ``anthropic`` SDK; structured output by forced tool use."""
+    """The Messages API through the ``anthropic`` SDK; strict JSON outputs, or a forced tool."""
 
     def _kwargs(self) -> dict[str, Any]:
         import anthropic
@@ -83,15 +141,38 @@ class AnthropicAdapter(_Adapter):
 
         return anthropic.AsyncAnthropic(**self._kwargs())
 
-    def _uses_tool(self, request: LLMRequest) -> bool:
+    @property
+    def json_modes(self) -> tuple[JsonMode, ...]:
+        """Strict JSON outputs first where the model may have them, then the forced tool, the prompt."""
+        modes = super().json_modes
+        if "schema" in modes and supports_strict_output(self.model):
+            return ("strict", *modes)
+        return modes
+
+    def _structure(self, request: LLMRequest) -> tuple[_Structure, Mapping[str, Any] | None]:
+        """How ``request`` asks for JSON, with the strict schema when it is asked for strictly."""
         schema = request.json_schema
+        if schema is None:
+            return "none", None
+        mode = self._json_mode(request)
+        if mode == "strict":
+            strict = structured.strict_subset(schema)
+            if strict is not None:
+                return "strict", strict
+            mode = "schema"  # a schema strict output cannot express goes as the forced tool's input
         # Tool input schemas must describe an object; anything else falls back to prompt-only JSON.
-        return schema is not None and self._json_mode(request) == "schema" and schema.get("type") == "object"
+        if mode == "schema" and schema.get("type") == "object":
+            return "tool", None
+        return "prompt", None
+
+    def _uses_tool(self, request: LLMRequest) -> bool:
+        return self._structure(request)[0] == "tool"
 
     def _params(self, request: LLMRequest) -> dict[str, Any]:
         messages: Sequence[Message] = request.messages
         schema = request.json_schema
-        if schema is not None and not self._uses_tool(request):
+        structure, strict = self._structure(request)
+        if schema is not None and structure == "prompt":
             messages = _with_json_instruction(messages, schema)
         system = "\n\n".join(m.content for m in messages if m.role == "system")
         params: dict[str, Any] = {
@@ -102,12 +183,16 @@ class AnthropicAdapter(_Adapter):
         if system:
             params["system"] = system
             if cacheable_prefix(self.model, request):
-                # The breakpoint after the system prompt caches the tool definition and the system
-                # prompt (style guide included) together: every request of the run starts with them.
+                # The breakpoint after the system prompt caches the answer schema (the output format's
+                # or the tool's) and the system prompt (style guide included) together: every request
+                # of the run starts with them.
                 params["system"] = [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}]
         # ``request.temperature`` is deliberately not sent: the current Messages API (anthropic 2.x)
         # has no sampling temperature, and sending one through extra_body would be rejected.
-        if schema is not None and self._uses_tool(request):
+        if strict is not None:
+            # The same bytes for every request with this schema, so the cached prefix stays the same.
+            params["output_config"] = {"format": {"type": "json_schema", "schema": strict}}
+        elif schema is not None and structure == "tool":
             name = _schema_name(request.schema_name)
             params["tools"] = [
                 {
@@ -120,13 +205,14 @@ class AnthropicAdapter(_Adapter):
         return params
 
     def _call(self, request: LLMRequest) -> _Raw:
-        raw = self.sdk_client.messages.with_raw_response.create(**self._params(request))
+        raw = self.sdk_client.messages.with_raw_response.create(**_for_sdk(self._params(request)))
         headers = _lower_headers(raw.headers)
         self._refuse_html(headers, raw)
         return self._reduce(raw.parse(), headers, request)
 
     async def _acall(self, request: LLMRequest) -> _Raw:
-        raw = await (await self._async_client()).messages.with_raw_response.create(**self._params(request))
+        client = await self._async_client()
+        raw = await client.messages.with_raw_response.create(**_for_sdk(self._params(request)))
         headers = _lower_headers(raw.headers)
         self._refuse_html(headers, raw)
         return self._reduce(await _parsed(raw), headers, request)
@@ -152,7 +238,8 @@ class AnthropicAdapter(_Adapter):
         return raw
 
     def _call_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw:
-        raw = self.sdk_client.messages.with_raw_response.create(**self._params(request), stream=True)
+        params = _for_sdk(self._params(request))
+        raw = self.sdk_client.messages.with_raw_response.create(**params, stream=True)
         headers = _lower_headers(raw.headers)
         if _not_a_stream(headers):
             return self._one_body(request, headers, raw.http_response.read())
@@ -167,7 +254,7 @@ class AnthropicAdapter(_Adapter):
 
     async def _acall_streamed(self, request: LLMRequest, reply: _StreamedReply) -> _Raw:
         client = await self._async_client()
-        raw = await client.messages.with_raw_response.create(**self._params(request), stream=True)
+        raw = await client.messages.with_raw_response.create(**_for_sdk(self._params(request)), stream=True)
         headers = _lower_headers(raw.headers)
         if _not_a_stream(headers):
             return self._one_body(request, headers, await raw.http_response.aread())

@@ -271,7 +271,11 @@ class _Adapter(ABC):
         return tuple(modes)
 
     def _json_mode(self, request: LLMRequest) -> JsonMode:
-        return request.json_mode or self.json_modes[0]
+        mode = request.json_mode or self.json_modes[0]
+        if mode == "strict" and mode not in self.json_modes:
+            # A provider without a strict mode of its own: its schema mechanism is the strictest it has.
+            return "schema"
+        return mode
 
     @property
     def streams(self) -> bool:
