@@ -234,13 +234,14 @@ def _synthesize(
         client = run_client(synthesis)
     if budget is not None:
         # A second plan, from the same warehouse columns: the estimate fills it with placeholder answers.
-        check_estimate(
+        for note in check_estimate(
             lambda: plan_document(project, run.options, columns=plan.columns),
             synthesis,
             budget,
             cache,
             allow_partial=run.llm.allow_partial,
-        )
+        ):
+            progress.note(note)
     options = SynthesisOptions(
         mark_generated=synthesis.settings.mark_generated,
         keep_prompts=run.llm.show_prompts,
@@ -267,7 +268,8 @@ def _synthesize(
         if end_batches(synthesis, client, cancelled=cancel.cancelled, note=progress.note):
             return None
     shown = (report, synthesis.usage, client.provider, client.model, estimate, budget, run.llm.show_prompts)
-    return SynthesisSummary(*shown, batch.status if batch is not None else None)
+    chain = synthesis.chain_estimates(synthesis.estimator) if synthesis.estimator is not None else []
+    return SynthesisSummary(*shown, batch.status if batch is not None else None, chain)
 
 
 def _write(

@@ -220,6 +220,14 @@ LLM_BREAKER_THRESHOLD = click.option(
     "connections); the nodes not asked are reported (default 5, 0 never stops, "
     "OSMOSIS_LLM_BREAKER_THRESHOLD).",
 )
+LLM_FALLBACK = click.option(
+    "--llm-fallback",
+    metavar="PROVIDER:MODEL[,PROVIDER:MODEL...]",
+    default=None,
+    help="Providers to ask, in order, while the primary is down (its circuit breaker open), for "
+    "example anthropic:claude-haiku-4-5,openai:gpt-4.1-mini; an empty value asks none "
+    "(OSMOSIS_LLM_FALLBACK).",
+)
 LLM_MARK_GENERATED = click.option(
     "--llm-mark-generated",
     is_flag=True,
@@ -426,6 +434,7 @@ LLM_OPTIONS = (
     LLM_RATE_LIMIT,
     LLM_MAX_RETRIES,
     LLM_BREAKER_THRESHOLD,
+    LLM_FALLBACK,
     LLM_MARK_GENERATED,
     LLM_NO_CACHE,
     LLM_MAX_COST,
@@ -548,6 +557,7 @@ def llm_options(params: Mapping[str, Any]) -> LLMOptions:
         rate_limit=params["llm_rate_limit"],
         max_retries=params["llm_max_retries"],
         breaker_threshold=params["llm_breaker_threshold"],
+        fallback=fallback_chain(params.get("llm_fallback")),
         mark_generated=params["llm_mark_generated"],
         no_cache=params["llm_no_cache"],
         max_cost=params["llm_max_cost"],
@@ -573,6 +583,16 @@ def document_run(params: Mapping[str, Any]) -> DocumentRun:
         check=params["check"],
         dry_run=params["dry_run"],
     )
+
+
+def fallback_chain(value: str | None) -> tuple[str, ...] | None:
+    """``--llm-fallback``'s entries (``None``: not given; an empty value: no fallback at all).
+
+    Only split here: the API checks each entry (its form, its provider) and says which is wrong.
+    """
+    if value is None:
+        return None
+    return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 def ignored_llm_flags(params: Mapping[str, Any], llm: LLMOptions) -> list[str]:
