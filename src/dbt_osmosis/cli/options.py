@@ -216,8 +216,8 @@ LLM_BREAKER_THRESHOLD = click.option(
     "--llm-breaker-threshold",
     type=click.IntRange(min=0),
     default=None,
-    help="Stop asking the provider after this many failures in a row (5xx, timeouts, refused "
-    "connections); the nodes not asked are reported (default 5, 0 never stops, "
+    help="Stop asking the provider after this many failures of one kind in a row (5xx, or timeouts, "
+    "or refused connections); the nodes not asked are reported (default 5, 0 never stops, "
     "OSMOSIS_LLM_BREAKER_THRESHOLD).",
 )
 LLM_FALLBACK = click.option(

@@ -488,6 +488,11 @@ class ManagedClient:
                     " The flex tier had no capacity for this request after every retry: run again "
                     "later (answers already received are kept), or without --llm-service-tier flex."
                 )
+            down = self.breaker.down_error(sent=True) if provider_down and self.breaker else None
+            if down is not None:
+                # This failure opened the breaker (or met it open): said once, as the run's stop line.
+                down.attempts = attempt
+                raise down from exc
             final = final_error(exc, attempt)
             if final is exc:
                 raise exc
