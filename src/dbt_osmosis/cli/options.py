@@ -376,11 +376,11 @@ LIMIT = click.option(
 )
 SQL_OUTPUT = click.option(
     "--output",
-    type=click.Choice(["table", "csv", "json"]),
+    type=click.Choice(["table", "csv", "json", "jsonl"]),
     default="table",
     show_default=True,
-    help="How the rows are printed: a table (full width when piped), or CSV or JSON Lines (one object "
-    "per row) streamed row by row.",
+    help="How the rows are printed: a table (full width when piped), or streamed row by row as CSV, "
+    "a JSON array of objects (json), or JSON Lines, one object per line (jsonl).",
 )
 TEST_LLM_TIMEOUT = click.option(
     "--llm-timeout",
