@@ -2,9 +2,9 @@
 
 Rows come from the API as a stream. ``--output csv``, ``json`` (one JSON array) and ``jsonl`` (JSON
 Lines) write each row as it arrives, so any number of rows costs one batch of memory; a table has to
-see every row before it can size its columns, so it holds at most ``TABLE_ROW_CAP`` rows and says so when the query has more.
-On a terminal the table fits the window; piped or redirected, it is printed at its full width (a
-file has no window to fit).
+see every row before it can size its columns, so it holds at most ``TABLE_ROW_CAP`` rows and says
+so when the query has more. On a terminal the table fits the window; piped or redirected, it is
+printed at its full width (a file has no window to fit).
 """
 
 from __future__ import annotations
