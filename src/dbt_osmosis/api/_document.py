@@ -122,7 +122,7 @@ def _document(
     reported = set(plan.blocked)
     may_write = not result.dry_run and not run.check
     if synthesis is not None:
-        result.synthesis = _synthesize(run, project, plan, synthesis, progress, cancel)
+        result.synthesis = _synthesize(run, project, plan, synthesis, progress, cancel, result.notes)
         if result.synthesis is None:  # cancelled: every node either finished or was dropped whole
             result.interrupted, result.exit_code = "synthesis", ExitCode.INTERRUPTED
             if may_write and synthesis.batch is None:
@@ -222,8 +222,12 @@ def _synthesize(
     synthesis: Synthesis,
     progress: Progress,
     cancel: CancelToken,
+    notes: list[str],
 ) -> SynthesisSummary | None:
-    """Fill the plan's gaps; ``None`` when cancelled. ``BudgetError`` when the estimate is over budget."""
+    """Fill the plan's gaps; ``None`` when cancelled. ``BudgetError`` when the estimate is over budget.
+
+    What the budget check has to say before the run starts is added to ``notes`` and told ``progress``.
+    """
     from dbt_osmosis._synthesis_run import Cancelled, check_estimate, end_batches, run_cancellable, run_client
     from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, synthesize
 
@@ -241,6 +245,7 @@ def _synthesize(
             cache,
             allow_partial=run.llm.allow_partial,
         ):
+            notes.append(note)
             progress.note(note)
     options = SynthesisOptions(
         mark_generated=synthesis.settings.mark_generated,
