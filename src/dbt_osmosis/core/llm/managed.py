@@ -490,8 +490,8 @@ class ManagedClient:
                 )
             down = self.breaker.down_error(sent=True) if provider_down and self.breaker else None
             if down is not None:
-                # This failure opened the breaker (or met it open): said once, as the run's stop line.
-                down.attempts = attempt
+                # This failure opened the breaker (or met it open): said once, as the run's stop line
+                # (which counts requests itself: no attempt count of this call beside it).
                 raise down from exc
             final = final_error(exc, attempt)
             if final is exc:
