@@ -1,12 +1,13 @@
 """A provider fallback chain: when the primary provider is down, ask the next one.
 
-``OSMOSIS_LLM_FALLBACK`` lists providers to use, in order, once the primary's circuit breaker is open
-(``breaker.py``), for example ``anthropic:claude-haiku-4-5,openai:gpt-4.1-mini``. Each entry is a full
-managed client of its own (its limiter, capabilities, retries and breaker), recording into the run's
-usage, so ``--llm-stats`` shows each provider's requests and cost on its own row. Every answer carries
-the provider and model that wrote it (``LLMResponse.provider``/``.model``), which the run writes into
-the provenance marks. After the breaker's cooldown the primary gets one request again; when it answers,
-the run goes back to it.
+``OSMOSIS_LLM_FALLBACK`` (or ``--llm-fallback``) lists providers to use, in order, once the
+primary's circuit breaker is open (``breaker.py``), for example
+``anthropic:claude-haiku-4-5,openai:gpt-4.1-mini``. Each entry is a full managed client of its own
+(its limiter, capabilities, retries and breaker), recording into the run's usage, so ``--llm-stats``
+shows each provider's requests and cost on its own row, and reserving and settling the run's budget
+at its own model's price (``budget.py``). Every answer carries the provider and model that wrote it
+(``LLMResponse.provider``/``.model``), which the run writes into the provenance marks. After the
+breaker's cooldown the primary gets one request again; when it answers, the run goes back to it.
 """
 
 from __future__ import annotations
