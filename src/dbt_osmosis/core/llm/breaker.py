@@ -126,7 +126,8 @@ class CircuitBreaker:
         return LLMProviderDownError(
             f"{self.provider} is down: {self._failures} requests in a row failed ({self._kind}); the last "
             f"one: {opened.message} Stopped sending requests for the rest of this run; rerun later "
-            "(answers received are kept), or set OSMOSIS_LLM_BREAKER_THRESHOLD to allow more failures.",
+            "(answers received are kept), name a provider to use meanwhile with --llm-fallback, or "
+            "allow more failures with --llm-breaker-threshold (OSMOSIS_LLM_BREAKER_THRESHOLD).",
             provider=opened.provider or self.provider,
             model=opened.model,
             status_code=opened.status_code,
