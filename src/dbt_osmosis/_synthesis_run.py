@@ -16,15 +16,29 @@ from dbt_osmosis.core.dbt.target import dbt_target_dir
 from dbt_osmosis.core.errors import BudgetError
 from dbt_osmosis.core.llm.budget import Budget, PriceFunction
 from dbt_osmosis.core.llm.cache import ResponseCache
-from dbt_osmosis.core.llm.fallback import FallbackClient, fallback_configs, parse_fallback
-from dbt_osmosis.core.llm.managed import ManagedClient, build_managed_client
+from dbt_osmosis.core.llm.exceptions import LLMConfigError
+from dbt_osmosis.core.llm.fallback import (
+    DEFAULT_LABEL,
+    FallbackClient,
+    chain_models,
+    fallback_configs,
+    parse_fallback,
+)
+from dbt_osmosis.core.llm.managed import TIERED_PROVIDERS, ManagedClient, build_managed_client
 from dbt_osmosis.core.llm.prompts import PromptSet, load_prompts
 from dbt_osmosis.core.llm.providers import provider_from_env
 from dbt_osmosis.core.llm.runtime import LLMRuntime
 from dbt_osmosis.core.llm.settings import LLMSettings
 from dbt_osmosis.core.llm.types import LLMClient, Usage
-from dbt_osmosis.core.llm.usage import LLMUsageStats, PriceTable, default_usage_for
+from dbt_osmosis.core.llm.usage import (
+    LLMUsageStats,
+    ModelPrice,
+    PriceTable,
+    default_usage_for,
+    normalize_provider,
+)
 from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, run_synthesis
+from dbt_osmosis.core.synthesis.estimate import ChainEstimate
 from dbt_osmosis.core.synthesis.style import with_style_guide
 
 if TYPE_CHECKING:
@@ -78,6 +92,7 @@ def llm_settings(llm: LLMOptions, project_dir: Path) -> LLMSettings:
         prompt_file=llm.prompt_file,
         # OSMOSIS_LLM_CACHE_DIR wins; otherwise files kept between runs live under the project's target.
         cache_dir=None if settings.cache_dir else llm_cache_dir(project_dir),
+        fallback=llm.fallback,
         use_cache=False if llm.no_cache else None,
         max_cost=llm.max_cost,
         max_requests=llm.max_requests,
@@ -99,6 +114,8 @@ class Synthesis:
     estimator: EstimatingClient | None
     #: Set with ``--llm-batch``: the batches of this project, polled before the run.
     batch: BatchSession | None = None
+    #: ``(provider, model)`` of each fallback, in order (empty without a chain or with batches).
+    fallbacks: tuple[tuple[str, str], ...] = ()
 
     def response_cache(self, project_root: Path) -> ResponseCache | None:
         """The response cache of the run, or ``None`` when it is switched off."""
@@ -106,8 +123,24 @@ class Synthesis:
             return None
         return ResponseCache(self.settings.cache_dir or llm_cache_dir(project_root))
 
+    def price(self, provider: str, model: str) -> ModelPrice | None:
+        """``model``'s price at the run's service tier (a tier only where the provider sells it)."""
+        table = self.usage.price_table
+        found = None if table is None else table.price(provider, model)
+        tier = self.settings.service_tier if normalize_provider(provider) in TIERED_PROVIDERS else None
+        return None if found is None else found.at_tier(tier)
+
+    def price_at_standard(self, provider: str, model: str) -> ModelPrice | None:
+        """``model``'s price at the standard tier, whatever tier the run asked for."""
+        table = self.usage.price_table
+        return None if table is None else table.price(provider, model)
+
     def budget(self) -> Budget | None:
-        """The run's spending limit, priced from the price table when it knows the model."""
+        """The run's spending limit, priced from the price table when it knows the model.
+
+        With a fallback chain every attempt is reserved and settled at the price of the model it is
+        sent to, so a cost budget needs the price of every model of the chain.
+        """
         settings = self.settings
         if settings.max_cost is None and settings.max_requests is None:
             return None
@@ -115,18 +148,30 @@ class Synthesis:
         if self.batch is not None:
             from dbt_osmosis.core.llm.batch import BATCH_LABEL
 
-            provider += BATCH_LABEL  # what a batch answer costs
-        table = self.usage.price_table
-        listed = None if table is None else table.price(provider, model)
-        known = None if listed is None else listed.at_tier(settings.service_tier)
+            table = self.usage.price_table
+            found = None if table is None else table.price(provider + BATCH_LABEL, model)
+            known = None if found is None else found.at_tier(settings.service_tier)
+            standard = None
+        else:
+            known = self.price(provider, model)
+            # A flex request the provider had no capacity for is re-sent at (and reserves) standard prices.
+            listed = self.price_at_standard(provider, model) if settings.service_tier else None
+            standard = None if listed is None else listed.cost_of
         price = None if known is None else known.cost_of
-        # A flex request the provider had no capacity for is re-sent at (and reserves) standard prices.
-        standard = listed.cost_of if listed is not None and settings.service_tier else None
+        if settings.max_cost is not None:
+            unpriced = [f"{p}:{m}" for p, m in self.fallbacks if self.price(p, m) is None]
+            if unpriced:
+                raise LLMConfigError(
+                    f"A cost budget (--llm-max-cost) needs the price of every model of the fallback chain, "
+                    f"and {', '.join(unpriced)} is not in the price table: add it with "
+                    "OSMOSIS_LLM_PRICE_FILE, leave it out of the chain, or limit requests with "
+                    "--llm-max-requests."
+                )
 
         def price_for(other: str, other_model: str) -> PriceFunction | None:
-            # A fallback's answers are priced by its own table, at the run's tier.
-            found = None if table is None else table.price(other, other_model)
-            found = None if found is None else found.at_tier(settings.service_tier)
+            if (other, other_model) == (provider, model):
+                return price  # the budget's own model (at the batch price with batches)
+            found = self.price(other, other_model)
             return None if found is None else found.cost_of
 
         return Budget(
@@ -136,6 +181,17 @@ class Synthesis:
             price_for=price_for,
             standard_price=standard,
         )
+
+    def chain_estimates(self, estimator: EstimatingClient) -> list[ChainEstimate]:
+        """For each fallback, what the run would cost if it answered every request."""
+        return [
+            ChainEstimate(p, m, usage, None if (known := self.price(p, m)) is None else known.cost_of(usage))
+            for (p, m), usage in estimator.alternates.items()
+        ]
+
+
+def _fallback_label(llm: LLMOptions) -> str:
+    return "--llm-fallback" if llm.fallback is not None else DEFAULT_LABEL
 
 
 def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
@@ -164,8 +220,10 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
     if llm.sends_nothing:
         config, env = provider_from_env()
         model = (env.get(config.model_env or "", "") or "").strip() or config.model or config.default_model
-        estimator = EstimatingClient(config.name, model or "unknown", usage)
-        return Synthesis(estimator, prompts, settings, usage, estimator)
+        # The dry run prices each fallback too: what the run would cost if it answered everything.
+        names = () if llm.batch else _chain(settings, env, _fallback_label(llm))
+        estimator = EstimatingClient(config.name, model or "unknown", usage, alternates=names)
+        return Synthesis(estimator, prompts, settings, usage, estimator, fallbacks=names)
     # One runtime per run: its clients, limiter and learned capabilities are this run's alone, so two
     # runs in one Python process (a notebook, an orchestrator) never share a limiter or a stale client.
     runtime = LLMRuntime()
@@ -177,11 +235,18 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
     if not settings.fallback:
         return Synthesis(primary, prompts, settings, usage, None)
     # Every fallback is configured (its variables, its SDK) before anything runs, like the primary.
+    label = _fallback_label(llm)
     fallbacks = [
         build_managed_client(settings, config=config, usage=usage, runtime=runtime)
-        for config in fallback_configs(parse_fallback(",".join(settings.fallback)))
+        for config in fallback_configs(parse_fallback(",".join(settings.fallback), label), label)
     ]
-    return Synthesis(FallbackClient(primary, fallbacks), prompts, settings, usage, None)
+    chain = tuple((client.provider, client.model) for client in fallbacks)
+    return Synthesis(FallbackClient(primary, fallbacks), prompts, settings, usage, None, fallbacks=chain)
+
+
+def _chain(settings: LLMSettings, env: Any, label: str) -> tuple[tuple[str, str], ...]:
+    """The fallbacks' providers and models, checked as a real run checks them."""
+    return tuple(chain_models(parse_fallback(",".join(settings.fallback), label), env, label))
 
 
 def open_batches(client: ManagedClient, settings: LLMSettings, project_dir: Path) -> BatchSession:
@@ -247,11 +312,19 @@ def check_estimate(
     cache: ResponseCache | None,
     *,
     allow_partial: bool,
-) -> None:
-    """Estimate the run as the dry run does; raise ``BudgetError`` when it exceeds the budget."""
+) -> list[str]:
+    """Estimate the run as the dry run does; raise ``BudgetError`` when it exceeds the budget.
+
+    With a fallback chain the run is refused on the primary's estimate only: a fallback answers only
+    while the primary is down, and every attempt sent to it is reserved at its own price, so the
+    budget still holds whoever answers. The refusal says what each fallback would cost; when only a
+    fallback's estimate is over, the run starts and the returned note says so.
+    """
     if synthesis.estimator is not None:
-        return
-    estimator = EstimatingClient(synthesis.client.provider, synthesis.client.model)
+        return []
+    estimator = EstimatingClient(
+        synthesis.client.provider, synthesis.client.model, alternates=synthesis.fallbacks
+    )
     run_synthesis(
         scratch_plan(),
         estimator,
@@ -273,21 +346,62 @@ def check_estimate(
         over.append(f"about ${cost:.4f} against a budget of ${budget.max_cost:.4f}")
     if budget.max_requests is not None and requests > budget.max_requests:
         over.append(f"{requests} request(s) against a budget of {budget.max_requests}")
+    chain = synthesis.chain_estimates(estimator)
     if over and not allow_partial:
-        raise BudgetError(
-            f"The estimate for this run is {' and '.join(over)}; nothing was sent. Raise the budget, "
-            "select fewer nodes, or pass --llm-allow-partial to spend the budget and stop there."
+        if_fallback = "".join(
+            f" If the fallback {e.provider}:{e.model} answered everything: about ${e.cost:.4f}."
+            for e in chain
+            if e.cost is not None
         )
+        raise BudgetError(
+            f"The estimate for this run is {' and '.join(over)}; nothing was sent.{if_fallback} Raise the "
+            "budget, select fewer nodes, or pass --llm-allow-partial to spend the budget and stop there."
+        )
+    if budget.max_cost is None:
+        return []
+    return [
+        f"If the fallback {e.provider}:{e.model} answered everything, this run would cost about "
+        f"${e.cost:.4f}, over the budget of ${budget.max_cost:.4f}: it would stop at the budget "
+        "(the primary's estimate fits, so the run starts)."
+        for e in chain
+        if e.cost is not None and e.cost > budget.max_cost
+    ]
 
 
-def ask_once(timeout: float | None, on_ask: Callable[[str, str], None] | None) -> LLMCheckResult:
-    """One tiny request, one attempt, to the provider the environment configures."""
+def ask_once(
+    timeout: float | None,
+    on_ask: Callable[[str, str], None] | None,
+    fallback: tuple[str, ...] | None = None,
+) -> LLMCheckResult:
+    """One tiny request, one attempt, to the provider the environment configures, then to each fallback.
+
+    ``fallback``: the chain as ``--llm-fallback`` gives it (``None``: ``OSMOSIS_LLM_FALLBACK``). A bad
+    chain raises ``LLMConfigError`` before anything is sent.
+    """
+    from dataclasses import replace as copy
+
+    settings = LLMSettings.from_env().with_overrides(timeout=timeout, max_retries=0, fallback=fallback)
+    label = "--llm-fallback" if fallback is not None else DEFAULT_LABEL
+    configs = fallback_configs(parse_fallback(",".join(settings.fallback), label), label)
+    runtime = LLMRuntime()
+    primary_config = provider_from_env()[0]
+    primary = build_managed_client(settings, runtime=runtime)
+    # Every client is built (its variables and SDK checked) before the first request is sent.
+    chain = [build_managed_client(settings, config=config, runtime=runtime) for config in configs]
+    result = _ask(primary, primary_config.api_key_env, on_ask)
+    answers = [
+        _ask(client, config.api_key_env, on_ask) for client, config in zip(chain, configs, strict=True)
+    ]
+    return copy(result, fallbacks=answers)
+
+
+def _ask(
+    client: ManagedClient, key_variable: str | None, on_ask: Callable[[str, str], None] | None
+) -> LLMCheckResult:
     from dbt_osmosis.api import LLMCheckResult
     from dbt_osmosis.core.llm.exceptions import LLMAuthError, LLMError
     from dbt_osmosis.core.llm.types import LLMRequest, Message
 
-    settings = LLMSettings.from_env().with_overrides(timeout=timeout, max_retries=0)
-    client = build_managed_client(settings, runtime=LLMRuntime())
     if on_ask is not None:
         on_ask(client.provider, client.model)
     request = LLMRequest(
@@ -302,17 +416,16 @@ def ask_once(timeout: float | None, on_ask: Callable[[str, str], None] | None) -
         hint = next((text for kind, text in _hints() if isinstance(exc, kind)), "")
         rejected = isinstance(exc, LLMAuthError)
         if rejected:
-            variable = provider_from_env()[0].api_key_env
             hint = (
-                f"The provider rejected the key: check {variable or 'the API key'} "
-                f"(LLM_PROVIDER={client.provider})."
+                f"The provider rejected the key: check {key_variable or 'the API key'} "
+                f"(provider {client.provider})."
             )
         return LLMCheckResult(
             client.provider, client.model, ok=False, error=str(exc), hint=hint, rejected_key=rejected
         )
     return LLMCheckResult(
-        response.provider,
-        response.model,
+        response.provider or client.provider,
+        response.model or client.model,
         ok=True,
         reply=" ".join(response.text.split())[:80],
         latency_s=response.latency_s,

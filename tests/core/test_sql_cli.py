@@ -155,16 +155,33 @@ def test_sql_run_output_csv_parses_with_header_and_empty_nulls(chain: Path) -> N
     assert result.stderr == ""
 
 
-def test_sql_run_output_json_is_one_object_per_row_with_numbers_as_numbers(chain: Path) -> None:
+def test_sql_run_output_jsonl_is_one_object_per_row_with_numbers_as_numbers(chain: Path) -> None:
     query = (
         "select customer_id, first_name, 1.5 as ratio, null as nothing from {{ ref('customers') }} order by 1"
     )
-    result = sql(chain, "run", query, "--output", "json", "--limit", "1")
+    result = sql(chain, "run", query, "--output", "jsonl", "--limit", "1")
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert rows == [{"customer_id": 1, "first_name": "Ada", "ratio": 1.5, "nothing": None}]
     # The second row was left out by --limit, said on stderr so that stdout stays data.
     assert "Wrote the first 1 row(s); the query has more" in result.stderr
+
+
+def test_sql_run_output_json_is_one_array_of_objects(chain: Path) -> None:
+    query = "select customer_id, first_name from {{ ref('customers') }} order by 1"
+    result = sql(chain, "run", query, "--output", "json", "--limit", "-1")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [
+        {"customer_id": 1, "first_name": "Ada"},
+        {"customer_id": 2, "first_name": "Grace"},
+    ]
+    # No rows: still one JSON document.
+    empty = sql(chain, "run", f"{query} limit 0", "--output", "json")
+    assert empty.exit_code == 0, empty.output
+    assert json.loads(empty.stdout) == []
+    # Many rows, streamed: one array all the same.
+    many = sql(chain, "run", "select range as n from range(2500)", "--output", "json", "--limit", "-1")
+    assert [row["n"] for row in json.loads(many.stdout)] == list(range(2500))
 
 
 def test_sql_run_output_csv_streams_every_row_with_limit_minus_one(chain: Path) -> None:

@@ -19,6 +19,7 @@ from tests.fakes.fake_provider import (
     FakeProviderServer,
     OneBody,
     Reply,
+    Reset,
     Step,
 )
 
@@ -117,17 +118,20 @@ def test_only_outage_like_failures_count() -> None:
     assert outage_kind(LLMResponseError("bad json")) is None
 
 
-def test_the_breaker_opens_after_n_in_a_row_and_any_answer_starts_the_count_again() -> None:
+def test_the_breaker_opens_after_n_of_one_kind_in_a_row_and_any_answer_starts_the_count_again() -> None:
     clock = _Clock()
     breaker = CircuitBreaker("openai", 3, cooldown_s=60, clock=clock)
     assert not breaker.record_failure(_down(500))
-    assert not breaker.record_failure(_down(None))
+    assert not breaker.record_failure(_down(503))
     # A 400 is an answer: the provider is up, the count starts again.
     assert not breaker.record_failure(_down(400))
+    assert breaker.consecutive_failures == 0
     assert not breaker.record_failure(_down(500))
     assert not breaker.record_failure(_down(502))
-    assert breaker.record_failure(LLMTimeoutError("slow", provider="openai"))
-    with pytest.raises(LLMProviderDownError, match="openai is down: 3 requests in a row failed"):
+    assert breaker.record_failure(_down(504))
+    with pytest.raises(
+        LLMProviderDownError, match=r"openai is down: 3 requests in a row failed \(server error\)"
+    ):
         breaker.check()
     # After the cooldown one request may try again; another failure opens it for another cooldown.
     clock.now += 60
@@ -142,6 +146,31 @@ def test_the_breaker_opens_after_n_in_a_row_and_any_answer_starts_the_count_agai
     breaker.record_success()
     breaker.check()
     assert not breaker.is_open
+
+
+def test_a_failure_of_another_kind_counts_from_one_and_a_success_resets_all() -> None:
+    clock = _Clock()
+    breaker = CircuitBreaker("openai", 3, cooldown_s=60, clock=clock)
+    timeout = LLMTimeoutError("slow", provider="openai")
+    # 5xx, 5xx, timeout, connection, timeout: never three of one kind in a row.
+    for exc in (_down(500), _down(502), timeout, _down(None), timeout):
+        assert not breaker.record_failure(exc)
+    assert breaker.consecutive_failures == 1
+    assert not breaker.record_failure(timeout)
+    assert breaker.consecutive_failures == 2
+    # A success resets every count: two more timeouts are not enough.
+    breaker.record_success()
+    assert not breaker.record_failure(timeout)
+    assert not breaker.record_failure(timeout)
+    assert breaker.record_failure(timeout)
+    with pytest.raises(LLMProviderDownError, match=r"3 requests in a row failed \(timeout\)"):
+        breaker.check()
+    # The cooldown is measured on the injected clock: a second short of it, still open.
+    clock.now += 59
+    with pytest.raises(LLMProviderDownError):
+        breaker.check()
+    clock.now += 1
+    breaker.check()
 
 
 def test_threshold_zero_never_opens() -> None:
@@ -160,15 +189,29 @@ def test_a_provider_down_costs_threshold_requests_then_none(
 ) -> None:
     fake_provider.down(500)
     client = _managed(provider, fake_provider_env, threshold=3, retries=10)
-    with pytest.raises(LLMAPIError) as first:
+    # The request whose third failure opens the breaker says so, with the provider's answer.
+    with pytest.raises(LLMProviderDownError) as first:
         client.complete(_request())
-    assert not isinstance(first.value, LLMProviderDownError)
-    assert first.value.status_code == 500
+    assert first.value.sent and first.value.status_code == 500
+    assert "HTTP 500" in str(first.value)
     for _ in range(5):
         with pytest.raises(LLMProviderDownError) as later:
             client.complete(_request())
+        assert not later.value.sent
     assert len(fake_provider.requests) == 3
     assert "HTTP 500" in str(later.value) and provider in str(later.value)
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic", "google-gemini"])
+def test_failures_of_different_kinds_do_not_open_the_breaker(
+    provider: str, fake_provider: FakeProviderServer, fake_provider_env: dict[str, str]
+) -> None:
+    # 500, reset, 500, reset: four failures, never two of one kind in a row; the fifth request answers.
+    fake_provider.script(Fail(500), Reset(), Fail(500), Reset())
+    client = _managed(provider, fake_provider_env, threshold=2, retries=5)
+    response = client.complete(_request())
+    assert response.parsed == ANSWER or response.parsed is not None
+    assert len(fake_provider.requests) == 5
 
 
 def test_a_retry_after_longer_than_the_cap_fails_at_once_and_holds_nobody(

@@ -44,10 +44,12 @@ from dbt_osmosis.exit_codes import ExitCode
 if TYPE_CHECKING:
     from dbt_osmosis.core.llm.usage import LLMUsageStats
     from dbt_osmosis.core.synthesis import NodeOutcome, SynthesisReport
+    from dbt_osmosis.core.synthesis.estimate import ChainEstimate
 
 __all__ = [
     "AnalyzeDocsRun",
     "CancelToken",
+    "ChainEstimate",
     "Change",
     "DocumentOptions",
     "DocumentResult",
@@ -80,6 +82,7 @@ __all__ = [
 
 #: Result types of the LLM layer re-exported here, imported on first use (see ``__getattr__``).
 _LAZY = {
+    "ChainEstimate": "dbt_osmosis.core.synthesis.estimate",
     "LLMUsageStats": "dbt_osmosis.core.llm.usage",
     "NodeOutcome": "dbt_osmosis.core.synthesis",
     "SynthesisReport": "dbt_osmosis.core.synthesis",

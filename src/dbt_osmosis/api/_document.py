@@ -122,7 +122,7 @@ def _document(
     reported = set(plan.blocked)
     may_write = not result.dry_run and not run.check
     if synthesis is not None:
-        result.synthesis = _synthesize(run, project, plan, synthesis, progress, cancel)
+        result.synthesis = _synthesize(run, project, plan, synthesis, progress, cancel, result.notes)
         _note_flex_fallback(synthesis, result, progress)
         if result.synthesis is None:  # cancelled: every node either finished or was dropped whole
             result.interrupted, result.exit_code = "synthesis", ExitCode.INTERRUPTED
@@ -235,8 +235,12 @@ def _synthesize(
     synthesis: Synthesis,
     progress: Progress,
     cancel: CancelToken,
+    notes: list[str],
 ) -> SynthesisSummary | None:
-    """Fill the plan's gaps; ``None`` when cancelled. ``BudgetError`` when the estimate is over budget."""
+    """Fill the plan's gaps; ``None`` when cancelled. ``BudgetError`` when the estimate is over budget.
+
+    What the budget check has to say before the run starts is added to ``notes`` and told ``progress``.
+    """
     from dbt_osmosis._synthesis_run import Cancelled, check_estimate, end_batches, run_cancellable, run_client
     from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, synthesize
 
@@ -247,13 +251,15 @@ def _synthesize(
         client = run_client(synthesis)
     if budget is not None:
         # A second plan, from the same warehouse columns: the estimate fills it with placeholder answers.
-        check_estimate(
+        for note in check_estimate(
             lambda: plan_document(project, run.options, columns=plan.columns),
             synthesis,
             budget,
             cache,
             allow_partial=run.llm.allow_partial,
-        )
+        ):
+            notes.append(note)
+            progress.note(note)
     options = SynthesisOptions(
         mark_generated=synthesis.settings.mark_generated,
         keep_prompts=run.llm.show_prompts,
@@ -280,7 +286,8 @@ def _synthesize(
         if end_batches(synthesis, client, cancelled=cancel.cancelled, note=progress.note):
             return None
     shown = (report, synthesis.usage, client.provider, client.model, estimate, budget, run.llm.show_prompts)
-    return SynthesisSummary(*shown, batch.status if batch is not None else None)
+    chain = synthesis.chain_estimates(synthesis.estimator) if synthesis.estimator is not None else []
+    return SynthesisSummary(*shown, batch.status if batch is not None else None, chain)
 
 
 def _write(

@@ -62,16 +62,21 @@ def analyze_docs(run: AnalyzeDocsRun) -> DocsReport:
 
 
 def check_llm(
-    *, timeout: float | None = None, on_ask: Callable[[str, str], None] | None = None
+    *,
+    timeout: float | None = None,
+    on_ask: Callable[[str, str], None] | None = None,
+    fallback: tuple[str, ...] | None = None,
 ) -> LLMCheckResult:
     """Send one tiny request to the provider configured by the environment; say what is wrong, if anything.
 
-    ``on_ask(provider, model)`` is called just before the request is sent. One attempt, no retries:
-    the point is to see the first error. A bad configuration raises ``LLMConfigError``.
+    Then the same to each provider of the fallback chain (``fallback``, as ``LLMOptions.fallback``;
+    ``None``: ``OSMOSIS_LLM_FALLBACK``), reported in ``result.fallbacks``. ``on_ask(provider, model)``
+    is called just before each request is sent. One attempt, no retries: the point is to see the first
+    error. A bad configuration raises ``LLMConfigError``.
     """
     from dbt_osmosis._synthesis_run import ask_once
 
-    return ask_once(timeout, on_ask)
+    return ask_once(timeout, on_ask, fallback)
 
 
 def sql_compile(sql: str, project: ProjectLocation | None = None) -> str:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from dbt_osmosis.core.llm.budget import Budget
     from dbt_osmosis.core.llm.usage import LLMUsageStats
     from dbt_osmosis.core.synthesis import NodeOutcome, SynthesisReport
+    from dbt_osmosis.core.synthesis.estimate import ChainEstimate
     from dbt_osmosis.core.synthesis.review import Copy, ReviewItem
 
 
@@ -73,6 +74,9 @@ class LLMOptions:
     max_retries: int | None = None
     #: Failures in a row (5xx, timeouts, refused connections) after which the run stops asking.
     breaker_threshold: int | None = None
+    #: Providers asked in order while the primary is down, each ``"provider"`` or
+    #: ``"provider:model"`` (``None``: ``OSMOSIS_LLM_FALLBACK``; ``()``: no fallback).
+    fallback: tuple[str, ...] | None = None
     mark_generated: bool = False
     no_cache: bool = False
     max_cost: float | None = None
@@ -272,6 +276,8 @@ class SynthesisSummary:
     kept_prompts: bool = False
     #: With ``LLMOptions.batch``: the batches in flight, submitted and collected by this run.
     batch: BatchStatus | None = None
+    #: A dry run with a fallback chain: what each fallback would cost if it answered everything.
+    fallbacks: list[ChainEstimate] = field(default_factory=list)
 
     @property
     def pending(self) -> bool:
@@ -382,10 +388,22 @@ class LLMCheckResult:
     hint: str = ""
     #: The provider refused the credentials (401/403): exit code 2, as synthesis has.
     rejected_key: bool = False
+    #: The same check of each provider of the fallback chain, in order.
+    fallbacks: list[LLMCheckResult] = field(default_factory=list)
+
+    @property
+    def all_ok(self) -> bool:
+        """Whether every provider of the chain answered."""
+        return self.ok and all(fallback.ok for fallback in self.fallbacks)
 
     @property
     def exit_code(self) -> ExitCode:
-        """0 when the provider answered, 2 when it rejected the key (as synthesis), 1 otherwise."""
-        if self.ok:
+        """0 when every provider of the chain answered, 2 when one rejected its key, 1 otherwise.
+
+        A failing fallback fails the check even when the primary answers: a fallback is only asked
+        while the primary is down, so this check is the one chance to find it broken beforehand.
+        """
+        chain = [self, *self.fallbacks]
+        if all(result.ok for result in chain):
             return ExitCode.OK
-        return ExitCode.BAD_INPUT if self.rejected_key else ExitCode.CHANGES
+        return ExitCode.BAD_INPUT if any(result.rejected_key for result in chain) else ExitCode.CHANGES

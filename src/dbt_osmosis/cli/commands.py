@@ -79,14 +79,14 @@ def run_review(params: Mapping[str, Any], console: Console) -> ExitCode:
     return result.exit_code
 
 
-def run_test_llm(console: Console, *, timeout: float | None) -> ExitCode:
-    """``test-llm``: one tiny request; 1 when the provider does not answer."""
+def run_test_llm(console: Console, *, timeout: float | None, fallback: str | None = None) -> ExitCode:
+    """``test-llm``: one tiny request to each provider of the chain; 1 when one does not answer."""
     from dbt_osmosis import api
     from dbt_osmosis.cli.render import render_check_llm
 
     def asking(provider: str, model: str) -> None:
         console.print(f"Asking {escape(provider)} / {escape(model)} for a one-word reply...")
 
-    result = api.check_llm(timeout=timeout, on_ask=asking)
+    result = api.check_llm(timeout=timeout, on_ask=asking, fallback=options.fallback_chain(fallback))
     render_check_llm(result, console)
     return result.exit_code

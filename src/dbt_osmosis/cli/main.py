@@ -146,11 +146,16 @@ def analyze_docs(**params: Any) -> None:
 
 @cli.command("test-llm")
 @o.TEST_LLM_TIMEOUT
-def test_llm(llm_timeout: float | None) -> None:
-    """Check the configured LLM provider with one tiny request and say what is wrong, if anything."""
+@o.LLM_FALLBACK
+def test_llm(llm_timeout: float | None, llm_fallback: str | None) -> None:
+    """Check the configured LLM provider, and each fallback, with one tiny request each."""
     from dbt_osmosis.cli.commands import run_test_llm
 
-    sys.exit(_run_reporting_errors(lambda console: run_test_llm(console, timeout=llm_timeout)))
+    sys.exit(
+        _run_reporting_errors(
+            lambda console: run_test_llm(console, timeout=llm_timeout, fallback=llm_fallback)
+        )
+    )
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

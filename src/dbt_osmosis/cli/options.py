@@ -216,9 +216,17 @@ LLM_BREAKER_THRESHOLD = click.option(
     "--llm-breaker-threshold",
     type=click.IntRange(min=0),
     default=None,
-    help="Stop asking the provider after this many failures in a row (5xx, timeouts, refused "
-    "connections); the nodes not asked are reported (default 5, 0 never stops, "
+    help="Stop asking the provider after this many failures of one kind in a row (5xx, or timeouts, "
+    "or refused connections); the nodes not asked are reported (default 5, 0 never stops, "
     "OSMOSIS_LLM_BREAKER_THRESHOLD).",
+)
+LLM_FALLBACK = click.option(
+    "--llm-fallback",
+    metavar="PROVIDER:MODEL[,PROVIDER:MODEL...]",
+    default=None,
+    help="Providers to ask, in order, while the primary is down (its circuit breaker open), for "
+    "example anthropic:claude-haiku-4-5,openai:gpt-4.1-mini; an empty value asks none "
+    "(OSMOSIS_LLM_FALLBACK).",
 )
 LLM_MARK_GENERATED = click.option(
     "--llm-mark-generated",
@@ -377,11 +385,11 @@ LIMIT = click.option(
 )
 SQL_OUTPUT = click.option(
     "--output",
-    type=click.Choice(["table", "csv", "json"]),
+    type=click.Choice(["table", "csv", "json", "jsonl"]),
     default="table",
     show_default=True,
-    help="How the rows are printed: a table (full width when piped), or CSV or JSON Lines (one object "
-    "per row) streamed row by row.",
+    help="How the rows are printed: a table (full width when piped), or streamed row by row as CSV, "
+    "a JSON array of objects (json), or JSON Lines, one object per line (jsonl).",
 )
 TEST_LLM_TIMEOUT = click.option(
     "--llm-timeout",
@@ -435,6 +443,7 @@ LLM_OPTIONS = (
     LLM_RATE_LIMIT,
     LLM_MAX_RETRIES,
     LLM_BREAKER_THRESHOLD,
+    LLM_FALLBACK,
     LLM_MARK_GENERATED,
     LLM_NO_CACHE,
     LLM_MAX_COST,
@@ -558,6 +567,7 @@ def llm_options(params: Mapping[str, Any]) -> LLMOptions:
         rate_limit=params["llm_rate_limit"],
         max_retries=params["llm_max_retries"],
         breaker_threshold=params["llm_breaker_threshold"],
+        fallback=fallback_chain(params.get("llm_fallback")),
         mark_generated=params["llm_mark_generated"],
         no_cache=params["llm_no_cache"],
         max_cost=params["llm_max_cost"],
@@ -584,6 +594,16 @@ def document_run(params: Mapping[str, Any]) -> DocumentRun:
         check=params["check"],
         dry_run=params["dry_run"],
     )
+
+
+def fallback_chain(value: str | None) -> tuple[str, ...] | None:
+    """``--llm-fallback``'s entries (``None``: not given; an empty value: no fallback at all).
+
+    Only split here: the API checks each entry (its form, its provider) and says which is wrong.
+    """
+    if value is None:
+        return None
+    return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 def ignored_llm_flags(params: Mapping[str, Any], llm: LLMOptions) -> list[str]:

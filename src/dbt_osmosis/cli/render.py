@@ -212,6 +212,15 @@ def report_synthesis(summary: SynthesisSummary, console: Console, *, show_stats:
             + ".",
             soft_wrap=True,
         )
+        for fallback in summary.fallbacks:
+            cost = (
+                "cost unknown (not in the price table)" if fallback.cost is None else f"~${fallback.cost:.4f}"
+            )
+            console.print(
+                f"If the fallback {escape(fallback.provider)} / {escape(fallback.model)} answered "
+                f"everything: {cost}, ~{fallback.usage.total_tokens:,} tokens.",
+                soft_wrap=True,
+            )
         if show_stats:
             console.print(usage_table(usage, console))
         return
@@ -373,15 +382,28 @@ def _render_leftovers(result: ReviewResult, console: Console) -> None:
 
 
 def render_check_llm(result: LLMCheckResult, console: Console) -> None:
-    """``test-llm``: the answer with its latency and tokens, or the error and what to check."""
-    if not result.ok:
-        console.print(f"[red]failed:[/red] {escape(result.error or '')}", soft_wrap=True)
-        if result.hint:
-            console.print(escape(result.hint), soft_wrap=True)
-        return
-    console.print(
-        f"[green]ok:[/green] {escape(result.provider)} / {escape(result.model)} answered "
-        f"{escape(repr(result.reply))} in {result.latency_s:.2f}s "
-        f"({result.prompt_tokens} prompt + {result.completion_tokens} completion tokens)",
-        soft_wrap=True,
-    )
+    """``test-llm``: one line per provider of the chain, its answer or its error and what to check."""
+    for index, check in enumerate([result, *result.fallbacks]):
+        role = "" if index == 0 else " (fallback)"
+        if not check.ok:
+            console.print(
+                f"[red]failed{role}:[/red] {escape(check.provider)} / {escape(check.model)}: "
+                f"{escape(check.error or '')}",
+                soft_wrap=True,
+            )
+            if check.hint:
+                console.print(escape(check.hint), soft_wrap=True)
+            continue
+        console.print(
+            f"[green]ok{role}:[/green] {escape(check.provider)} / {escape(check.model)} answered "
+            f"{escape(repr(check.reply))} in {check.latency_s:.2f}s "
+            f"({check.prompt_tokens} prompt + {check.completion_tokens} completion tokens)",
+            soft_wrap=True,
+        )
+    if result.ok and not result.all_ok:
+        console.print(
+            "[yellow]warning:[/yellow] the primary answers, but a fallback does not: the run would "
+            "have no working fallback while the primary is down (exit code "
+            f"{int(result.exit_code)}).",
+            soft_wrap=True,
+        )

@@ -1,10 +1,10 @@
 """``sql compile`` and ``sql run``: a SQL string through dbt, the result printed.
 
-Rows come from the API as a stream. ``--output csv`` and ``--output json`` write each row as it
-arrives, so any number of rows costs one batch of memory; a table has to see every row before it can
-size its columns, so it holds at most ``TABLE_ROW_CAP`` rows and says so when the query has more.
-On a terminal the table fits the window; piped or redirected, it is printed at its full width (a
-file has no window to fit).
+Rows come from the API as a stream. ``--output csv``, ``json`` (one JSON array) and ``jsonl`` (JSON
+Lines) write each row as it arrives, so any number of rows costs one batch of memory; a table has to
+see every row before it can size its columns, so it holds at most ``TABLE_ROW_CAP`` rows and says
+so when the query has more. On a terminal the table fits the window; piped or redirected, it is
+printed at its full width (a file has no window to fit).
 """
 
 from __future__ import annotations
@@ -105,11 +105,21 @@ def _write_rows(stream: RowStream, limit: int, output: str, out: IO[str]) -> Non
                 writer.writerow(["" if value is None else value for value in row])
         else:
             names = _unique(stream.columns)
+            # JSON: one array, opened before the first row and closed after the last, a row a line;
+            # JSON Lines: one object a line, nothing around them.
+            array = output == "json"
+            before, between, after = ("[\n", ",\n", "\n]\n") if array else ("", "\n", "\n")
+            written = False
             for row in stream:
+                out.write(between if written else before)
                 out.write(
                     json.dumps(dict(zip(names, row, strict=True)), default=_json_value, ensure_ascii=False)
                 )
-                out.write("\n")
+                written = True
+            if written:
+                out.write(after)
+            elif array:
+                out.write("[]\n")
         out.flush()
     except BrokenPipeError:
         # The reader stopped early (`| head`): not an error. Point stdout at /dev/null so Python's

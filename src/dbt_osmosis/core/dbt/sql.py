@@ -7,7 +7,9 @@ the profile's connection through dbt's adapter, and the rows are read from the c
 query of a million rows is never held in memory at once (``dbt show`` would build one agate table of
 all of them). With a limit, the warehouse is asked for one row more than the limit, through the
 adapter's own ``get_limit_sql`` macro as ``dbt show`` asks, so the caller can say whether rows were
-left out.
+left out. That macro appends a ``limit`` clause; SQL that ends with its own (``... limit 5``) would get
+two, a syntax error, so it is first made a subquery (``select * from (<sql>) ...``): the user's limit
+is kept and the caller's still caps what is read.
 
 Nothing a query prints may show a secret of the environment: ``{{ env_var('OPENAI_API_KEY') }}`` in
 the SQL would otherwise put the key in the compiled SQL, in the rows and in the warehouse's error
@@ -145,8 +147,8 @@ def stream_sql(
     try:
         with project.adapter() as (adapter, _config):
             try:
-                # A trailing ";" is harmless alone but breaks the limit clause put after it.
-                statement = compiled.rstrip().rstrip(";").rstrip()
+                # A trailing ";" or comment is harmless alone but breaks the limit clause put after it.
+                statement = without_trailing(compiled)
                 if limit >= 0:
                     statement = _limited(adapter, statement, limit + 1, secrets)
                 try:
@@ -224,7 +226,13 @@ def _remove_compiled_file(root: Path, compiled_path: str | None) -> None:
 
 
 def _limited(adapter: Any, compiled: str, rows: int, secrets: Secrets) -> str:
-    """The SQL ``dbt show`` would send for at most ``rows`` rows (the adapter's ``get_limit_sql``)."""
+    """The SQL ``dbt show`` would send for at most ``rows`` rows (the adapter's ``get_limit_sql``).
+
+    SQL ending in its own row limit is wrapped in a subquery first, so the clause the macro appends is
+    the outer query's and not a second one on the user's.
+    """
+    if ends_with_row_limit(compiled):
+        compiled = f"select * from (\n{without_trailing(compiled)}\n) as osmosis_limited"
     try:
         limited = adapter.execute_macro("get_limit_subquery_sql", kwargs={"sql": compiled, "limit": rows})
     except Exception as exc:  # a project or package overriding the macro may raise anything
@@ -232,6 +240,31 @@ def _limited(adapter: Any, compiled: str, rows: int, secrets: Secrets) -> str:
             f"dbt could not add the row limit to the SQL: {secrets.message(one_line(exc))}"
         ) from None
     return str(limited)
+
+
+# A trailing "limit N" (MySQL's "limit N, M", "limit all", "limit ? offset ?") or the standard "fetch
+# first N rows only" (after an "offset"). Comments after it are taken off before looking.
+_TRAILING_LIMIT = re.compile(
+    r"(?:\blimit\s+[^\s;()]+(?:\s*,\s*[^\s;()]+)?(?:\s+offset\s+[^\s;()]+(?:\s+rows?)?)?"
+    r"|\bfetch\s+(?:first|next)\b[^;()]*\bonly)\s*$",
+    re.IGNORECASE,
+)
+_TRAILING_COMMENT = re.compile(r"(?:\s*--[^\n]*|\s*/\*.*?\*/)\s*$", re.DOTALL)
+
+
+def without_trailing(sql: str) -> str:
+    """``sql`` without the semicolons and comments at its end (a clause appended after them breaks)."""
+    text = sql.rstrip().rstrip(";").rstrip()
+    while True:
+        stripped = _TRAILING_COMMENT.sub("", text)
+        if stripped == text:
+            return text
+        text = stripped.rstrip().rstrip(";").rstrip()
+
+
+def ends_with_row_limit(sql: str) -> bool:
+    """Whether ``sql`` ends with its own ``limit``/``fetch first`` clause (trailing comments aside)."""
+    return bool(_TRAILING_LIMIT.search(without_trailing(sql)))
 
 
 # dbt names an inline query as a node of its own; in a message about the user's SQL that is noise.

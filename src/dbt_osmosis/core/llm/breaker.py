@@ -3,10 +3,14 @@
 A provider that answers 500 to everything, times out, or refuses connections would otherwise cost
 every node of a run its full set of retries (28 requests for 7 nodes) and print the same failure for
 each. The run's ``LLMRuntime`` owns one breaker per provider, shared by every client of the run:
-after ``threshold`` consecutive failures of the kinds that say "the provider is down" (a 5xx answer,
-a timeout, a refused or dropped connection) it opens, and from then on a request raises
-``LLMProviderDownError`` without being sent. Any answer in between (a success, and also a 4xx or an
-unusable reply, which prove the provider is up) starts the count again. Requests already on their way
+after ``threshold`` consecutive failures of one kind that says "the provider is down" (5xx answers,
+or timeouts, or refused or dropped connections) it opens, and from then on a request raises
+``LLMProviderDownError`` without being sent. The count is of one kind at a time: a failure of
+another kind starts it again at one (a few timeouts, then a 500, then a reset are three different
+problems a retry may well get past, not one outage). Any answer in between (a success, and also a
+4xx or an unusable reply, which prove the provider is up) starts the count again at zero. The request
+whose failure opens the breaker raises ``LLMProviderDownError`` too (``sent`` set), carrying the
+provider's answer, so a run says that answer once, on the line that stops it. Requests already on their way
 when it opens finish normally, so a provider down for a whole run costs at most ``threshold`` plus the
 concurrency in requests.
 
@@ -72,6 +76,8 @@ class CircuitBreaker:
         self._clock = clock
         self._lock = threading.Lock()
         self._failures = 0
+        #: The kind of outage the count is of (``outage_kind``); another kind starts it again.
+        self._kind: str | None = None
         self._last: LLMError | None = None
         self._opened: LLMError | None = None
         self._opened_at = 0.0
@@ -85,25 +91,43 @@ class CircuitBreaker:
 
     @property
     def consecutive_failures(self) -> int:
-        """Outage-like failures since the last answer."""
+        """Outage-like failures of one kind in a row since the last answer."""
         with self._lock:
             return self._failures
 
     def check(self) -> None:
         """Raise ``LLMProviderDownError`` when the breaker is open; otherwise return at once."""
         with self._lock:
-            opened = self._opened
-            count = self._failures
-            if opened is None:
+            if self._opened is None:
                 return
             if not self._probing and self._clock() - self._opened_at >= self.cooldown_s:
                 # Half open: this one request tries the provider; its outcome closes or reopens.
                 self._probing = True
                 return
-        raise LLMProviderDownError(
-            f"{self.provider} is down: {count} requests in a row failed; the last one: {opened.message} "
-            "Stopped sending requests for the rest of this run; rerun later (answers received are kept), "
-            "or set OSMOSIS_LLM_BREAKER_THRESHOLD to allow more failures.",
+            down = self._down_error()
+        raise down
+
+    def down_error(self, *, sent: bool = False) -> LLMProviderDownError | None:
+        """The error a request meets while the breaker is open (``None`` when it is closed).
+
+        ``sent``: for the request whose own failure opened it (it was sent, and it failed).
+        """
+        with self._lock:
+            if self._opened is None:
+                return None
+            down = self._down_error()
+        down.sent = sent
+        return down
+
+    def _down_error(self) -> LLMProviderDownError:
+        opened = self._opened
+        if opened is None:  # pragma: no cover - callers hold the lock and checked
+            raise RuntimeError("the breaker is closed")
+        return LLMProviderDownError(
+            f"{self.provider} is down: {self._failures} requests in a row failed ({self._kind}); the last "
+            f"one: {opened.message} Stopped sending requests for the rest of this run; rerun later "
+            "(answers received are kept), name a provider to use meanwhile with --llm-fallback, or "
+            "allow more failures with --llm-breaker-threshold (OSMOSIS_LLM_BREAKER_THRESHOLD).",
             provider=opened.provider or self.provider,
             model=opened.model,
             status_code=opened.status_code,
@@ -113,6 +137,7 @@ class CircuitBreaker:
         """The provider answered: the count starts again."""
         with self._lock:
             self._failures = 0
+            self._kind = None
             self._last = None
             self._opened = None
             self._probing = False
@@ -131,8 +156,12 @@ class CircuitBreaker:
                     self._opened, self._probing = None, False
                 # Any other answer (a 4xx, an unusable reply, a 429) proves the provider is up.
                 self._failures = 0
+                self._kind = None
                 self._last = None
                 return False
+            if kind != self._kind:
+                # Another kind of failure: a different problem, counted from one.
+                self._failures, self._kind = 0, kind
             self._failures += 1
             self._last = exc
             if self._probing or (self.threshold and self._failures >= self.threshold):

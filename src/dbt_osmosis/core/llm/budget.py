@@ -106,24 +106,45 @@ class Budget:
         """Dollar cost of what a provider reported (0 when no price is known)."""
         return 0.0 if self._price is None else self._price(usage)
 
-    def reserve_request(self, request: LLMRequest) -> Reservation:
-        """Claim room for one attempt of ``request`` at the most it may cost, or raise ``BudgetExhausted``."""
+    def _priced(self, usage: Usage, provider: str | None, model: str | None) -> float:
+        """``usage`` at ``provider``/``model``'s own price when known, else at the budget's own."""
+        price = self._price_for(provider, model) if self._price_for and provider and model else None
+        return price(usage) if price is not None else self.cost_of_usage(usage)
+
+    def reserve_request(
+        self, request: LLMRequest, *, provider: str | None = None, model: str | None = None
+    ) -> Reservation:
+        """Claim room for one attempt of ``request`` at the most it may cost, or raise ``BudgetExhausted``.
+
+        ``provider``/``model``: who the attempt is sent to, when it may not be the budget's own model
+        (a fallback); the attempt is then reserved at that model's price. A flex request re-sent at
+        the standard tier is reserved at the standard price.
+        """
         at_standard = request.service_tier == "standard" and self._standard_price is not None
         return self.reserve(
             most_prompt_tokens(request),
             request.max_tokens or DEFAULT_COMPLETION_CAP,
+            provider=provider,
+            model=model,
             price=self._standard_price if at_standard else None,
         )
 
     def reserve(
-        self, prompt_tokens: int, completion_tokens: int, *, price: PriceFunction | None = None
+        self,
+        prompt_tokens: int,
+        completion_tokens: int,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+        price: PriceFunction | None = None,
     ) -> Reservation:
         """Claim room for one attempt of at most these tokens, or raise ``BudgetExhausted``.
 
-        ``price``: the attempt's own price, when not the budget's (the standard tier's, for instance).
+        ``price``: the attempt's own price when it is neither the budget's nor ``provider``/``model``'s
+        (the standard tier's, for a flex request re-sent there); it also settles the attempt.
         """
         usage = Usage(prompt_tokens, completion_tokens)
-        most = price(usage) if price is not None else self.cost_of(prompt_tokens, completion_tokens)
+        most = price(usage) if price is not None else self._priced(usage, provider, model)
         with self._lock:
             if self.exhausted:
                 raise BudgetExhausted
@@ -158,9 +179,10 @@ class Budget:
         """
         actual = reservation.cost if billed else 0.0
         if usage is not None:
-            price = self._price_for(provider, model) if self._price_for and provider and model else None
-            price = reservation.price or price
-            actual = price(usage) if price is not None else self.cost_of_usage(usage)
+            if reservation.price is not None:
+                actual = reservation.price(usage)
+            else:
+                actual = self._priced(usage, provider, model)
         with self._lock:
             self._reserved = max(0.0, self._reserved - reservation.cost)
             self._in_flight -= 1

@@ -199,9 +199,13 @@ class LLMParameterError(LLMAPIError):
 class LLMProviderDownError(LLMError):
     """The provider failed so many times in a row that the run stopped asking it (``breaker.py``).
 
-    The request was not sent; ``status_code`` is that of the last failure, when it had one. Never
-    retried: the breaker stays open for the rest of the run.
+    The request was not sent, unless ``sent`` is set: then its own failure (the last one, whose answer
+    the message says) is what opened the breaker. ``status_code`` is that of the last failure, when it
+    had one. Never retried: the breaker stays open for the rest of the run.
     """
+
+    #: The request was sent, and its failure opened the breaker.
+    sent: bool = False
 
 
 class LLMInternalError(LLMError):

@@ -1,18 +1,20 @@
 """A provider fallback chain: when the primary provider is down, ask the next one.
 
-``OSMOSIS_LLM_FALLBACK`` lists providers to use, in order, once the primary's circuit breaker is open
-(``breaker.py``), for example ``anthropic:claude-haiku-4-5,openai:gpt-4.1-mini``. Each entry is a full
-managed client of its own (its limiter, capabilities, retries and breaker), recording into the run's
-usage, so ``--llm-stats`` shows each provider's requests and cost on its own row. Every answer carries
-the provider and model that wrote it (``LLMResponse.provider``/``.model``), which the run writes into
-the provenance marks. After the breaker's cooldown the primary gets one request again; when it answers,
-the run goes back to it.
+``OSMOSIS_LLM_FALLBACK`` (or ``--llm-fallback``) lists providers to use, in order, once the
+primary's circuit breaker is open (``breaker.py``), for example
+``anthropic:claude-haiku-4-5,openai:gpt-4.1-mini``. Each entry is a full managed client of its own
+(its limiter, capabilities, retries and breaker), recording into the run's usage, so ``--llm-stats``
+shows each provider's requests and cost on its own row, and reserving and settling the run's budget
+at its own model's price (``budget.py``). Every answer carries the provider and model that wrote it
+(``LLMResponse.provider``/``.model``), which the run writes into the provenance marks. After the
+breaker's cooldown the primary gets one request again; when it answers, the run goes back to it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from dbt_osmosis.core.llm.exceptions import LLMConfigError, LLMError, LLMProviderDownError
@@ -22,13 +24,25 @@ if TYPE_CHECKING:
     from dbt_osmosis.core.llm.providers import ProviderConfig
     from dbt_osmosis.core.llm.types import LLMRequest, LLMResponse
 
-__all__ = ["FallbackClient", "fallback_configs", "parse_fallback"]
+__all__ = ["FallbackClient", "chain_models", "fallback_configs", "parse_fallback"]
+
+#: Where a chain came from, for its error messages (the CLI flag names itself instead).
+DEFAULT_LABEL = "OSMOSIS_LLM_FALLBACK"
+#: The accepted form, said by every error about a chain.
+FORM = (
+    "write PROVIDER:MODEL entries separated by commas (the model may be left out), for example "
+    "anthropic:claude-haiku-4-5,openai:gpt-4.1-mini"
+)
+# A provider's name as the registry spells it (letters, digits, "-" and "_"); a model is anything
+# after the first colon, because Ollama's own model names have one ("llama3.1:8b").
+_PROVIDER_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
-def parse_fallback(text: str | None) -> tuple[tuple[str, str | None], ...]:
+def parse_fallback(text: str | None, label: str = DEFAULT_LABEL) -> tuple[tuple[str, str | None], ...]:
     """``"anthropic:claude-haiku-4-5,openai"`` -> ``(("anthropic", "claude-haiku-4-5"), ("openai", None))``.
 
-    An entry without a model uses that provider's model variable or its default model.
+    An entry without a model uses that provider's model variable or its default model. A malformed
+    entry raises ``LLMConfigError`` naming it, ``label`` (where the chain came from) and the form.
     """
     entries: list[tuple[str, str | None]] = []
     for raw in (text or "").split(","):
@@ -36,24 +50,41 @@ def parse_fallback(text: str | None) -> tuple[tuple[str, str | None], ...]:
         if not item:
             continue
         name, _, model = item.partition(":")
-        if not name.strip():
-            raise LLMConfigError(
-                f"OSMOSIS_LLM_FALLBACK: {item!r} names no provider; write provider:model entries "
-                "separated by commas, for example anthropic:claude-haiku-4-5,openai:gpt-4.1-mini."
-            )
-        entries.append((name.strip().lower(), model.strip() or None))
+        name = name.strip().lower()
+        if not name:
+            raise LLMConfigError(f"{label}: {item!r} names no provider; {FORM}.")
+        if not _PROVIDER_NAME.fullmatch(name):
+            raise LLMConfigError(f"{label}: {item!r} is not a provider name; {FORM}.")
+        entries.append((name, model.strip() or None))
     return tuple(entries)
 
 
-def fallback_configs(entries: Sequence[tuple[str, str | None]]) -> list[ProviderConfig]:
+def fallback_configs(
+    entries: Sequence[tuple[str, str | None]], label: str = DEFAULT_LABEL
+) -> list[ProviderConfig]:
     """The provider configurations of a fallback chain; an unknown provider fails before the run."""
     from dbt_osmosis.core.llm.providers import get_provider_config
 
     configs = []
     for name, model in entries:
-        config = get_provider_config(name)
+        try:
+            config = get_provider_config(name)
+        except LLMConfigError as exc:
+            shown = f"{name}:{model}" if model else name
+            raise LLMConfigError(f"{label}: {shown!r}: {exc.message} {FORM[0].upper()}{FORM[1:]}.") from None
         configs.append(dataclasses.replace(config, model=model) if model else config)
     return configs
+
+
+def chain_models(
+    entries: Sequence[tuple[str, str | None]], env: Mapping[str, str], label: str = DEFAULT_LABEL
+) -> list[tuple[str, str]]:
+    """``(provider, model)`` of every fallback, each model resolved as its client would resolve it."""
+    out = []
+    for config in fallback_configs(entries, label):
+        model = config.model or (env.get(config.model_env or "", "") or "").strip() or config.default_model
+        out.append((config.name, model or "unknown"))
+    return out
 
 
 class FallbackClient:

@@ -73,9 +73,14 @@ def estimate_tokens(request: LLMRequest) -> int:
 ANNOUNCE_WAIT_S = 3.0
 
 
-def _reserve(request: LLMRequest) -> Reservation | None:
-    """Room in the request's budget for one attempt (raises ``BudgetExhausted`` when there is none)."""
-    return request.budget.reserve_request(request) if request.budget is not None else None
+def _reserve(request: LLMRequest, provider: str, model: str) -> Reservation | None:
+    """Room in the request's budget for one attempt (raises ``BudgetExhausted`` when there is none).
+
+    Reserved at the price of the model the attempt goes to: in a fallback chain, not the primary's.
+    """
+    if request.budget is None:
+        return None
+    return request.budget.reserve_request(request, provider=provider, model=model)
 
 
 def _release(request: LLMRequest, reservation: Reservation | None) -> None:
@@ -83,12 +88,20 @@ def _release(request: LLMRequest, reservation: Reservation | None) -> None:
         request.budget.release(reservation)
 
 
-def _settle_failed(request: LLMRequest, reservation: Reservation | None, exc: BaseException) -> None:
+def _settle_failed(
+    request: LLMRequest, reservation: Reservation | None, exc: BaseException, provider: str, model: str
+) -> None:
     """Settle a failed attempt at what the provider billed for it, as far as we can tell."""
     if request.budget is None or reservation is None:
         return
     usage = getattr(exc, "usage", None)
-    request.budget.settle(reservation, usage, billed=usage is None and may_have_been_billed(exc))
+    request.budget.settle(
+        reservation,
+        usage,
+        billed=usage is None and may_have_been_billed(exc),
+        provider=provider,
+        model=model,
+    )
 
 
 def billed_usage(request: LLMRequest, exc: BaseException) -> Usage | None:
@@ -307,7 +320,7 @@ class ManagedClient:
                 self.breaker.check()
             attempt += 1
             shaped = self._shape(request, params)
-            reservation = _reserve(request)
+            reservation = _reserve(request, self.provider, self.model)
             try:
                 admitted = self.limiter.acquire(tokens) if self.limiter is not None else None
             except BaseException:
@@ -318,7 +331,7 @@ class ManagedClient:
                 with attempt_scope(attempt):
                     response = self.inner.complete(shaped)
             except BaseException as exc:
-                _settle_failed(request, reservation, exc)
+                _settle_failed(request, reservation, exc, self.provider, self.model)
                 if not isinstance(exc, Exception):
                     raise
                 step = self._after_failure(exc, attempt, refusals, request, shaped, params, admitted, tokens)
@@ -352,7 +365,7 @@ class ManagedClient:
                 self.breaker.check()
             attempt += 1
             shaped = self._shape(request, params)
-            reservation = _reserve(request)
+            reservation = _reserve(request, self.provider, self.model)
             try:
                 admitted = await self.limiter.acquire_async(tokens) if self.limiter is not None else None
             except BaseException:
@@ -363,7 +376,7 @@ class ManagedClient:
                 with attempt_scope(attempt):
                     response = await self.inner.acomplete(shaped)
             except BaseException as exc:
-                _settle_failed(request, reservation, exc)
+                _settle_failed(request, reservation, exc, self.provider, self.model)
                 if not isinstance(exc, Exception):
                     raise
                 step = self._after_failure(exc, attempt, refusals, request, shaped, params, admitted, tokens)
@@ -504,6 +517,11 @@ class ManagedClient:
                     "the standard tier: run again later (answers already received are kept), or "
                     "allow the standard tier."
                 )
+            down = self.breaker.down_error(sent=True) if provider_down and self.breaker else None
+            if down is not None:
+                # This failure opened the breaker (or met it open): said once, as the run's stop line
+                # (which counts requests itself: no attempt count of this call beside it).
+                raise down from exc
             final = final_error(exc, attempt)
             if final is exc:
                 raise exc

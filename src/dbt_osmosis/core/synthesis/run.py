@@ -217,7 +217,11 @@ class SynthesisRun:
             elif isinstance(result, (_Stopped, LLMAuthError)):
                 outcome.skipped = "synthesis stopped: authentication failed"
             elif isinstance(result, LLMProviderDownError):
-                outcome.skipped = "not asked: provider down"
+                # Its own failure opened the breaker, or it was never sent; the answer is said once,
+                # on the run's stop line.
+                outcome.skipped = (
+                    "provider down (its request failed)" if result.sent else "not asked: provider down"
+                )
             elif isinstance(result, LLMError):
                 # The node's line counts its requests (retries included): one count, not two.
                 outcome.error = result.line(attempts=False)
@@ -327,8 +331,9 @@ class SynthesisRun:
                     self.report.auth_error = exc.line(attempts=False)
                 raise
             except LLMProviderDownError as exc:
-                # The breaker stopped it before it was sent: not a request, and said once for the run.
-                outcome.requests -= 1
+                # Said once for the run. Stopped before it was sent: not a request.
+                if not exc.sent:
+                    outcome.requests -= 1
                 if self.report.provider_down is None:
                     self.report.provider_down = str(exc)
                 raise

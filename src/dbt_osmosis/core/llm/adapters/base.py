@@ -512,7 +512,8 @@ class _Adapter(ABC):
         if status >= 500:
             return LLMAPIError(
                 f"{self.provider} answered {said}: {detail}. The provider is failing or overloaded: "
-                "try again later, or set OSMOSIS_LLM_FALLBACK to use another provider meanwhile.",
+                "try again later, or name another provider to use meanwhile with --llm-fallback "
+                "(OSMOSIS_LLM_FALLBACK).",
                 **context,
             )
         if status == 404:
