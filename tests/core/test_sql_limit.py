@@ -83,6 +83,15 @@ def test_sql_without_its_own_limit_is_sent_as_dbt_show_sends_it(project: Path) -
     assert _numbers(_run(project, f"{ORDERED}; -- done", "--limit", "2")) == [1, 2]
 
 
+def test_comment_marks_inside_a_string_are_part_of_the_query(project: Path) -> None:
+    # Only a real comment at the end is taken off: '--' or '/*' in a literal is the user's text.
+    sql = "select n, 'a -- b' as note, '/* c */' as other from {{ ref('numbers') }} order by n"
+    result = _run(project, sql, "--limit", "2")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows == [["n", "note", "other"], ["1", "a -- b", "/* c */"], ["2", "a -- b", "/* c */"]]
+
+
 def test_what_counts_as_a_trailing_limit() -> None:
     from dbt_osmosis.core.dbt.sql import ends_with_row_limit
 

@@ -249,17 +249,27 @@ _TRAILING_LIMIT = re.compile(
     r"|\bfetch\s+(?:first|next)\b[^;()]*\bonly)\s*$",
     re.IGNORECASE,
 )
-_TRAILING_COMMENT = re.compile(r"(?:\s*--[^\n]*|\s*/\*.*?\*/)\s*$", re.DOTALL)
 
 
 def without_trailing(sql: str) -> str:
-    """``sql`` without the semicolons and comments at its end (a clause appended after them breaks)."""
-    text = sql.rstrip().rstrip(";").rstrip()
-    while True:
-        stripped = _TRAILING_COMMENT.sub("", text)
-        if stripped == text:
-            return text
-        text = stripped.rstrip().rstrip(";").rstrip()
+    """``sql`` without the semicolons and comments at its end (a clause appended after them breaks).
+
+    Read with sqlparse's tokenizer rather than a pattern, so a ``--`` or ``/*`` inside a string
+    literal (``where note = 'a--b'``) is never taken for a comment and cut off.
+    """
+    import sqlparse
+    from sqlparse import tokens
+
+    statements = sqlparse.parse(sql)
+    pieces = [piece for statement in statements for piece in statement.flatten()]
+    end = len(pieces)
+    while end and (
+        pieces[end - 1].is_whitespace
+        or pieces[end - 1].ttype in tokens.Comment
+        or (pieces[end - 1].ttype in tokens.Punctuation and pieces[end - 1].value == ";")
+    ):
+        end -= 1
+    return "".join(piece.value for piece in pieces[:end])
 
 
 def ends_with_row_limit(sql: str) -> bool:
