@@ -261,7 +261,8 @@ def without_trailing(sql: str) -> str:
     from sqlparse import tokens
 
     statements = sqlparse.parse(sql)
-    pieces = [piece for statement in statements for piece in statement.flatten()]
+    # sqlparse ships no type hints for flatten().
+    pieces = [piece for statement in statements for piece in statement.flatten()]  # type: ignore[no-untyped-call]
     end = len(pieces)
     while end and (
         pieces[end - 1].is_whitespace
