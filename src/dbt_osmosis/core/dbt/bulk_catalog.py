@@ -18,11 +18,11 @@ result is always what the per-relation path gives, only cheaper where the transl
 from __future__ import annotations
 
 import contextlib
-import queue
 import re
 import threading
+from collections import deque
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -74,9 +74,10 @@ def columns_in_relations(
 
     ``relations`` maps a caller's key (a node's unique id, say) to a dbt relation made with
     ``adapter.Relation.create_from`` so the project's quoting policy applies. One catalog query runs per
-    (database, schema), the schemas shared among ``threads`` connections (the profile's threads by
-    default). The adapter must have its macro resolver set (a parsed manifest) and a connection open in
-    the calling thread, which reads schemas too; only extra workers open connections of their own.
+    (database, schema); the relations a query cannot place are then read one by one. Both kinds of work
+    are shared among ``threads`` connections (the profile's threads by default). The adapter must have
+    its macro resolver set (a parsed manifest) and a connection open in the calling thread, which works
+    too; extra workers open connections of their own, only when there is work for them.
     """
     result: BulkColumns[K] = BulkColumns()
     if not relations:
@@ -86,39 +87,126 @@ def columns_in_relations(
     for key, relation in relations.items():
         schema_key = (str(relation.database or "").casefold(), str(relation.schema or "").casefold())
         groups.setdefault(schema_key, []).append((key, relation))
-    tasks: queue.Queue[list[tuple[K, Any]]] = queue.Queue()
-    for group in groups.values():
-        tasks.put(group)
-    workers = max(1, min(threads or _profile_threads(adapter), len(groups)))
     lock = threading.Lock()
+    if translator is None:
+        tasks: list[_Task[K]] = [_Relation(key, relation) for key, relation in relations.items()]
+    else:
+        tasks = [_Schema(group) for group in groups.values()]
+    limit = threads or _profile_threads(adapter)
+    with ThreadPoolExecutor(max_workers=max(1, limit - 1), thread_name_prefix="dbt-osmosis-catalog") as pool:
+        work = _Work(tasks, limit, lambda drain: pool.submit(_connected, adapter, drain))
 
-    def drain() -> None:
-        while True:
-            try:
-                group = tasks.get_nowait()
-            except queue.Empty:
-                return
-            _read_group(adapter, translator, group, result, lock)
+        def run(task: _Task[K]) -> None:
+            if isinstance(task, _Relation):
+                _read_one(adapter, task, result, lock)
+            elif translator is not None:
+                left = _read_group(adapter, translator, task.group, result, lock)
+                work.add([_Relation(key, relation) for key, relation in left])
 
-    def work(index: int) -> None:
-        # One connection per extra worker, reused for every schema it takes, so a far warehouse pays the
-        # connection handshake once per thread rather than once per schema.
-        with adapter.connection_named(f"dbt-osmosis-catalog-{index}"):
-            drain()
+        work.run(run)
+    return result
 
-    # The calling thread works too, on the connection it already has open: a single-schema project
-    # (the common case) opens no new connection at all.
-    extra = max(1, workers - 1)
-    with ThreadPoolExecutor(max_workers=extra, thread_name_prefix="dbt-osmosis-catalog") as pool:
-        futures = [pool.submit(work, index) for index in range(1, workers)]
+
+@dataclass(frozen=True)
+class _Schema(Generic[K]):
+    """One schema's relations, read with one catalog query."""
+
+    group: list[tuple[K, Any]]
+
+
+@dataclass(frozen=True)
+class _Relation(Generic[K]):
+    """One relation, read with ``get_columns_in_relation``."""
+
+    key: K
+    relation: Any
+
+
+_Task = _Schema[K] | _Relation[K]
+
+
+def _connected(adapter: Any, drain: Callable[[], None]) -> None:
+    # One connection per extra worker, reused for every task it takes, so a far warehouse pays the
+    # connection handshake once per thread rather than once per schema or relation.
+    with adapter.connection_named(f"dbt-osmosis-catalog-{threading.get_ident()}"):
+        drain()
+
+
+class _Work(Generic[K]):
+    """The tasks of one read, shared by up to ``limit`` threads, the calling thread one of them.
+
+    Work grows while it runs (a schema's query leaves relations to read one by one), so a thread with
+    nothing to take waits while others still work, and a worker is added whenever tasks wait and the
+    limit allows: a schema whose catalog query fails is read over all the threads, not in series.
+    """
+
+    def __init__(
+        self, tasks: list[_Task[K]], limit: int, start: Callable[[Callable[[], None]], Future[None]]
+    ) -> None:
+        self._queue: deque[_Task[K]] = deque(tasks)
+        self._outstanding = len(tasks)  # queued or being worked on
+        self._limit = max(1, limit)
+        self._start = start
+        self._workers = 1  # the calling thread
+        self._idle = 0
+        self._stopped = False
+        self._futures: list[Future[None]] = []
+        self._changed = threading.Condition()
+        self._task: Callable[[_Task[K]], None] = lambda task: None
+
+    def run(self, task: Callable[[_Task[K]], None]) -> None:
+        """Work through every task (``task`` does one) until none is left; a worker's failure is raised."""
+        self._task = task
+        with self._changed:
+            self._grow()
         try:
-            drain()
+            self._drain()
         finally:
+            with self._changed:
+                futures = list(self._futures)
             for future in futures:
                 future.exception()  # wait for every worker before the first failure is raised
         for future in futures:
             future.result()  # a failure to connect at all ends the run: nothing can be trusted then
-    return result
+
+    def add(self, tasks: list[_Task[K]]) -> None:
+        """Queue more tasks (called from inside a task), starting workers for them where allowed."""
+        if not tasks:
+            return
+        with self._changed:
+            self._queue.extend(tasks)
+            self._outstanding += len(tasks)
+            self._grow()
+            self._changed.notify_all()
+
+    def _grow(self) -> None:
+        # Called holding the lock: a new worker for each queued task no idle thread will take.
+        while self._workers < self._limit and len(self._queue) > self._idle and not self._stopped:
+            self._workers += 1
+            self._futures.append(self._start(self._drain))
+
+    def _drain(self) -> None:
+        while True:
+            with self._changed:
+                while not self._queue and self._outstanding and not self._stopped:
+                    self._idle += 1
+                    self._changed.wait()
+                    self._idle -= 1
+                if self._stopped or not self._queue:
+                    return
+                task = self._queue.popleft()
+            try:
+                self._task(task)
+            except BaseException:
+                with self._changed:
+                    self._stopped = True  # the others end after their current task
+                    self._changed.notify_all()
+                raise
+            finally:
+                with self._changed:
+                    self._outstanding -= 1
+                    if not self._outstanding:
+                        self._changed.notify_all()
 
 
 def _profile_threads(adapter: Any) -> int:
@@ -128,44 +216,44 @@ def _profile_threads(adapter: Any) -> int:
 
 def _read_group(
     adapter: Any,
-    translator: Translator | None,
+    translator: Translator,
     group: list[tuple[K, Any]],
     result: BulkColumns[K],
     lock: threading.Lock,
-) -> None:
-    """Read one schema's relations: one catalog query, then one lookup for each relation it cannot place."""
-    leftovers = [relation_key for relation_key, _ in group]
-    found: dict[K, list[Any]] = {}
-    if translator is not None:
-        try:
-            rows = _catalog_rows(adapter, [relation for _, relation in group])
-        except Exception as exc:  # adapters raise their driver's own errors; all mean "no bulk read"
-            _rollback(adapter)
-            relation = group[0][1]
-            with lock:
-                result.bulk_queries += 1
-                result.bulk_failures.append(_last_line(exc))
-                result.warnings.append(
-                    f"Cannot read the catalog of schema {relation.schema} in one query "
-                    f"({_last_line(exc)}); reading its {len(group)} relation(s) one by one."
-                )
-        else:
-            with lock:
-                result.bulk_queries += 1
-            found = _place_rows(translator, adapter.Column, group, rows)
-            leftovers = [relation_key for relation_key, _ in group if relation_key not in found]
-    relations = dict(group)
-    errors: dict[K, BaseException] = {}
-    for relation_key in leftovers:
-        try:
-            found[relation_key] = list(adapter.get_columns_in_relation(relations[relation_key]))
-        except Exception as exc:  # kept per relation, as the per-relation path always has
-            _rollback(adapter)
-            errors[relation_key] = exc
+) -> list[tuple[K, Any]]:
+    """Read one schema's relations with one catalog query; return the relations it cannot place."""
+    try:
+        rows = _catalog_rows(adapter, [relation for _, relation in group])
+    except Exception as exc:  # adapters raise their driver's own errors; all mean "no bulk read"
+        _rollback(adapter)
+        relation = group[0][1]
+        with lock:
+            result.bulk_queries += 1
+            result.bulk_failures.append(_last_line(exc))
+            result.warnings.append(
+                f"Cannot read the catalog of schema {relation.schema} in one query "
+                f"({_last_line(exc)}); reading its {len(group)} relation(s) one by one."
+            )
+        return group
+    found = _place_rows(translator, adapter.Column, group, rows)
     with lock:
+        result.bulk_queries += 1
         result.columns.update(found)
-        result.errors.update(errors)
-        result.per_relation_lookups += len(leftovers)
+    return [(relation_key, relation) for relation_key, relation in group if relation_key not in found]
+
+
+def _read_one(adapter: Any, task: _Relation[K], result: BulkColumns[K], lock: threading.Lock) -> None:
+    try:
+        columns = list(adapter.get_columns_in_relation(task.relation))
+    except Exception as exc:  # kept per relation, as the per-relation path always has
+        _rollback(adapter)
+        with lock:
+            result.errors[task.key] = exc
+            result.per_relation_lookups += 1
+        return
+    with lock:
+        result.columns[task.key] = columns
+        result.per_relation_lookups += 1
 
 
 def _catalog_rows(adapter: Any, relations: Sequence[Any]) -> list[Mapping[str, Any]]:
