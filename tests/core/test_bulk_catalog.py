@@ -298,3 +298,16 @@ def test_a_failed_schema_is_read_relation_by_relation_over_the_threads(
     assert bulk.per_relation_lookups == len(relations)
     assert len(threads_used) == 2
     assert {k: _fields(v) for k, v in bulk.columns.items()} == {k: _fields(v) for k, v in expected.items()}
+
+
+def test_catalog_rows_read_from_the_cursor_are_the_rows_of_dbts_table(warehouse: Warehouse) -> None:
+    # DuckDB's catalog rows are read straight from the cursor (no agate table); they must say what
+    # dbt's table says, column for column, or the YAML would differ.
+    with warehouse.project.adapter() as (adapter, config):
+        relations = list(_relations(adapter, config, warehouse.project).values())
+        plain = bulk_catalog._catalog_rows(adapter, relations, plain=True)
+        through_agate = bulk_catalog._catalog_rows(adapter, relations, plain=False)
+    assert len(plain) > 20
+    assert [{k: str(v) for k, v in row.items()} for row in plain] == [
+        {k: str(v) for k, v in row.items()} for row in through_agate
+    ]

@@ -59,12 +59,15 @@ class Translator:
     returns the column, or None when it cannot say for sure (the relation is then read on its own).
     ``case_sensitive`` says whether ``get_columns_in_relation`` matches names exactly (Postgres) or
     regardless of case (DuckDB). ``empty_table_types`` lists catalog table types for which
-    ``get_columns_in_relation`` finds no columns at all.
+    ``get_columns_in_relation`` finds no columns at all. ``plain_rows`` says the adapter's catalog macros
+    fetch with ``run_query`` and its connections hand out DB-API cursors, so the rows can be read from
+    the cursor as they are instead of through an agate table (see :func:`_catalog_rows`).
     """
 
     column: Callable[[Any, str, str], Any | None]
     case_sensitive: bool
     empty_table_types: frozenset[str] = frozenset()
+    plain_rows: bool = False
 
 
 def columns_in_relations(
@@ -223,7 +226,7 @@ def _read_group(
 ) -> list[tuple[K, Any]]:
     """Read one schema's relations with one catalog query; return the relations it cannot place."""
     try:
-        rows = _catalog_rows(adapter, [relation for _, relation in group])
+        rows = _catalog_rows(adapter, [relation for _, relation in group], plain=translator.plain_rows)
     except Exception as exc:  # adapters raise their driver's own errors; all mean "no bulk read"
         _rollback(adapter)
         relation = group[0][1]
@@ -256,20 +259,49 @@ def _read_one(adapter: Any, task: _Relation[K], result: BulkColumns[K], lock: th
         result.per_relation_lookups += 1
 
 
-def _catalog_rows(adapter: Any, relations: Sequence[Any]) -> list[Mapping[str, Any]]:
-    """One query for these relations of one schema: by relation list, or the whole schema when long."""
+def _catalog_rows(adapter: Any, relations: Sequence[Any], *, plain: bool = False) -> list[Mapping[str, Any]]:
+    """One query for these relations of one schema: by relation list, or the whole schema when long.
+
+    With ``plain`` the macro's ``run_query`` is answered with the cursor's rows as they are: dbt would
+    build an agate table from them, guessing each column's type value by value, which costs more than
+    the query itself (7,000 rows at 800 models) and holds the rows twice. A macro that fetches some
+    other way still returns its agate table, which is read as before.
+    """
     from dbt.adapters.capability import Capability
 
     information_schema = relations[0].information_schema_only()
     by_relations = adapter.supports(Capability.SchemaMetadataByRelations)
+    override = {"run_query": _PlainRows(adapter)} if plain else None
     if by_relations and len(relations) <= MAX_RELATIONS_PER_QUERY:
         kwargs: dict[str, Any] = {"information_schema": information_schema, "relations": list(relations)}
-        table = adapter.execute_macro("get_catalog_relations", kwargs=kwargs)
+        table = adapter.execute_macro("get_catalog_relations", kwargs=kwargs, context_override=override)
     else:
         kwargs = {"information_schema": information_schema, "schemas": {relations[0].schema}}
-        table = adapter.execute_macro("get_catalog", kwargs=kwargs)
+        table = adapter.execute_macro("get_catalog", kwargs=kwargs, context_override=override)
+    if isinstance(table, _Rows):
+        return table.rows
     names = list(table.column_names)
     return [dict(zip(names, row, strict=True)) for row in table.rows]
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """A query's rows by column name, as the driver returned them."""
+
+    rows: list[Mapping[str, Any]]
+
+
+class _PlainRows:
+    """``run_query`` for a catalog macro: the statement dbt's own ``run_query`` sends, rows kept plain."""
+
+    def __init__(self, adapter: Any) -> None:
+        self._adapter = adapter
+
+    def __call__(self, sql: str) -> _Rows:
+        # dbt's run_query runs a statement without opening a transaction first; so does this.
+        _, cursor = self._adapter.connections.add_query(sql, auto_begin=False)
+        names = [str(column[0]) for column in cursor.description or ()]
+        return _Rows([dict(zip(names, row, strict=True)) for row in cursor.fetchall()])
 
 
 def _place_rows(
@@ -424,7 +456,7 @@ def _postgres_column(column_class: Any, name: str, catalog_type: str) -> Any | N
 
 #: Adapters whose catalog rows are translated; others read each relation on its own, in parallel.
 TRANSLATORS: dict[str, Translator] = {
-    "duckdb": Translator(_duckdb_column, case_sensitive=False),
+    "duckdb": Translator(_duckdb_column, case_sensitive=False, plain_rows=True),
     # information_schema.columns leaves out materialized views, so get_columns_in_relation finds none.
     "postgres": Translator(
         _postgres_column, case_sensitive=True, empty_table_types=frozenset({"MATERIALIZED VIEW"})
