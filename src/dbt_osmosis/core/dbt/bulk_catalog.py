@@ -151,7 +151,7 @@ class _Work(Generic[K]):
         self._limit = max(1, limit)
         self._start = start
         self._workers = 1  # the calling thread
-        self._idle = 0
+        self._free = 1  # threads not working on a task: each takes the next one queued
         self._stopped = False
         self._futures: list[Future[None]] = []
         self._changed = threading.Condition()
@@ -183,21 +183,22 @@ class _Work(Generic[K]):
             self._changed.notify_all()
 
     def _grow(self) -> None:
-        # Called holding the lock: a new worker for each queued task no idle thread will take.
-        while self._workers < self._limit and len(self._queue) > self._idle and not self._stopped:
+        # Called holding the lock: a new worker for each queued task no free thread will take, so a
+        # single schema read in one query opens no connection besides the caller's.
+        while self._workers < self._limit and len(self._queue) > self._free and not self._stopped:
             self._workers += 1
+            self._free += 1
             self._futures.append(self._start(self._drain))
 
     def _drain(self) -> None:
         while True:
             with self._changed:
                 while not self._queue and self._outstanding and not self._stopped:
-                    self._idle += 1
                     self._changed.wait()
-                    self._idle -= 1
                 if self._stopped or not self._queue:
                     return
                 task = self._queue.popleft()
+                self._free -= 1
             try:
                 self._task(task)
             except BaseException:
@@ -208,6 +209,7 @@ class _Work(Generic[K]):
             finally:
                 with self._changed:
                     self._outstanding -= 1
+                    self._free += 1
                     if not self._outstanding:
                         self._changed.notify_all()
 
