@@ -311,3 +311,30 @@ def test_catalog_rows_read_from_the_cursor_are_the_rows_of_dbts_table(warehouse:
     assert [{k: str(v) for k, v in row.items()} for row in plain] == [
         {k: str(v) for k, v in row.items()} for row in through_agate
     ]
+
+
+def test_one_schema_read_in_one_query_opens_no_other_connection(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Extra connections cost a handshake each on a far warehouse: a schema that one query reads whole
+    # is read on the caller's connection, whatever the profile's threads.
+    opened: list[str] = []
+    with warehouse.project.adapter() as (adapter, config):
+        relations = {
+            key: rel
+            for key, rel in _relations(adapter, config, warehouse.project).items()
+            if rel.schema == "raw" and rel.identifier in {"types", "v"}  # both placed by the catalog query
+        }
+        original = adapter.connection_named
+
+        def connection_named(name: str, *args: Any, **kwargs: Any) -> Any:
+            opened.append(name)
+            return original(name, *args, **kwargs)
+
+        monkeypatch.setattr(adapter, "connection_named", connection_named)
+        bulk = columns_in_relations(adapter, relations, threads=4)
+    assert len(relations) == 2
+    assert bulk.bulk_queries == 1
+    assert bulk.per_relation_lookups == 0
+    assert set(bulk.columns) == set(relations)
+    assert opened == []

@@ -99,12 +99,13 @@ def columns_in_relations(
     with ThreadPoolExecutor(max_workers=max(1, limit - 1), thread_name_prefix="dbt-osmosis-catalog") as pool:
         work = _Work(tasks, limit, lambda drain: pool.submit(_connected, adapter, drain))
 
-        def run(task: _Task[K]) -> None:
+        def run(task: _Task[K]) -> list[_Task[K]]:
             if isinstance(task, _Relation):
                 _read_one(adapter, task, result, lock)
             elif translator is not None:
                 left = _read_group(adapter, translator, task.group, result, lock)
-                work.add([_Relation(key, relation) for key, relation in left])
+                return [_Relation(key, relation) for key, relation in left]
+            return []
 
         work.run(run)
     return result
@@ -155,10 +156,14 @@ class _Work(Generic[K]):
         self._stopped = False
         self._futures: list[Future[None]] = []
         self._changed = threading.Condition()
-        self._task: Callable[[_Task[K]], None] = lambda task: None
+        self._task: Callable[[_Task[K]], list[_Task[K]]] = lambda task: []
 
-    def run(self, task: Callable[[_Task[K]], None]) -> None:
-        """Work through every task (``task`` does one) until none is left; a worker's failure is raised."""
+    def run(self, task: Callable[[_Task[K]], list[_Task[K]]]) -> None:
+        """Work through every task until none is left; a worker's failure is raised.
+
+        ``task`` does one task and returns the tasks it leaves (a schema's relations its query could not
+        place), which join the queue as the thread that found them becomes free to take one.
+        """
         self._task = task
         with self._changed:
             self._grow()
@@ -171,16 +176,6 @@ class _Work(Generic[K]):
                 future.exception()  # wait for every worker before the first failure is raised
         for future in futures:
             future.result()  # a failure to connect at all ends the run: nothing can be trusted then
-
-    def add(self, tasks: list[_Task[K]]) -> None:
-        """Queue more tasks (called from inside a task), starting workers for them where allowed."""
-        if not tasks:
-            return
-        with self._changed:
-            self._queue.extend(tasks)
-            self._outstanding += len(tasks)
-            self._grow()
-            self._changed.notify_all()
 
     def _grow(self) -> None:
         # Called holding the lock: a new worker for each queued task no free thread will take, so a
@@ -199,8 +194,9 @@ class _Work(Generic[K]):
                     return
                 task = self._queue.popleft()
                 self._free -= 1
+            left: list[_Task[K]] = []
             try:
-                self._task(task)
+                left = self._task(task)
             except BaseException:
                 with self._changed:
                     self._stopped = True  # the others end after their current task
@@ -208,10 +204,11 @@ class _Work(Generic[K]):
                 raise
             finally:
                 with self._changed:
-                    self._outstanding -= 1
+                    self._outstanding += len(left) - 1
                     self._free += 1
-                    if not self._outstanding:
-                        self._changed.notify_all()
+                    self._queue.extend(left)
+                    self._grow()
+                    self._changed.notify_all()
 
 
 def _profile_threads(adapter: Any) -> int:
