@@ -97,14 +97,16 @@ def timed_cpu(command: list[str], cwd: Path) -> tuple[float, float, float]:
     CPU time stays meaningful on a busy machine, where wall-clock time mostly measures the wait for a
     core; against a far warehouse the wall-clock time is the one that counts.
     """
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(
-            f"{' '.join(command)} failed: {process.stderr.read().decode() if process.stderr else ''}"
-        )
+    # stderr goes to a file, not a pipe: a command that logs more than a pipe holds (1.5.0 logs every
+    # file it writes) would block on a pipe nobody reads until it ends.
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed: {errors.read().decode(errors='replace')[-4000:]}")
     return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
