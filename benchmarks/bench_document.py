@@ -22,6 +22,20 @@ against a full parse, it times a repeat ``yaml document --check`` with nothing t
 warm ``dbt parse`` (partial parsing on, after one parse)::
 
     .venv/bin/python benchmarks/bench_document.py --warehouse postgres [--rtt-ms 40] [N ...]
+
+``--repeat K`` runs each measurement K times (alternating) and reports the median, which a busy machine
+needs. ``--memory`` adds each process's peak resident memory (its own maximum RSS, children included).
+``--osmosis-150 PATH`` also times dbt-osmosis 1.5.0's ``yaml document`` (PATH: its executable, from a
+virtualenv of its own; nothing of it is part of this project) on another fresh copy of the same project
+and warehouse, e.g.::
+
+    python3.11 -m venv /tmp/venv-150
+    /tmp/venv-150/bin/pip install dbt-osmosis==1.5.0 dbt-core==1.11.16 dbt-duckdb dbt-postgres
+    .venv/bin/python benchmarks/bench_document.py --warehouse postgres --osmosis-150 /tmp/venv-150/bin/dbt-osmosis
+
+(dbt-core is pinned to this project's version: unpinned, pip picks a pre-release that downloads a parser
+from GitHub while installing.) To measure another checkout of dbt-osmosis with this script, put its
+``src`` first on ``PYTHONPATH``; the subprocesses inherit it.
 """
 
 from __future__ import annotations
@@ -31,6 +45,7 @@ import contextlib
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -82,14 +97,16 @@ def timed_cpu(command: list[str], cwd: Path) -> tuple[float, float, float]:
     CPU time stays meaningful on a busy machine, where wall-clock time mostly measures the wait for a
     core; against a far warehouse the wall-clock time is the one that counts.
     """
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(
-            f"{' '.join(command)} failed: {process.stderr.read().decode() if process.stderr else ''}"
-        )
+    # stderr goes to a file, not a pipe: a command that logs more than a pipe holds (1.5.0 logs every
+    # file it writes) would block on a pipe nobody reads until it ends.
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed: {errors.read().decode(errors='replace')[-4000:]}")
     return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
@@ -184,7 +201,15 @@ def postgres_profile(host: str, port: int, user: str, dbname: str) -> str:
     )
 
 
-def warehouse_mode(warehouse: str, sizes: list[int], rtt: float) -> None:
+def warehouse_mode(
+    warehouse: str,
+    sizes: list[int],
+    rtt: float,
+    *,
+    repeat: int = 1,
+    memory: bool = False,
+    osmosis_150: Path | None = None,
+) -> None:
     """First run and repeat --check against dbt parse, reading columns from a real warehouse."""
     sys.path.insert(0, str(HERE))
     sys.path.insert(0, str(HERE.parent))
@@ -219,22 +244,55 @@ def warehouse_mode(warehouse: str, sizes: list[int], rtt: float) -> None:
 
                     with duckdb.connect(str(pristine / "bench.duckdb")) as con:
                         con.execute(sql)
-                parse_dir = fresh_copy(pristine, Path(tmp) / "parse")
-                full = timed_cpu([*parse, "--no-partial-parse"], parse_dir)
-                run_dir = fresh_copy(pristine, Path(tmp) / "run")
-                first = timed_cpu(osmosis, run_dir)
-                # The first repeat re-parses the files the first run wrote (dbt's partial-parse state
-                # predates them); from then on a pre-commit hook's --check meets a warm project.
-                after_write = timed_cpu([*osmosis, "--check"], run_dir)  # exit 0: nothing to change
-                warm = timed_cpu(parse, run_dir)
-                check = timed_cpu([*osmosis, "--check"], run_dir)
+                runs: dict[str, list[tuple[float, float, float]]] = {}
+                for _ in range(repeat):
+                    parse_dir = fresh_copy(pristine, Path(tmp) / "parse")
+                    runs.setdefault("full", []).append(timed_cpu([*parse, "--no-partial-parse"], parse_dir))
+                    run_dir = fresh_copy(pristine, Path(tmp) / "run")
+                    runs.setdefault("first", []).append(timed_cpu(osmosis, run_dir))
+                    # The first repeat re-parses the files the first run wrote (dbt's partial-parse state
+                    # predates them); from then on a pre-commit hook's --check meets a warm project.
+                    runs.setdefault("after_write", []).append(timed_cpu([*osmosis, "--check"], run_dir))
+                    runs.setdefault("warm", []).append(timed_cpu(parse, run_dir))
+                    runs.setdefault("check", []).append(timed_cpu([*osmosis, "--check"], run_dir))
+                    if osmosis_150 is not None:
+                        old_dir = fresh_copy(pristine, Path(tmp) / "osmosis_150")
+                        runs.setdefault("v150", []).append(
+                            timed_cpu([str(osmosis_150), *osmosis[1:]], old_dir)
+                        )
+                first, full, warm = _median(runs["first"]), _median(runs["full"]), _median(runs["warm"])
+                check, after_write = _median(runs["check"]), _median(runs["after_write"])
                 where = f"postgres at {rtt * 1000:.0f} ms RTT" if server is not None else "duckdb"
+                times = f" (median of {repeat})" if repeat > 1 else ""
                 print(
-                    f"{where} N={n}: first run {_vs(first, full)} a full parse (peak {first[2]:.0f} MB); "
+                    f"{where} N={n}{times}: first run {_vs(first, full)} a full parse (peak {first[2]:.0f} MB); "
                     f"repeat --check {_vs(check, warm)} a warm parse; the first repeat, re-parsing the "
                     f"files the first run wrote, {_vs(after_write, warm)} it",
                     flush=True,
                 )
+                if memory:
+                    print(
+                        f"  peak memory (max RSS): full parse {full[2]:.0f} MB, first run {first[2]:.0f} MB, "
+                        f"warm parse {warm[2]:.0f} MB, repeat --check {check[2]:.0f} MB",
+                        flush=True,
+                    )
+                if "v150" in runs:
+                    old = _median(runs["v150"])
+                    print(
+                        f"  dbt-osmosis 1.5.0 first run {old[0]:.2f} s wall / {old[1]:.2f} s CPU "
+                        f"(peak {old[2]:.0f} MB): this run is {old[0] / first[0]:.1f}x faster wall, "
+                        f"{old[1] / first[1]:.1f}x less CPU",
+                        flush=True,
+                    )
+
+
+def _median(samples: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    # Each figure's own median: wall time, CPU time and memory vary independently under load.
+    return (
+        statistics.median(s[0] for s in samples),
+        statistics.median(s[1] for s in samples),
+        statistics.median(s[2] for s in samples),
+    )
 
 
 def _vs(run: tuple[float, float, float], base: tuple[float, float, float]) -> str:
@@ -249,8 +307,18 @@ if __name__ == "__main__":
     arguments.add_argument("sizes", nargs="*", type=int)
     arguments.add_argument("--warehouse", choices=["duckdb", "postgres"])
     arguments.add_argument("--rtt-ms", type=float, default=40.0)
+    arguments.add_argument("--repeat", type=int, default=1)
+    arguments.add_argument("--memory", action="store_true")
+    arguments.add_argument("--osmosis-150", type=Path)
     parsed = arguments.parse_args()
     if parsed.warehouse:
-        warehouse_mode(parsed.warehouse, parsed.sizes or [80, 800], parsed.rtt_ms / 1000)
+        warehouse_mode(
+            parsed.warehouse,
+            parsed.sizes or [80, 800],
+            parsed.rtt_ms / 1000,
+            repeat=parsed.repeat,
+            memory=parsed.memory,
+            osmosis_150=parsed.osmosis_150,
+        )
     else:
         main(parsed.sizes or [80, 800, 4000])

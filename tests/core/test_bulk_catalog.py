@@ -7,7 +7,9 @@ Postgres, a mixed-case quoted name beside its lower-case twin), declared as sour
 
 from __future__ import annotations
 
+import itertools
 import textwrap
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import product
@@ -256,3 +258,83 @@ def test_catalog_types_differ_from_get_columns_in_relation_on_postgres(postgres:
         ("interval year to month", "interval"),
         ("character(3)", "character"),
     } <= pairs
+
+
+def test_a_failed_schema_is_read_relation_by_relation_over_the_threads(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One schema, its catalog query refused: its relations are read one by one, over two connections
+    # at once. The first two lookups wait for each other, which only two threads at once can satisfy;
+    # read in series, the first would wait out the barrier and fail, and the test with it.
+    meeting = threading.Barrier(2, timeout=60)
+    calls = itertools.count()
+    threads_used: set[str] = set()
+    with warehouse.project.adapter() as (adapter, config):
+        relations = {
+            key: rel
+            for key, rel in _relations(adapter, config, warehouse.project).items()
+            if rel.schema == "raw"
+        }
+        expected = _per_relation(adapter, relations)
+        original_macro, original_lookup = adapter.execute_macro, adapter.get_columns_in_relation
+
+        def refuse(name: str, *args: Any, **kwargs: Any) -> Any:
+            if name.startswith("get_catalog"):
+                raise RuntimeError("permission denied for schema information_schema")
+            return original_macro(name, *args, **kwargs)
+
+        def lookup(relation: Any) -> Any:
+            threads_used.add(threading.current_thread().name)
+            if next(calls) < 2:
+                meeting.wait()
+            return original_lookup(relation)
+
+        monkeypatch.setattr(adapter, "execute_macro", refuse)
+        monkeypatch.setattr(adapter, "get_columns_in_relation", lookup)
+        bulk = columns_in_relations(adapter, relations, threads=2)
+    assert len(relations) > 3
+    assert bulk.errors == {}
+    assert len(bulk.warnings) == 1
+    assert bulk.per_relation_lookups == len(relations)
+    assert len(threads_used) == 2
+    assert {k: _fields(v) for k, v in bulk.columns.items()} == {k: _fields(v) for k, v in expected.items()}
+
+
+def test_catalog_rows_read_from_the_cursor_are_the_rows_of_dbts_table(warehouse: Warehouse) -> None:
+    # DuckDB's catalog rows are read straight from the cursor (no agate table); they must say what
+    # dbt's table says, column for column, or the YAML would differ.
+    with warehouse.project.adapter() as (adapter, config):
+        relations = list(_relations(adapter, config, warehouse.project).values())
+        plain = bulk_catalog._catalog_rows(adapter, relations, plain=True)
+        through_agate = bulk_catalog._catalog_rows(adapter, relations, plain=False)
+    assert len(plain) > 20
+    assert [{k: str(v) for k, v in row.items()} for row in plain] == [
+        {k: str(v) for k, v in row.items()} for row in through_agate
+    ]
+
+
+def test_one_schema_read_in_one_query_opens_no_other_connection(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Extra connections cost a handshake each on a far warehouse: a schema that one query reads whole
+    # is read on the caller's connection, whatever the profile's threads.
+    opened: list[str] = []
+    with warehouse.project.adapter() as (adapter, config):
+        relations = {
+            key: rel
+            for key, rel in _relations(adapter, config, warehouse.project).items()
+            if rel.schema == "raw" and rel.identifier in {"types", "v"}  # both placed by the catalog query
+        }
+        original = adapter.connection_named
+
+        def connection_named(name: str, *args: Any, **kwargs: Any) -> Any:
+            opened.append(name)
+            return original(name, *args, **kwargs)
+
+        monkeypatch.setattr(adapter, "connection_named", connection_named)
+        bulk = columns_in_relations(adapter, relations, threads=4)
+    assert len(relations) == 2
+    assert bulk.bulk_queries == 1
+    assert bulk.per_relation_lookups == 0
+    assert set(bulk.columns) == set(relations)
+    assert opened == []

@@ -12,7 +12,7 @@ select
     number_of_orders,
     customer_lifetime_value,
     cast(customer_lifetime_value / number_of_orders as decimal(16, 2)) as average_order_value,
-    date_diff('day', first_order_on, most_recent_order_on) as active_days,
+    {{ dbt.datediff('first_order_on', 'most_recent_order_on', 'day') }} as active_days,
     rank() over (order by customer_lifetime_value desc) as value_rank,
     case
         when customer_lifetime_value >= 100 then 'gold'

@@ -18,11 +18,11 @@ result is always what the per-relation path gives, only cheaper where the transl
 from __future__ import annotations
 
 import contextlib
-import queue
 import re
 import threading
+from collections import deque
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -59,12 +59,15 @@ class Translator:
     returns the column, or None when it cannot say for sure (the relation is then read on its own).
     ``case_sensitive`` says whether ``get_columns_in_relation`` matches names exactly (Postgres) or
     regardless of case (DuckDB). ``empty_table_types`` lists catalog table types for which
-    ``get_columns_in_relation`` finds no columns at all.
+    ``get_columns_in_relation`` finds no columns at all. ``plain_rows`` says the adapter's catalog macros
+    fetch with ``run_query`` and its connections hand out DB-API cursors, so the rows can be read from
+    the cursor as they are instead of through an agate table (see :func:`_catalog_rows`).
     """
 
     column: Callable[[Any, str, str], Any | None]
     case_sensitive: bool
     empty_table_types: frozenset[str] = frozenset()
+    plain_rows: bool = False
 
 
 def columns_in_relations(
@@ -74,9 +77,10 @@ def columns_in_relations(
 
     ``relations`` maps a caller's key (a node's unique id, say) to a dbt relation made with
     ``adapter.Relation.create_from`` so the project's quoting policy applies. One catalog query runs per
-    (database, schema), the schemas shared among ``threads`` connections (the profile's threads by
-    default). The adapter must have its macro resolver set (a parsed manifest) and a connection open in
-    the calling thread, which reads schemas too; only extra workers open connections of their own.
+    (database, schema); the relations a query cannot place are then read one by one. Both kinds of work
+    are shared among ``threads`` connections (the profile's threads by default). The adapter must have
+    its macro resolver set (a parsed manifest) and a connection open in the calling thread, which works
+    too; extra workers open connections of their own, only when there is work for them.
     """
     result: BulkColumns[K] = BulkColumns()
     if not relations:
@@ -86,39 +90,125 @@ def columns_in_relations(
     for key, relation in relations.items():
         schema_key = (str(relation.database or "").casefold(), str(relation.schema or "").casefold())
         groups.setdefault(schema_key, []).append((key, relation))
-    tasks: queue.Queue[list[tuple[K, Any]]] = queue.Queue()
-    for group in groups.values():
-        tasks.put(group)
-    workers = max(1, min(threads or _profile_threads(adapter), len(groups)))
     lock = threading.Lock()
+    if translator is None:
+        tasks: list[_Task[K]] = [_Relation(key, relation) for key, relation in relations.items()]
+    else:
+        tasks = [_Schema(group) for group in groups.values()]
+    limit = threads or _profile_threads(adapter)
+    with ThreadPoolExecutor(max_workers=max(1, limit - 1), thread_name_prefix="dbt-osmosis-catalog") as pool:
+        work = _Work(tasks, limit, lambda drain: pool.submit(_connected, adapter, drain))
 
-    def drain() -> None:
-        while True:
-            try:
-                group = tasks.get_nowait()
-            except queue.Empty:
-                return
-            _read_group(adapter, translator, group, result, lock)
+        def run(task: _Task[K]) -> list[_Task[K]]:
+            if isinstance(task, _Relation):
+                _read_one(adapter, task, result, lock)
+            elif translator is not None:
+                left = _read_group(adapter, translator, task.group, result, lock)
+                return [_Relation(key, relation) for key, relation in left]
+            return []
 
-    def work(index: int) -> None:
-        # One connection per extra worker, reused for every schema it takes, so a far warehouse pays the
-        # connection handshake once per thread rather than once per schema.
-        with adapter.connection_named(f"dbt-osmosis-catalog-{index}"):
-            drain()
+        work.run(run)
+    return result
 
-    # The calling thread works too, on the connection it already has open: a single-schema project
-    # (the common case) opens no new connection at all.
-    extra = max(1, workers - 1)
-    with ThreadPoolExecutor(max_workers=extra, thread_name_prefix="dbt-osmosis-catalog") as pool:
-        futures = [pool.submit(work, index) for index in range(1, workers)]
+
+@dataclass(frozen=True)
+class _Schema(Generic[K]):
+    """One schema's relations, read with one catalog query."""
+
+    group: list[tuple[K, Any]]
+
+
+@dataclass(frozen=True)
+class _Relation(Generic[K]):
+    """One relation, read with ``get_columns_in_relation``."""
+
+    key: K
+    relation: Any
+
+
+_Task = _Schema[K] | _Relation[K]
+
+
+def _connected(adapter: Any, drain: Callable[[], None]) -> None:
+    # One connection per extra worker, reused for every task it takes, so a far warehouse pays the
+    # connection handshake once per thread rather than once per schema or relation.
+    with adapter.connection_named(f"dbt-osmosis-catalog-{threading.get_ident()}"):
+        drain()
+
+
+class _Work(Generic[K]):
+    """The tasks of one read, shared by up to ``limit`` threads, the calling thread one of them.
+
+    Work grows while it runs (a schema's query leaves relations to read one by one), so a thread with
+    nothing to take waits while others still work, and a worker is added whenever tasks wait and the
+    limit allows: a schema whose catalog query fails is read over all the threads, not in series.
+    """
+
+    def __init__(
+        self, tasks: list[_Task[K]], limit: int, start: Callable[[Callable[[], None]], Future[None]]
+    ) -> None:
+        self._queue: deque[_Task[K]] = deque(tasks)
+        self._outstanding = len(tasks)  # queued or being worked on
+        self._limit = max(1, limit)
+        self._start = start
+        self._workers = 1  # the calling thread
+        self._free = 1  # threads not working on a task: each takes the next one queued
+        self._stopped = False
+        self._futures: list[Future[None]] = []
+        self._changed = threading.Condition()
+        self._task: Callable[[_Task[K]], list[_Task[K]]] = lambda task: []
+
+    def run(self, task: Callable[[_Task[K]], list[_Task[K]]]) -> None:
+        """Work through every task until none is left; a worker's failure is raised.
+
+        ``task`` does one task and returns the tasks it leaves (a schema's relations its query could not
+        place), which join the queue as the thread that found them becomes free to take one.
+        """
+        self._task = task
+        with self._changed:
+            self._grow()
         try:
-            drain()
+            self._drain()
         finally:
+            with self._changed:
+                futures = list(self._futures)
             for future in futures:
                 future.exception()  # wait for every worker before the first failure is raised
         for future in futures:
             future.result()  # a failure to connect at all ends the run: nothing can be trusted then
-    return result
+
+    def _grow(self) -> None:
+        # Called holding the lock: a new worker for each queued task no free thread will take, so a
+        # single schema read in one query opens no connection besides the caller's.
+        while self._workers < self._limit and len(self._queue) > self._free and not self._stopped:
+            self._workers += 1
+            self._free += 1
+            self._futures.append(self._start(self._drain))
+
+    def _drain(self) -> None:
+        while True:
+            with self._changed:
+                while not self._queue and self._outstanding and not self._stopped:
+                    self._changed.wait()
+                if self._stopped or not self._queue:
+                    return
+                task = self._queue.popleft()
+                self._free -= 1
+            left: list[_Task[K]] = []
+            try:
+                left = self._task(task)
+            except BaseException:
+                with self._changed:
+                    self._stopped = True  # the others end after their current task
+                    self._changed.notify_all()
+                raise
+            finally:
+                with self._changed:
+                    self._outstanding += len(left) - 1
+                    self._free += 1
+                    self._queue.extend(left)
+                    self._grow()
+                    self._changed.notify_all()
 
 
 def _profile_threads(adapter: Any) -> int:
@@ -128,60 +218,89 @@ def _profile_threads(adapter: Any) -> int:
 
 def _read_group(
     adapter: Any,
-    translator: Translator | None,
+    translator: Translator,
     group: list[tuple[K, Any]],
     result: BulkColumns[K],
     lock: threading.Lock,
-) -> None:
-    """Read one schema's relations: one catalog query, then one lookup for each relation it cannot place."""
-    leftovers = [relation_key for relation_key, _ in group]
-    found: dict[K, list[Any]] = {}
-    if translator is not None:
-        try:
-            rows = _catalog_rows(adapter, [relation for _, relation in group])
-        except Exception as exc:  # adapters raise their driver's own errors; all mean "no bulk read"
-            _rollback(adapter)
-            relation = group[0][1]
-            with lock:
-                result.bulk_queries += 1
-                result.bulk_failures.append(_last_line(exc))
-                result.warnings.append(
-                    f"Cannot read the catalog of schema {relation.schema} in one query "
-                    f"({_last_line(exc)}); reading its {len(group)} relation(s) one by one."
-                )
-        else:
-            with lock:
-                result.bulk_queries += 1
-            found = _place_rows(translator, adapter.Column, group, rows)
-            leftovers = [relation_key for relation_key, _ in group if relation_key not in found]
-    relations = dict(group)
-    errors: dict[K, BaseException] = {}
-    for relation_key in leftovers:
-        try:
-            found[relation_key] = list(adapter.get_columns_in_relation(relations[relation_key]))
-        except Exception as exc:  # kept per relation, as the per-relation path always has
-            _rollback(adapter)
-            errors[relation_key] = exc
+) -> list[tuple[K, Any]]:
+    """Read one schema's relations with one catalog query; return the relations it cannot place."""
+    try:
+        rows = _catalog_rows(adapter, [relation for _, relation in group], plain=translator.plain_rows)
+    except Exception as exc:  # adapters raise their driver's own errors; all mean "no bulk read"
+        _rollback(adapter)
+        relation = group[0][1]
+        with lock:
+            result.bulk_queries += 1
+            result.bulk_failures.append(_last_line(exc))
+            result.warnings.append(
+                f"Cannot read the catalog of schema {relation.schema} in one query "
+                f"({_last_line(exc)}); reading its {len(group)} relation(s) one by one."
+            )
+        return group
+    found = _place_rows(translator, adapter.Column, group, rows)
     with lock:
+        result.bulk_queries += 1
         result.columns.update(found)
-        result.errors.update(errors)
-        result.per_relation_lookups += len(leftovers)
+    return [(relation_key, relation) for relation_key, relation in group if relation_key not in found]
 
 
-def _catalog_rows(adapter: Any, relations: Sequence[Any]) -> list[Mapping[str, Any]]:
-    """One query for these relations of one schema: by relation list, or the whole schema when long."""
+def _read_one(adapter: Any, task: _Relation[K], result: BulkColumns[K], lock: threading.Lock) -> None:
+    try:
+        columns = list(adapter.get_columns_in_relation(task.relation))
+    except Exception as exc:  # kept per relation, as the per-relation path always has
+        _rollback(adapter)
+        with lock:
+            result.errors[task.key] = exc
+            result.per_relation_lookups += 1
+        return
+    with lock:
+        result.columns[task.key] = columns
+        result.per_relation_lookups += 1
+
+
+def _catalog_rows(adapter: Any, relations: Sequence[Any], *, plain: bool = False) -> list[Mapping[str, Any]]:
+    """One query for these relations of one schema: by relation list, or the whole schema when long.
+
+    With ``plain`` the macro's ``run_query`` is answered with the cursor's rows as they are: dbt would
+    build an agate table from them, guessing each column's type value by value, which costs more than
+    the query itself (7,000 rows at 800 models) and holds the rows twice. A macro that fetches some
+    other way still returns its agate table, which is read as before.
+    """
     from dbt.adapters.capability import Capability
 
     information_schema = relations[0].information_schema_only()
     by_relations = adapter.supports(Capability.SchemaMetadataByRelations)
+    override = {"run_query": _PlainRows(adapter)} if plain else None
     if by_relations and len(relations) <= MAX_RELATIONS_PER_QUERY:
         kwargs: dict[str, Any] = {"information_schema": information_schema, "relations": list(relations)}
-        table = adapter.execute_macro("get_catalog_relations", kwargs=kwargs)
+        table = adapter.execute_macro("get_catalog_relations", kwargs=kwargs, context_override=override)
     else:
         kwargs = {"information_schema": information_schema, "schemas": {relations[0].schema}}
-        table = adapter.execute_macro("get_catalog", kwargs=kwargs)
+        table = adapter.execute_macro("get_catalog", kwargs=kwargs, context_override=override)
+    if isinstance(table, _Rows):
+        return table.rows
     names = list(table.column_names)
     return [dict(zip(names, row, strict=True)) for row in table.rows]
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """A query's rows by column name, as the driver returned them."""
+
+    rows: list[Mapping[str, Any]]
+
+
+class _PlainRows:
+    """``run_query`` for a catalog macro: the statement dbt's own ``run_query`` sends, rows kept plain."""
+
+    def __init__(self, adapter: Any) -> None:
+        self._adapter = adapter
+
+    def __call__(self, sql: str) -> _Rows:
+        # dbt's run_query runs a statement without opening a transaction first; so does this.
+        _, cursor = self._adapter.connections.add_query(sql, auto_begin=False)
+        names = [str(column[0]) for column in cursor.description or ()]
+        return _Rows([dict(zip(names, row, strict=True)) for row in cursor.fetchall()])
 
 
 def _place_rows(
@@ -336,7 +455,7 @@ def _postgres_column(column_class: Any, name: str, catalog_type: str) -> Any | N
 
 #: Adapters whose catalog rows are translated; others read each relation on its own, in parallel.
 TRANSLATORS: dict[str, Translator] = {
-    "duckdb": Translator(_duckdb_column, case_sensitive=False),
+    "duckdb": Translator(_duckdb_column, case_sensitive=False, plain_rows=True),
     # information_schema.columns leaves out materialized views, so get_columns_in_relation finds none.
     "postgres": Translator(
         _postgres_column, case_sensitive=True, empty_table_types=frozenset({"MATERIALIZED VIEW"})

@@ -76,7 +76,7 @@ def columns_from_warehouse(
                 "connection and run again, or pass --catalog-path or --disable-introspection."
             ) from exc
         if bulk.errors and not _connection_works(adapter):
-            first = next(iter(bulk.errors))
+            first = next(key for key in relations if key in bulk.errors)  # node order, not thread order
             raise ProjectError(
                 f"Cannot read the columns of {relations[first]} from the warehouse: "
                 f"{error_reason(bulk.errors[first])}. Check the connection (is the database file locked by "

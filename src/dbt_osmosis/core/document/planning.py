@@ -17,6 +17,7 @@ from dbt_osmosis.core.document.inheritance import Knowledge, topological_order
 from dbt_osmosis.core.document.steps import apply_node_steps, learn, locate_entry
 from dbt_osmosis.core.document.types import DocumentOptions, DocumentPlan, NodeContext
 from dbt_osmosis.core.errors import NodeError, YamlError
+from dbt_osmosis.core.process.gc_tuning import keep_long_lived
 from dbt_osmosis.core.schema.store import SchemaStore
 from dbt_osmosis.core.schema.versions import entry_of
 from dbt_osmosis.core.schema.writable import write_files
@@ -83,7 +84,11 @@ def plan_document(
     )
     plan.warnings.extend(unreadable)
     target_ids = {node.unique_id for node in targets}
-    for node in order:
+    for index, node in enumerate(order, 1):
+        if not index % _FREEZE_EVERY:
+            # The YAML read and edited so far stays until the run ends: spare it the collector's full
+            # passes, which otherwise walk all of it again and again as the store grows.
+            keep_long_lived()
         context = NodeContext(plan, node)
         try:
             if node.unique_id in target_ids:
@@ -100,9 +105,13 @@ def plan_document(
             plan.frozen.add(node.unique_id)
         learn(context)
     plan.warnings.extend(orphan_entries(project, plan.store.files()))
+    keep_long_lived()  # the plan, too, stays until the run has written it
     plan.work_seconds = time.perf_counter() - started
     return plan
 
+
+#: Nodes planned between two moves of what the run holds out of the cycle collector's reach.
+_FREEZE_EVERY = 200
 
 # The keys of a schema file whose entries describe nodes defined elsewhere (in SQL or CSV files):
 # an entry whose node is gone (renamed, deleted) documents and tests nothing.

@@ -109,7 +109,8 @@ def _write_all_or_none(members: Sequence[SchemaFile], blocked: dict[str, str], w
     # Returns the file that failed (recorded in ``blocked``), or None when all were written.
     done: list[SchemaFile] = []
     for schema_file in members:
-        changed = _changed_meanwhile(schema_file)
+        path = schema_file.path.resolve()  # once: each resolve is a system call per folder of the path
+        changed = _changed_meanwhile(schema_file, path)
         if changed is not None:
             blocked[schema_file.display_path] = changed
             for earlier in reversed(done):
@@ -117,7 +118,7 @@ def _write_all_or_none(members: Sequence[SchemaFile], blocked: dict[str, str], w
             return schema_file.display_path
         text = schema_file.render()
         try:
-            writer(schema_file.path.resolve(), text)
+            writer(path, text)
         except OSError as exc:
             blocked[schema_file.display_path] = f"could not be written ({exc.strerror or exc}); not changed"
             for earlier in reversed(done):
@@ -129,10 +130,9 @@ def _write_all_or_none(members: Sequence[SchemaFile], blocked: dict[str, str], w
     return None
 
 
-def _changed_meanwhile(schema_file: SchemaFile) -> str | None:
+def _changed_meanwhile(schema_file: SchemaFile, path: Path) -> str | None:
     # A run can take minutes (LLM requests); someone may save the file, or an editor or `git checkout`
     # may replace it, in the meantime. Writing the run's version would silently undo that.
-    path = schema_file.path.resolve()
     try:
         now: str | None = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
