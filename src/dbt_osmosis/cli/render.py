@@ -182,12 +182,16 @@ def _report_changes(result: DocumentResult, console: Console) -> None:
     by_path: dict[str, list[str]] = {}
     for change in result.changes:
         by_path.setdefault(change.path, []).append(f"{change.node}: {change.what}")
+    lines: list[str] = []
     for path in sorted(by_path):
         if path in result.blocked:
             continue  # left alone (reported as such): listing edits it never got would mislead
-        console.print(f"[bold]{escape(path)}[/bold]")
-        for line in by_path[path]:
-            console.print(f"  {escape(line)}", soft_wrap=True)
+        lines.append(f"[bold]{escape(path)}[/bold]")
+        lines.extend(f"  {escape(line)}" for line in by_path[path])
+    if lines:
+        # One print for the whole report: rich's per-call overhead made 14,000 lines (4,000 models)
+        # cost 0.7 s of CPU, a third of that when joined.
+        console.print("\n".join(lines), soft_wrap=True)
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}", soft_wrap=True)
 
