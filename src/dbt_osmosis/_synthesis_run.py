@@ -24,7 +24,7 @@ from dbt_osmosis.core.llm.fallback import (
     fallback_configs,
     parse_fallback,
 )
-from dbt_osmosis.core.llm.managed import TIERED_PROVIDERS, ManagedClient, build_managed_client
+from dbt_osmosis.core.llm.managed import ManagedClient, build_managed_client
 from dbt_osmosis.core.llm.prompts import PromptSet, load_prompts
 from dbt_osmosis.core.llm.providers import provider_from_env
 from dbt_osmosis.core.llm.runtime import LLMRuntime
@@ -35,7 +35,7 @@ from dbt_osmosis.core.llm.usage import (
     ModelPrice,
     PriceTable,
     default_usage_for,
-    normalize_provider,
+    tier_for,
 )
 from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, run_synthesis
 from dbt_osmosis.core.synthesis.estimate import ChainEstimate
@@ -127,8 +127,7 @@ class Synthesis:
         """``model``'s price at the run's service tier (a tier only where the provider sells it)."""
         table = self.usage.price_table
         found = None if table is None else table.price(provider, model)
-        tier = self.settings.service_tier if normalize_provider(provider) in TIERED_PROVIDERS else None
-        return None if found is None else found.at_tier(tier)
+        return None if found is None else found.at_tier(tier_for(provider, self.settings.service_tier))
 
     def price_at_standard(self, provider: str, model: str) -> ModelPrice | None:
         """``model``'s price at the standard tier, whatever tier the run asked for."""
@@ -158,6 +157,8 @@ class Synthesis:
             listed = self.price_at_standard(provider, model) if settings.service_tier else None
             standard = None if listed is None else listed.cost_of
         price = None if known is None else known.cost_of
+        if settings.max_cost is not None and known is None:
+            _no_tier_price(provider, model, self.price_at_standard(provider, model), settings, self.batch)
         if settings.max_cost is not None:
             unpriced = [f"{p}:{m}" for p, m in self.fallbacks if self.price(p, m) is None]
             if unpriced:
@@ -188,6 +189,24 @@ class Synthesis:
             ChainEstimate(p, m, usage, None if (known := self.price(p, m)) is None else known.cost_of(usage))
             for (p, m), usage in estimator.alternates.items()
         ]
+
+
+def _no_tier_price(
+    provider: str, model: str, listed: ModelPrice | None, settings: LLMSettings, batch: object
+) -> None:
+    """Raise the precise reason a cost budget cannot price ``model`` when the table lists it.
+
+    The model may be in the table without a price at the run's tier: OpenAI sells flex for some
+    models only, and a flex or batch price is never guessed from another one.
+    """
+    if listed is None:
+        return  # not in the table at all: the budget says so itself
+    tier = "batch" if batch is not None else tier_for(provider, settings.service_tier)
+    raise LLMConfigError(
+        f"A cost budget (--llm-max-cost) needs the model's price, and there is no {tier} price for "
+        f"{model} in the price table (only its standard price): add a {tier!r} entry for it with "
+        "OSMOSIS_LLM_PRICE_FILE, run at the standard tier, or limit requests with --llm-max-requests."
+    )
 
 
 def _fallback_label(llm: LLMOptions) -> str:

@@ -41,7 +41,12 @@ from dbt_osmosis.core.llm.retry import RetryPolicy, final_error
 from dbt_osmosis.core.llm.runtime import LLMRuntime, default_runtime
 from dbt_osmosis.core.llm.settings import JSON_MODES, JsonMode
 from dbt_osmosis.core.llm.types import Usage
-from dbt_osmosis.core.llm.usage import STANDARD_TIER_LABEL, LLMUsageStats, normalize_provider
+from dbt_osmosis.core.llm.usage import (
+    STANDARD_TIER_LABEL,
+    TIERED_PROVIDERS,
+    LLMUsageStats,
+    normalize_provider,
+)
 
 if TYPE_CHECKING:
     from dbt_osmosis.core.llm.providers import ProviderConfig
@@ -128,8 +133,7 @@ def may_have_been_billed(exc: BaseException) -> bool:
     return True
 
 
-#: Providers whose APIs take a ``service_tier`` of "flex" (slower, at batch prices).
-TIERED_PROVIDERS = frozenset({"openai", "gemini"})
+# TIERED_PROVIDERS (who sells a flex tier) lives in usage.py: pricing needs it too.
 
 
 #: A request is re-sent at once after a parameter refusal at most this many times (temperature, then

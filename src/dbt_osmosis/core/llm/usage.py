@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "STANDARD_TIER_LABEL",
+    "TIERED_PROVIDERS",
     "LLMUsageStats",
     "ModelPrice",
     "PriceTable",
@@ -45,6 +46,7 @@ __all__ = [
     "normalize_provider",
     "report_at_exit",
     "reset_default_usage",
+    "tier_for",
     "usage_scope",
 ]
 
@@ -65,6 +67,21 @@ _PROVIDER_ALIASES = {
 #: Appended to the provider's name in usage rows for flex requests re-sent at the standard tier (the
 #: provider had no flex capacity for them): they are priced at the standard price.
 STANDARD_TIER_LABEL = " (standard tier)"
+
+
+#: Providers whose APIs take a ``service_tier`` of "flex" (slower, at batch prices). Every other provider
+#: ignores ``--llm-service-tier`` (README), so its requests are sent, and priced, at its standard tier.
+TIERED_PROVIDERS = frozenset({"openai", "gemini"})
+
+
+def tier_for(provider: str, tier: str | None) -> str | None:
+    """The tier ``provider``'s requests are sent and priced at when the run asks for ``tier``.
+
+    ``None`` (standard) for a provider that sells no such tier: its requests go at its standard tier.
+    """
+    if tier in (None, "", "standard"):
+        return None
+    return tier if normalize_provider(provider) in TIERED_PROVIDERS else None
 
 
 def normalize_provider(provider: str) -> str:
@@ -395,7 +412,7 @@ class LLMUsageStats:
                 totals.completion_tokens,
                 totals.cached_tokens,
                 totals.cache_write_tokens,
-                tier=None if standard else self.service_tier,
+                tier=None if standard else tier_for(provider, self.service_tier),
             )
         return costs
 
