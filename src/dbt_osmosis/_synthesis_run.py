@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -116,6 +116,8 @@ class Synthesis:
     batch: BatchSession | None = None
     #: ``(provider, model)`` of each fallback, in order (empty without a chain or with batches).
     fallbacks: tuple[tuple[str, str], ...] = ()
+    #: What the run says before it starts about how its options combine (said once each).
+    notes: list[str] = field(default_factory=list)
 
     def response_cache(self, project_root: Path) -> ResponseCache | None:
         """The response cache of the run, or ``None`` when it is switched off."""
@@ -251,8 +253,9 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
         # Batches go to the primary's batch API; a fallback chain is for synchronous requests only.
         batches = open_batches(primary, settings, project_dir)
         return Synthesis(primary, prompts, settings, usage, None, batches)
+    pending = _pending_batches(settings, project_dir)
     if not settings.fallback:
-        return Synthesis(primary, prompts, settings, usage, None)
+        return Synthesis(primary, prompts, settings, usage, None, notes=pending)
     # Every fallback is configured (its variables, its SDK) before anything runs, like the primary.
     label = _fallback_label(llm)
     fallbacks = [
@@ -260,7 +263,17 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
         for config in fallback_configs(parse_fallback(",".join(settings.fallback), label), label)
     ]
     chain = tuple((client.provider, client.model) for client in fallbacks)
-    return Synthesis(FallbackClient(primary, fallbacks), prompts, settings, usage, None, fallbacks=chain)
+    return Synthesis(
+        FallbackClient(primary, fallbacks), prompts, settings, usage, None, fallbacks=chain, notes=pending
+    )
+
+
+def _pending_batches(settings: LLMSettings, project_dir: Path) -> list[str]:
+    """The note about batches an earlier ``--llm-batch`` run left in flight (a synchronous run)."""
+    from dbt_osmosis.core.llm.batch import STATE_FILE, pending_batches_note
+
+    note = pending_batches_note((settings.cache_dir or llm_cache_dir(project_dir)) / STATE_FILE)
+    return [] if note is None else [note]
 
 
 def _chain(settings: LLMSettings, env: Any, label: str) -> tuple[tuple[str, str], ...]:
@@ -301,6 +314,13 @@ def end_batches(
         return cancelled
     if not cancelled and isinstance(client, BatchClient):
         batch.submit(client)
+        batch.settle_unawaited(client.awaited | set(client.wanted))
+        if batch.status.unawaited:
+            note(
+                f"No node of this run waits for batch(es) {', '.join(batch.status.unawaited)} any more "
+                "(their requests were answered another way): they are left running at the provider, and "
+                "a later --llm-batch run collects them; stop them (and their bill) with --llm-batch-cancel."
+            )
     if cancelled:
         batch.cancel()  # Ctrl-C: nothing left running at the provider's expense
         if batch.status.cancelled:

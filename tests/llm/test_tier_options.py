@@ -57,3 +57,26 @@ def test_a_model_without_a_flex_price_is_refused_a_cost_budget_saying_so(
     assert "no flex price for gpt-4.1-mini in the price table" in text
     assert "not in the price table" not in text
     assert not fake_provider.requests
+
+
+def test_a_synchronous_run_says_batches_are_pending_and_the_next_batch_run_ends_clean(
+    chain: Path, fake_provider: FakeProviderServer
+) -> None:
+    submitted = run_document(chain, *FAST, "--llm-batch")
+    assert submitted.exit_code == ExitCode.PENDING, submitted.output
+    [batch] = fake_provider.batches.in_progress
+    synchronous = run_document(chain, *FAST)
+    assert synchronous.exit_code == ExitCode.OK, synchronous.output
+    said = _flat(synchronous.output)
+    assert said.count("still in flight for this project") == 1
+    assert batch.id in said and "--llm-batch-cancel" in said
+    # Every node is filled now: the batch run waits for nothing, writes nothing new and exits 0.
+    again = run_document(chain, *FAST, "--llm-batch")
+    assert again.exit_code == ExitCode.OK, again.output
+    text = _flat(again.output)
+    assert "Pending:" not in text
+    assert f"No node of this run waits for batch(es) {batch.id}" in text
+    assert len(fake_provider.batches.batches) == 1  # nothing new submitted
+    # It is still there to stop.
+    cancelled = run_document(chain, "--llm-batch-cancel")
+    assert f"Cancelled 1 batch(es): {batch.id}" in cancelled.output
