@@ -5,14 +5,18 @@ synchronous run, flex without capacity, and contradicting options. Real SDKs aga
 from __future__ import annotations
 
 import math
+import shutil
 from pathlib import Path
 
 import pytest
+from benchmarks.generate_project import generate
 from tests.fakes.fake_provider import FakeProviderServer
 from tests.support.cli import run_document
 from tests.support.llm import FAST
+from tests.support.projects import ProjectStore
 
 from dbt_osmosis.api import DocumentRun, LLMOptions, ProjectLocation, document
+from dbt_osmosis.core.llm.flex import FLEX_REFUSALS_IN_A_ROW
 from dbt_osmosis.exit_codes import ExitCode
 
 pytestmark = pytest.mark.usefixtures("llm_env")
@@ -80,3 +84,52 @@ def test_a_synchronous_run_says_batches_are_pending_and_the_next_batch_run_ends_
     # It is still there to stop.
     cancelled = run_document(chain, "--llm-batch-cancel")
     assert f"Cancelled 1 batch(es): {batch.id}" in cancelled.output
+
+
+#: Retries allowed (and waited for without delay), one node at a time so the counts are exact.
+FLEX_RUN = ("--synthesize", "--llm-rate-limit", "100000", "--llm-max-retries", "3", "--llm-concurrency", "1")
+
+
+@pytest.fixture
+def generated(project_store: ProjectStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A 6-model project with a catalog.json, on OpenAI gpt-5-mini (sold at flex), retrying at once."""
+    template = project_store.built("generated-6", lambda root: generate(root, 6))
+    monkeypatch.setenv("OPENAI_MODEL", "gpt-5-mini")
+    monkeypatch.setenv("OSMOSIS_LLM_RETRY_DELAY", "0")
+    for name in ("OSMOSIS_LLM_MAX_COST", "OSMOSIS_LLM_MAX_REQUESTS", "OSMOSIS_LLM_FLEX_UNAVAILABLE"):
+        monkeypatch.delenv(name, raising=False)
+    return Path(shutil.copytree(template, tmp_path / "generated"))
+
+
+def test_no_flex_capacity_sends_the_rest_of_the_run_to_the_standard_tier_at_once(
+    generated: Path, fake_provider: FakeProviderServer
+) -> None:
+    fake_provider.no_flex_capacity = math.inf
+    catalog = ("--catalog-path", str(generated / "catalog.json"))
+    result = run_document(generated, *catalog, *FLEX_RUN, "--llm-service-tier", "flex", "--llm-stats")
+    assert result.exit_code == ExitCode.OK, result.output
+    standard = sum(1 for r in fake_provider.requests if "service_tier" not in str(r.body))
+    assert standard >= 2
+    # Not four flex attempts per node: a few refusals in a row, then every request at standard.
+    assert fake_provider.flex_refusals == FLEX_REFUSALS_IN_A_ROW
+    text = _flat(result.output)
+    # The first node: three flex attempts (two of them retries), then the standard tier.
+    assert f"{FLEX_REFUSALS_IN_A_ROW + 1} requests ({FLEX_REFUSALS_IN_A_ROW - 1} retries)" in text
+    assert f"LLM usage: {FLEX_REFUSALS_IN_A_ROW + standard} request(s) sent" in text
+    assert f"({FLEX_REFUSALS_IN_A_ROW - 1} retry(ies)" in text
+
+
+def test_no_flex_capacity_with_fail_fails_the_rest_at_once_and_says_why(
+    generated: Path, fake_provider: FakeProviderServer
+) -> None:
+    fake_provider.no_flex_capacity = math.inf
+    catalog = ("--catalog-path", str(generated / "catalog.json"))
+    result = run_document(
+        generated, *catalog, *FLEX_RUN, "--llm-service-tier", "flex", "--llm-flex-unavailable", "fail"
+    )
+    assert result.exit_code == ExitCode.INCOMPLETE, result.output
+    assert fake_provider.flex_refusals == FLEX_REFUSALS_IN_A_ROW == len(fake_provider.requests)
+    text = _flat(result.output)
+    assert "openai had no flex capacity for this request (HTTP 429)" in text
+    assert "leave out --llm-flex-unavailable fail" in text
+    assert "--llm-rate-limit" not in text

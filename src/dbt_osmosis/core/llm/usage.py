@@ -350,6 +350,14 @@ class LLMUsageStats:
         """
         self._bump(provider, model, 0.0, requests=1, retries=1, **_billed(billed))
 
+    def record_attempt(self, provider: str, model: str, billed: Usage | None = None) -> None:
+        """Count one attempt sent that was neither answered nor retried as such.
+
+        A flex request the provider had no capacity for, re-sent at the standard tier: a change of
+        tier, not a retry.
+        """
+        self._bump(provider, model, 0.0, requests=1, **_billed(billed))
+
     def record_refused(self, provider: str, model: str, billed: Usage | None = None) -> None:
         """Count one attempt the model refused for a parameter; it is re-sent without it at once."""
         self._bump(provider, model, 0.0, requests=1, refused=1, **_billed(billed))
