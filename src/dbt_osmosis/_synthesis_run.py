@@ -218,6 +218,7 @@ def _fallback_label(llm: LLMOptions) -> str:
 def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
     """Settings, prompts, usage record and client; everything wrong with the configuration fails here."""
     settings = llm_settings(llm, project_dir)
+    settings, said = _combined(llm, settings)
     prompts = with_style_guide(load_prompts(settings.prompt_file), settings.style_guide, project_dir)
     if settings.language:
         prompts = replace(prompts, variables={**prompts.variables, "language": settings.language})
@@ -244,7 +245,7 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
         # The dry run prices each fallback too: what the run would cost if it answered everything.
         names = () if llm.batch else _chain(settings, env, _fallback_label(llm))
         estimator = EstimatingClient(config.name, model or "unknown", usage, alternates=names)
-        return Synthesis(estimator, prompts, settings, usage, estimator, fallbacks=names)
+        return Synthesis(estimator, prompts, settings, usage, estimator, fallbacks=names, notes=said)
     # One runtime per run: its clients, limiter and learned capabilities are this run's alone, so two
     # runs in one Python process (a notebook, an orchestrator) never share a limiter or a stale client.
     runtime = LLMRuntime()
@@ -252,8 +253,8 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
     if llm.batch:
         # Batches go to the primary's batch API; a fallback chain is for synchronous requests only.
         batches = open_batches(primary, settings, project_dir)
-        return Synthesis(primary, prompts, settings, usage, None, batches)
-    pending = _pending_batches(settings, project_dir)
+        return Synthesis(primary, prompts, settings, usage, None, batches, notes=said)
+    pending = said + _pending_batches(settings, project_dir)
     if not settings.fallback:
         return Synthesis(primary, prompts, settings, usage, None, notes=pending)
     # Every fallback is configured (its variables, its SDK) before anything runs, like the primary.
@@ -266,6 +267,43 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
     return Synthesis(
         FallbackClient(primary, fallbacks), prompts, settings, usage, None, fallbacks=chain, notes=pending
     )
+
+
+def _combined(llm: LLMOptions, settings: LLMSettings) -> tuple[LLMSettings, list[str]]:
+    """Options that contradict each other: refused when both were given, else one wins with a note."""
+    from dataclasses import replace as copy
+
+    notes: list[str] = []
+    if llm.batch and settings.service_tier == "flex":
+        if llm.service_tier == "flex":
+            raise LLMConfigError(
+                "--llm-service-tier flex and --llm-batch contradict each other: a batch is billed at "
+                "the batch price and flex is a synchronous tier. Give one of them."
+            )
+        notes.append(
+            "OSMOSIS_LLM_SERVICE_TIER=flex is ignored with --llm-batch: batches are sent and priced "
+            "at the batch price."
+        )
+        settings = copy(settings, service_tier=None)
+    if llm.batch and settings.fallback:
+        where = "--llm-fallback" if llm.fallback is not None else "OSMOSIS_LLM_FALLBACK"
+        notes.append(
+            f"The fallback chain ({where}) is not used with --llm-batch: batches go to the primary "
+            "provider's batch service only."
+        )
+    if llm.flex_unavailable == "fail" and settings.service_tier != "flex":
+        notes.append(
+            "--llm-flex-unavailable fail has no effect without --llm-service-tier flex (it says what to "
+            "do when the flex tier has no capacity)."
+        )
+    if settings.service_tier == "flex" and not llm.batch:
+        provider = provider_from_env()[0].name
+        if tier_for(provider, "flex") is None:
+            notes.append(
+                f"{provider} sells no flex tier: --llm-service-tier flex is ignored, and requests are "
+                "sent and priced at its standard tier."
+            )
+    return settings, notes
 
 
 def _pending_batches(settings: LLMSettings, project_dir: Path) -> list[str]:
@@ -382,15 +420,16 @@ def check_estimate(
     )
     over = []
     if budget.max_cost is not None and cost > budget.max_cost:
-        over.append(f"about ${cost:.4f} against a budget of ${budget.max_cost:.4f}")
+        over.append("about {} against a budget of {}".format(*_apart(cost, budget.max_cost)))
     if budget.max_requests is not None and requests > budget.max_requests:
         over.append(f"{requests} request(s) against a budget of {budget.max_requests}")
     chain = synthesis.chain_estimates(estimator)
     if over and not allow_partial:
+        # What a fallback would cost only matters to a cost budget.
         if_fallback = "".join(
             f" If the fallback {e.provider}:{e.model} answered everything: about ${e.cost:.4f}."
             for e in chain
-            if e.cost is not None
+            if e.cost is not None and budget.max_cost is not None
         )
         raise BudgetError(
             f"The estimate for this run is {' and '.join(over)}; nothing was sent.{if_fallback} Raise the "
@@ -405,6 +444,18 @@ def check_estimate(
         for e in chain
         if e.cost is not None and e.cost > budget.max_cost
     ]
+
+
+def _apart(cost: float, cap: float) -> tuple[str, str]:
+    """``cost`` and ``cap`` in dollars with enough decimals to tell them apart (``cost`` > ``cap``).
+
+    "$0.0030 against a budget of $0.0030" reads as a refusal of an estimate that fits.
+    """
+    for digits in range(4, 9):
+        shown = f"${cost:.{digits}f}", f"${cap:.{digits}f}"
+        if shown[0] != shown[1]:
+            return shown
+    return f"${cost:.8f} (just over)", f"${cap:.8f}"
 
 
 def ask_once(

@@ -5,6 +5,7 @@ synchronous run, flex without capacity, and contradicting options. Real SDKs aga
 from __future__ import annotations
 
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -133,3 +134,38 @@ def test_no_flex_capacity_with_fail_fails_the_rest_at_once_and_says_why(
     assert "openai had no flex capacity for this request (HTTP 429)" in text
     assert "leave out --llm-flex-unavailable fail" in text
     assert "--llm-rate-limit" not in text
+
+
+def test_flex_with_batch_is_refused_and_other_idle_options_are_said_once(
+    chain: Path, fake_provider: FakeProviderServer
+) -> None:
+    both = run_document(chain, *FAST, "--llm-batch", "--llm-service-tier", "flex")
+    assert both.exit_code == ExitCode.BAD_INPUT
+    assert "--llm-service-tier flex and --llm-batch contradict each other" in _flat(both.output)
+    assert not fake_provider.batches.batches and not fake_provider.requests
+    chained = run_document(chain, *FAST, "--llm-batch", "--llm-fallback", "anthropic:claude-haiku-4-5")
+    assert chained.exit_code == ExitCode.PENDING, chained.output
+    assert _flat(chained.output).count("is not used with --llm-batch") == 1
+    idle = run_document(chain, *FAST, "--llm-flex-unavailable", "fail", "--llm-dry-run")
+    assert "--llm-flex-unavailable fail has no effect without --llm-service-tier flex" in _flat(idle.output)
+
+
+def test_a_budget_refusal_shows_two_different_amounts_and_no_dollars_for_a_request_budget(
+    chain: Path, fake_provider: FakeProviderServer
+) -> None:
+    estimate = _estimate(chain)
+    assert estimate is not None
+    tight = run_document(chain, *FAST, "--llm-max-cost", f"{estimate - 2e-7:.7f}")
+    assert tight.exit_code == ExitCode.BAD_INPUT, tight.output
+    found = re.search(
+        r"about \$([\d.]+)(?: \(just over\))? against a budget of \$([\d.]+)", _flat(tight.output)
+    )
+    assert found is not None, tight.output
+    assert found.group(1) != found.group(2)
+    counted = run_document(
+        chain, *FAST, "--llm-max-requests", "1", "--llm-fallback", "anthropic:claude-haiku-4-5"
+    )
+    assert counted.exit_code == ExitCode.BAD_INPUT, counted.output
+    text = _flat(counted.output)
+    assert "request(s) against a budget of 1" in text and "$" not in text
+    assert not fake_provider.requests
