@@ -169,3 +169,21 @@ def test_a_budget_refusal_shows_two_different_amounts_and_no_dollars_for_a_reque
     text = _flat(counted.output)
     assert "request(s) against a budget of 1" in text and "$" not in text
     assert not fake_provider.requests
+
+
+def test_a_batch_run_says_what_it_submitted_and_what_it_collected_not_what_it_sent(
+    chain: Path, fake_provider: FakeProviderServer
+) -> None:
+    first = run_document(chain, *FAST, "--llm-batch", "--llm-stats")
+    assert first.exit_code == ExitCode.PENDING, first.output
+    [batch] = fake_provider.batches.in_progress
+    text = _flat(first.output)
+    submitted = len(batch.items)
+    assert f"{submitted} request(s) submitted in 1 batch(es)" in text
+    assert "with 0 requests" not in text
+    fake_provider.batches.complete_all()
+    second = run_document(chain, *FAST, "--llm-batch", "--llm-stats")
+    text = _flat(second.output)
+    assert f"{submitted} answer(s) collected from batches" in text
+    assert f"LLM usage: {submitted} answer(s) collected from batches, 0 request(s) sent" in text
+    assert not fake_provider.requests  # indeed nothing was sent synchronously

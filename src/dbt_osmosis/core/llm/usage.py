@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from dbt_osmosis.core.llm.types import Usage
 
 __all__ = [
+    "BATCH_LABEL",
     "STANDARD_TIER_LABEL",
     "TIERED_PROVIDERS",
     "LLMUsageStats",
@@ -67,6 +68,8 @@ _PROVIDER_ALIASES = {
 #: Appended to the provider's name in usage rows for flex requests re-sent at the standard tier (the
 #: provider had no flex capacity for them): they are priced at the standard price.
 STANDARD_TIER_LABEL = " (standard tier)"
+#: Appended to the provider's name in usage rows of answers from a batch (priced at the batch rate).
+BATCH_LABEL = " (batch)"
 
 
 #: Providers whose APIs take a ``service_tier`` of "flex" (slower, at batch prices). Every other provider
@@ -435,6 +438,22 @@ class LLMUsageStats:
             total += cost
         return total
 
+    def batch_part(self) -> tuple[UsageTotals, float | None]:
+        """The counters and cost of the answers that came from batches (rows labelled ``BATCH_LABEL``).
+
+        A batch answer was submitted by an earlier run (or this one) and collected, not sent now.
+        """
+        totals, cost = UsageTotals(), 0.0
+        costs = self.cost_by_model()
+        unknown = False
+        for (provider, model), row in self.by_model().items():
+            if provider.endswith(BATCH_LABEL):
+                totals = totals + row
+                price = costs[(provider, model)]
+                unknown = unknown or (price is None and row.total_tokens > 0)
+                cost += price or 0.0
+        return totals, None if unknown else cost
+
     def _per_model_billed(self, provider: str, model: str) -> int:
         with self._lock:
             totals = self._per_model.get((provider, model))
@@ -449,8 +468,12 @@ class LLMUsageStats:
         if totals.cache_write_tokens:
             cached = (cached[:-1] + ", " if cached else " (") + f"{totals.cache_write_tokens:,} cache writes)"
         refused = f", {totals.refused} refused for a parameter" if totals.refused else ""
+        batch, _ = self.batch_part()
+        # A batch answer was submitted (and sent) by an earlier run: collected now, not sent.
+        collected = f"{batch.answered} answer(s) collected from batches, " if batch.requests else ""
         return (
-            f"LLM usage: {totals.requests} request(s) sent ({totals.retries} retry(ies){refused}), "
+            f"LLM usage: {collected}{totals.requests - batch.requests} request(s) sent "
+            f"({totals.retries} retry(ies){refused}), "
             f"{totals.errors} error(s); {totals.prompt_tokens:,} prompt{cached} + "
             f"{totals.completion_tokens:,} completion tokens; {cost_text}; {self.wall_time_s():.1f}s wall"
         )

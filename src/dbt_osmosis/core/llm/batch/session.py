@@ -28,7 +28,7 @@ from dbt_osmosis.core.llm.batch.backends import BatchBackend
 from dbt_osmosis.core.llm.cache import request_key
 from dbt_osmosis.core.llm.exceptions import LLMConfigError, LLMError
 from dbt_osmosis.core.llm.types import LLMRequest, LLMResponse
-from dbt_osmosis.core.llm.usage import LLMUsageStats, ModelPrice, PriceTable
+from dbt_osmosis.core.llm.usage import BATCH_LABEL, LLMUsageStats, ModelPrice, PriceTable
 
 if TYPE_CHECKING:
     from dbt_osmosis.core.llm.managed import ManagedClient
@@ -48,8 +48,6 @@ __all__ = [
 #: Where, under the run's cache folder, the batches in flight and their answers are kept.
 STATE_FILE = "batches.json"
 STATE_FORMAT = 1
-#: Appended to the provider's name in usage rows priced at the batch rate.
-BATCH_LABEL = " (batch)"
 #: An item is submitted this many times in all before it is sent on its own.
 MAX_BATCH_ATTEMPTS = 2
 #: Most items per batch (OpenAI's and Gemini's inline limits are 50,000; Anthropic's 100,000).
@@ -103,6 +101,8 @@ class BatchStatus:
     #: The batch this run submitted, if any, and how many requests it holds.
     submitted: str | None = None
     submitted_items: int = 0
+    #: How many batches this run submitted (more than one past the provider's item limit).
+    submitted_batches: int = 0
     #: Batches that ended since the last run, and how many of their items failed (retried).
     collected: int = 0
     failed_items: int = 0
@@ -252,6 +252,7 @@ class BatchSession:
             )
             self.status.submitted = batch_id
             self.status.submitted_items += len(items)
+            self.status.submitted_batches += 1
             self.status.in_flight.append(batch_id)
 
     def cancel(self) -> None:
