@@ -297,11 +297,19 @@ def _combined(llm: LLMOptions, settings: LLMSettings) -> tuple[LLMSettings, list
             "do when the flex tier has no capacity)."
         )
     if settings.service_tier == "flex" and not llm.batch:
-        provider = provider_from_env()[0].name
+        config, env = provider_from_env()
+        provider = config.name
+        model = (env.get(config.model_env or "", "") or "").strip() or config.model or config.default_model
+        listed = PriceTable.load(settings.price_file).price(provider, model or "")
         if tier_for(provider, "flex") is None:
             notes.append(
                 f"{provider} sells no flex tier: --llm-service-tier flex is ignored, and requests are "
                 "sent and priced at its standard tier."
+            )
+        elif listed is not None and listed.flex is None:
+            notes.append(
+                f"There is no flex price for {model} in the price table, so this run's cost is unknown: "
+                "add a 'flex' entry for it with OSMOSIS_LLM_PRICE_FILE, or leave out --llm-service-tier flex."
             )
     return settings, notes
 

@@ -44,6 +44,7 @@ def test_a_provider_without_a_flex_tier_is_priced_at_its_standard_price_everywhe
     assert flex == pytest.approx(standard)  # Anthropic sells no flex tier: the option is ignored
     dry = _flat(run_document(chain, *FAST, "--llm-service-tier", "flex", "--llm-dry-run").output)
     assert "Estimate for anthropic" in dry and "cost unknown" not in dry
+    assert dry.count("anthropic sells no flex tier") == 1
     real = run_document(chain, *FAST, "--llm-service-tier", "flex", "--llm-stats")
     assert real.exit_code == ExitCode.OK, real.output
     shown = _flat(real.output)
@@ -62,6 +63,8 @@ def test_a_model_without_a_flex_price_is_refused_a_cost_budget_saying_so(
     assert "no flex price for gpt-4.1-mini in the price table" in text
     assert "not in the price table" not in text
     assert not fake_provider.requests
+    dry = _flat(run_document(chain, *FAST, "--llm-service-tier", "flex", "--llm-dry-run").output)
+    assert dry.count("There is no flex price for gpt-4.1-mini in the price table") == 1
 
 
 def test_a_synchronous_run_says_batches_are_pending_and_the_next_batch_run_ends_clean(
