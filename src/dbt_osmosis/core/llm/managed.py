@@ -582,10 +582,10 @@ class ManagedClient:
             hook = self.on_wait
             if hook is not None:
                 hook(
-                    f"{self.provider} has no flex capacity: a request it refuses is sent at the standard "
-                    f"tier and price, and after {FLEX_REFUSALS_IN_A_ROW} refusals in a row every request "
-                    f"is, for {FLEX_COOLDOWN_S / 60:g} minutes (--llm-flex-unavailable fail to fail them "
-                    "instead)"
+                    f"{self.provider} has no flex capacity: a request it refuses is retried, then sent at "
+                    f"the standard tier and price; after {FLEX_REFUSALS_IN_A_ROW} refusals in a row every "
+                    f"request goes there at once for {FLEX_COOLDOWN_S / 60:g} minutes "
+                    "(--llm-flex-unavailable fail to fail them instead)"
                 )
         return STANDARD_TIER
 
