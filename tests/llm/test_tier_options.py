@@ -17,7 +17,8 @@ from tests.support.llm import FAST
 from tests.support.projects import ProjectStore
 
 from dbt_osmosis.api import DocumentRun, LLMOptions, ProjectLocation, document
-from dbt_osmosis.core.llm.flex import FLEX_REFUSALS_IN_A_ROW
+from dbt_osmosis.core.llm.exceptions import LLMRateLimitError
+from dbt_osmosis.core.llm.flex import FLEX_COOLDOWN_S, FLEX_REFUSALS_IN_A_ROW, FlexCapacity
 from dbt_osmosis.exit_codes import ExitCode
 
 pytestmark = pytest.mark.usefixtures("llm_env")
@@ -190,3 +191,20 @@ def test_a_batch_run_says_what_it_submitted_and_what_it_collected_not_what_it_se
     assert f"{submitted} answer(s) collected from batches" in text
     assert f"LLM usage: {submitted} answer(s) collected from batches, 0 request(s) sent" in text
     assert not fake_provider.requests  # indeed nothing was sent synchronously
+
+
+def test_flex_is_tried_again_after_the_cooldown_and_one_refusal_closes_it_again() -> None:
+    now = [0.0]
+    capacity = FlexCapacity(clock=lambda: now[0])
+    refusal = LLMRateLimitError("no capacity", status_code=429)
+    for _ in range(FLEX_REFUSALS_IN_A_ROW - 1):
+        capacity.refused(refusal)
+    assert not capacity.closed()  # a refusal or two may be a blip
+    capacity.refused(refusal)
+    assert capacity.closed()
+    now[0] += FLEX_COOLDOWN_S + 1
+    assert not capacity.closed()  # flex is asked again
+    capacity.refused(refusal)
+    assert capacity.closed()  # and one more refusal is enough
+    capacity.answered()
+    assert not capacity.closed()
