@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -24,7 +24,7 @@ from dbt_osmosis.core.llm.fallback import (
     fallback_configs,
     parse_fallback,
 )
-from dbt_osmosis.core.llm.managed import TIERED_PROVIDERS, ManagedClient, build_managed_client
+from dbt_osmosis.core.llm.managed import ManagedClient, build_managed_client
 from dbt_osmosis.core.llm.prompts import PromptSet, load_prompts
 from dbt_osmosis.core.llm.providers import provider_from_env
 from dbt_osmosis.core.llm.runtime import LLMRuntime
@@ -35,7 +35,7 @@ from dbt_osmosis.core.llm.usage import (
     ModelPrice,
     PriceTable,
     default_usage_for,
-    normalize_provider,
+    tier_for,
 )
 from dbt_osmosis.core.synthesis import EstimatingClient, SynthesisOptions, run_synthesis
 from dbt_osmosis.core.synthesis.estimate import ChainEstimate
@@ -116,6 +116,8 @@ class Synthesis:
     batch: BatchSession | None = None
     #: ``(provider, model)`` of each fallback, in order (empty without a chain or with batches).
     fallbacks: tuple[tuple[str, str], ...] = ()
+    #: What the run says before it starts about how its options combine (said once each).
+    notes: list[str] = field(default_factory=list)
 
     def response_cache(self, project_root: Path) -> ResponseCache | None:
         """The response cache of the run, or ``None`` when it is switched off."""
@@ -127,8 +129,7 @@ class Synthesis:
         """``model``'s price at the run's service tier (a tier only where the provider sells it)."""
         table = self.usage.price_table
         found = None if table is None else table.price(provider, model)
-        tier = self.settings.service_tier if normalize_provider(provider) in TIERED_PROVIDERS else None
-        return None if found is None else found.at_tier(tier)
+        return None if found is None else found.at_tier(tier_for(provider, self.settings.service_tier))
 
     def price_at_standard(self, provider: str, model: str) -> ModelPrice | None:
         """``model``'s price at the standard tier, whatever tier the run asked for."""
@@ -158,6 +159,8 @@ class Synthesis:
             listed = self.price_at_standard(provider, model) if settings.service_tier else None
             standard = None if listed is None else listed.cost_of
         price = None if known is None else known.cost_of
+        if settings.max_cost is not None and known is None:
+            _no_tier_price(provider, model, self.price_at_standard(provider, model), settings, self.batch)
         if settings.max_cost is not None:
             unpriced = [f"{p}:{m}" for p, m in self.fallbacks if self.price(p, m) is None]
             if unpriced:
@@ -190,6 +193,24 @@ class Synthesis:
         ]
 
 
+def _no_tier_price(
+    provider: str, model: str, listed: ModelPrice | None, settings: LLMSettings, batch: object
+) -> None:
+    """Raise the precise reason a cost budget cannot price ``model`` when the table lists it.
+
+    The model may be in the table without a price at the run's tier: OpenAI sells flex for some
+    models only, and a flex or batch price is never guessed from another one.
+    """
+    if listed is None:
+        return  # not in the table at all: the budget says so itself
+    tier = "batch" if batch is not None else tier_for(provider, settings.service_tier)
+    raise LLMConfigError(
+        f"A cost budget (--llm-max-cost) needs the model's price, and there is no {tier} price for "
+        f"{model} in the price table (only its standard price): add a {tier!r} entry for it with "
+        "OSMOSIS_LLM_PRICE_FILE, run at the standard tier, or limit requests with --llm-max-requests."
+    )
+
+
 def _fallback_label(llm: LLMOptions) -> str:
     return "--llm-fallback" if llm.fallback is not None else DEFAULT_LABEL
 
@@ -197,6 +218,7 @@ def _fallback_label(llm: LLMOptions) -> str:
 def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
     """Settings, prompts, usage record and client; everything wrong with the configuration fails here."""
     settings = llm_settings(llm, project_dir)
+    settings, said = _combined(llm, settings)
     prompts = with_style_guide(load_prompts(settings.prompt_file), settings.style_guide, project_dir)
     if settings.language:
         prompts = replace(prompts, variables={**prompts.variables, "language": settings.language})
@@ -223,7 +245,7 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
         # The dry run prices each fallback too: what the run would cost if it answered everything.
         names = () if llm.batch else _chain(settings, env, _fallback_label(llm))
         estimator = EstimatingClient(config.name, model or "unknown", usage, alternates=names)
-        return Synthesis(estimator, prompts, settings, usage, estimator, fallbacks=names)
+        return Synthesis(estimator, prompts, settings, usage, estimator, fallbacks=names, notes=said)
     # One runtime per run: its clients, limiter and learned capabilities are this run's alone, so two
     # runs in one Python process (a notebook, an orchestrator) never share a limiter or a stale client.
     runtime = LLMRuntime()
@@ -231,9 +253,10 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
     if llm.batch:
         # Batches go to the primary's batch API; a fallback chain is for synchronous requests only.
         batches = open_batches(primary, settings, project_dir)
-        return Synthesis(primary, prompts, settings, usage, None, batches)
+        return Synthesis(primary, prompts, settings, usage, None, batches, notes=said)
+    pending = said + _pending_batches(settings, project_dir)
     if not settings.fallback:
-        return Synthesis(primary, prompts, settings, usage, None)
+        return Synthesis(primary, prompts, settings, usage, None, notes=pending)
     # Every fallback is configured (its variables, its SDK) before anything runs, like the primary.
     label = _fallback_label(llm)
     fallbacks = [
@@ -241,7 +264,62 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
         for config in fallback_configs(parse_fallback(",".join(settings.fallback), label), label)
     ]
     chain = tuple((client.provider, client.model) for client in fallbacks)
-    return Synthesis(FallbackClient(primary, fallbacks), prompts, settings, usage, None, fallbacks=chain)
+    return Synthesis(
+        FallbackClient(primary, fallbacks), prompts, settings, usage, None, fallbacks=chain, notes=pending
+    )
+
+
+def _combined(llm: LLMOptions, settings: LLMSettings) -> tuple[LLMSettings, list[str]]:
+    """Options that contradict each other: refused when both were given, else one wins with a note."""
+    from dataclasses import replace as copy
+
+    notes: list[str] = []
+    if llm.batch and settings.service_tier == "flex":
+        if llm.service_tier == "flex":
+            raise LLMConfigError(
+                "--llm-service-tier flex and --llm-batch contradict each other: a batch is billed at "
+                "the batch price and flex is a synchronous tier. Give one of them."
+            )
+        notes.append(
+            "OSMOSIS_LLM_SERVICE_TIER=flex is ignored with --llm-batch: batches are sent and priced "
+            "at the batch price."
+        )
+        settings = copy(settings, service_tier=None)
+    if llm.batch and settings.fallback:
+        where = "--llm-fallback" if llm.fallback is not None else "OSMOSIS_LLM_FALLBACK"
+        notes.append(
+            f"The fallback chain ({where}) is not used with --llm-batch: batches go to the primary "
+            "provider's batch service only."
+        )
+    if llm.flex_unavailable == "fail" and settings.service_tier != "flex":
+        notes.append(
+            "--llm-flex-unavailable fail has no effect without --llm-service-tier flex (it says what to "
+            "do when the flex tier has no capacity)."
+        )
+    if settings.service_tier == "flex" and not llm.batch:
+        config, env = provider_from_env()
+        provider = config.name
+        model = (env.get(config.model_env or "", "") or "").strip() or config.model or config.default_model
+        listed = PriceTable.load(settings.price_file).price(provider, model or "")
+        if tier_for(provider, "flex") is None:
+            notes.append(
+                f"{provider} sells no flex tier: --llm-service-tier flex is ignored, and requests are "
+                "sent and priced at its standard tier."
+            )
+        elif listed is not None and listed.flex is None:
+            notes.append(
+                f"There is no flex price for {model} in the price table, so this run's cost is unknown: "
+                "add a 'flex' entry for it with OSMOSIS_LLM_PRICE_FILE, or leave out --llm-service-tier flex."
+            )
+    return settings, notes
+
+
+def _pending_batches(settings: LLMSettings, project_dir: Path) -> list[str]:
+    """The note about batches an earlier ``--llm-batch`` run left in flight (a synchronous run)."""
+    from dbt_osmosis.core.llm.batch import STATE_FILE, pending_batches_note
+
+    note = pending_batches_note((settings.cache_dir or llm_cache_dir(project_dir)) / STATE_FILE)
+    return [] if note is None else [note]
 
 
 def _chain(settings: LLMSettings, env: Any, label: str) -> tuple[tuple[str, str], ...]:
@@ -282,6 +360,13 @@ def end_batches(
         return cancelled
     if not cancelled and isinstance(client, BatchClient):
         batch.submit(client)
+        batch.settle_unawaited(client.awaited | set(client.wanted))
+        if batch.status.unawaited:
+            note(
+                f"No node of this run waits for batch(es) {', '.join(batch.status.unawaited)} any more "
+                "(their requests were answered another way): they are left running at the provider, and "
+                "a later --llm-batch run collects them; stop them (and their bill) with --llm-batch-cancel."
+            )
     if cancelled:
         batch.cancel()  # Ctrl-C: nothing left running at the provider's expense
         if batch.status.cancelled:
@@ -343,15 +428,16 @@ def check_estimate(
     )
     over = []
     if budget.max_cost is not None and cost > budget.max_cost:
-        over.append(f"about ${cost:.4f} against a budget of ${budget.max_cost:.4f}")
+        over.append("about {} against a budget of {}".format(*_apart(cost, budget.max_cost)))
     if budget.max_requests is not None and requests > budget.max_requests:
         over.append(f"{requests} request(s) against a budget of {budget.max_requests}")
     chain = synthesis.chain_estimates(estimator)
     if over and not allow_partial:
+        # What a fallback would cost only matters to a cost budget.
         if_fallback = "".join(
             f" If the fallback {e.provider}:{e.model} answered everything: about ${e.cost:.4f}."
             for e in chain
-            if e.cost is not None
+            if e.cost is not None and budget.max_cost is not None
         )
         raise BudgetError(
             f"The estimate for this run is {' and '.join(over)}; nothing was sent.{if_fallback} Raise the "
@@ -366,6 +452,18 @@ def check_estimate(
         for e in chain
         if e.cost is not None and e.cost > budget.max_cost
     ]
+
+
+def _apart(cost: float, cap: float) -> tuple[str, str]:
+    """``cost`` and ``cap`` in dollars with enough decimals to tell them apart (``cost`` > ``cap``).
+
+    "$0.0030 against a budget of $0.0030" reads as a refusal of an estimate that fits.
+    """
+    for digits in range(4, 9):
+        shown = f"${cost:.{digits}f}", f"${cap:.{digits}f}"
+        if shown[0] != shown[1]:
+            return shown
+    return f"${cost:.8f} (just over)", f"${cap:.8f}"
 
 
 def ask_once(

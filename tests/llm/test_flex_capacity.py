@@ -19,7 +19,7 @@ from tests.support.projects import ProjectStore
 
 from dbt_osmosis.core.llm.budget import Budget, BudgetExhausted
 from dbt_osmosis.core.llm.exceptions import LLMError
-from dbt_osmosis.core.llm.flex import flex_fallback_note
+from dbt_osmosis.core.llm.flex import FLEX_REFUSALS_IN_A_ROW, flex_fallback_note
 from dbt_osmosis.core.llm.managed import ManagedClient, build_managed_client
 from dbt_osmosis.core.llm.providers import get_provider_config
 from dbt_osmosis.core.llm.runtime import LLMRuntime
@@ -186,7 +186,8 @@ def test_a_run_says_once_how_many_requests_went_at_the_standard_tier_and_what_th
     result = run_cli(generated, *catalog, *FAST, "--llm-service-tier", "flex", "--llm-stats")
     assert result.exit_code == 0, result.output
     answered = sum(1 for tier in _tiers(fake_provider) if tier == "standard")
-    assert answered > 0 and fake_provider.flex_refusals == answered
+    # Each node refused once at most; after a few refusals in a row the rest skip flex altogether.
+    assert answered > 0 and min(answered, FLEX_REFUSALS_IN_A_ROW) <= fake_provider.flex_refusals <= answered
     flat = " ".join(result.output.split())
     assert flat.count("had no flex capacity for") == 1
     assert f"openai had no flex capacity for {answered} request(s)" in flat

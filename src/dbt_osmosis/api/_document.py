@@ -170,7 +170,7 @@ def _prepare(
     from dbt_osmosis._synthesis_run import prepare_synthesis
 
     synthesis = prepare_synthesis(run.llm, where.project_dir)
-    for notice in synthesis.settings.notices():
+    for notice in (*synthesis.settings.notices(), *synthesis.notes):
         result.notes.append(notice)
         progress.note(notice)
     return synthesis

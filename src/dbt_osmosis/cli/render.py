@@ -231,11 +231,14 @@ def report_synthesis(summary: SynthesisSummary, console: Console, *, show_stats:
     filled = sum(len(outcome.columns_filled) for outcome in result.outcomes)
     tables = sum(1 for outcome in result.outcomes if outcome.table_filled)
     from_cache = f" ({result.cached} answer(s) from the cache)" if result.cached else ""
-    console.print(
-        f"Synthesized {tables} model description(s) and {filled} column description(s) "
-        f"with {escape(usage_text(usage))} in {result.seconds:.1f}s{from_cache}.",
-        soft_wrap=True,
-    )
+    if summary.batch is not None:
+        _report_batch_synthesis(summary, tables, filled, from_cache, console)
+    else:
+        console.print(
+            f"Synthesized {tables} model description(s) and {filled} column description(s) "
+            f"with {escape(usage_text(usage))} in {result.seconds:.1f}s{from_cache}.",
+            soft_wrap=True,
+        )
     if result.auth_error is not None:
         console.print(f"[red]error:[/red] synthesis stopped: {escape(result.auth_error)}", soft_wrap=True)
     if result.provider_down is not None:
@@ -285,6 +288,32 @@ def report_synthesis(summary: SynthesisSummary, console: Console, *, show_stats:
         console.print(usage_table(usage, console))
         console.print(escape(usage.summary()), soft_wrap=True)
         usage.mark_reported()
+
+
+def _report_batch_synthesis(
+    summary: SynthesisSummary, tables: int, filled: int, from_cache: str, console: Console
+) -> None:
+    """The "Synthesized" line of a ``--llm-batch`` run: answers collected, sent, submitted, apart.
+
+    A batch's requests are sent when it is submitted and answered in a later run: counting them as
+    "sent" by the run that collects them, or the submitting run as "0 requests", would mislead.
+    """
+    status, usage = summary.batch, summary.usage
+    collected, cost = usage.batch_part()
+    priced = "cost unknown" if cost is None else f"${cost:.4f}"
+    parts = [
+        f"{collected.answered} answer(s) collected from batches ({collected.total_tokens:,} tokens, {priced})"
+    ]
+    sent = usage.totals().requests - collected.requests
+    if sent:
+        parts.append(f"{sent} request(s) sent on their own")
+    if status is not None and status.submitted_items:
+        parts.append(f"{status.submitted_items} request(s) submitted in {status.submitted_batches} batch(es)")
+    console.print(
+        f"Synthesized {tables} model description(s) and {filled} column description(s) in "
+        f"{summary.report.seconds:.1f}s{from_cache}: {escape('; '.join(parts))}.",
+        soft_wrap=True,
+    )
 
 
 def _estimate_table(result: SynthesisReport) -> Table:

@@ -12,10 +12,29 @@ the standard price, and the run ends with one note saying how many and what they
 
 from __future__ import annotations
 
+import copy
+import threading
+import time
+from collections.abc import Callable
+
 from dbt_osmosis.core.llm.exceptions import LLMError, LLMRateLimitError
 from dbt_osmosis.core.llm.usage import STANDARD_TIER_LABEL, LLMUsageStats
 
-__all__ = ["STANDARD_TIER", "flex_capacity_refusal", "flex_fallback_note"]
+__all__ = [
+    "FLEX_COOLDOWN_S",
+    "FLEX_REFUSALS_IN_A_ROW",
+    "STANDARD_TIER",
+    "FlexCapacity",
+    "flex_capacity_refusal",
+    "flex_fallback_note",
+    "flex_refused_error",
+]
+
+#: After this many flex requests in a row refused for want of capacity (whichever nodes they were
+#: for), the run stops asking the flex tier: asking again right away would be refused the same way.
+FLEX_REFUSALS_IN_A_ROW = 3
+#: For how long; then one flex request is tried again (one more refusal closes it again at once).
+FLEX_COOLDOWN_S = 300.0
 
 #: The tier a request is re-sent at when the flex tier has no capacity for it.
 STANDARD_TIER = "standard"
@@ -30,6 +49,63 @@ def flex_capacity_refusal(exc: BaseException) -> bool:
     if not isinstance(exc, LLMError):
         return False
     return isinstance(exc, LLMRateLimitError) or exc.status_code in (429, 503)
+
+
+class FlexCapacity:
+    """What the run knows about the provider's flex capacity, shared by every node of the run.
+
+    ``closed()`` is true for ``FLEX_COOLDOWN_S`` after ``FLEX_REFUSALS_IN_A_ROW`` refusals in a row:
+    meanwhile a request goes straight to the standard tier (or fails at once with
+    ``--llm-flex-unavailable fail``) instead of being refused and retried at flex once more.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._refusals = 0
+        self._until: float | None = None
+        #: The last refusal, to fail with while closed under ``--llm-flex-unavailable fail``.
+        self.last_refusal: LLMError | None = None
+
+    def refused(self, exc: LLMError) -> None:
+        """Count one flex request refused for want of capacity."""
+        with self._lock:
+            self.last_refusal = exc
+            self._refusals += 1
+            if self._refusals >= FLEX_REFUSALS_IN_A_ROW:
+                self._until = self._clock() + FLEX_COOLDOWN_S
+
+    def answered(self) -> None:
+        """A flex request was answered: capacity is back."""
+        with self._lock:
+            self._refusals = 0
+            self._until = None
+
+    def closed(self) -> bool:
+        """Whether requests skip the flex tier now."""
+        with self._lock:
+            if self._until is None:
+                return False
+            if self._clock() < self._until:
+                return True
+            # The cooldown is over: try flex again, but one more refusal closes it at once.
+            self._until = None
+            self._refusals = FLEX_REFUSALS_IN_A_ROW - 1
+            return False
+
+
+def flex_refused_error(exc: LLMError, provider: str) -> LLMError:
+    """``exc`` (a flex capacity refusal) re-worded for a run that forbids the standard tier."""
+    said = f"HTTP {exc.status_code}" if exc.status_code is not None else "no capacity"
+    failed = copy.copy(exc)
+    failed.message = (
+        f"{provider} had no flex capacity for this request ({said}), and --llm-flex-unavailable fail "
+        "(OSMOSIS_LLM_FLEX_UNAVAILABLE) forbids sending it at the standard tier. Run again later "
+        "(answers already received are kept), or leave out --llm-flex-unavailable fail to send such "
+        "requests at the standard tier and price (or leave out --llm-service-tier flex)."
+    )
+    failed.args = (failed.message,)
+    return failed
 
 
 def flex_fallback_note(usage: LLMUsageStats) -> str | None:

@@ -34,14 +34,26 @@ from dbt_osmosis.core.llm.exceptions import (
     LLMRateLimitError,
     LLMResponseError,
 )
-from dbt_osmosis.core.llm.flex import STANDARD_TIER, flex_capacity_refusal
+from dbt_osmosis.core.llm.flex import (
+    FLEX_COOLDOWN_S,
+    FLEX_REFUSALS_IN_A_ROW,
+    STANDARD_TIER,
+    FlexCapacity,
+    flex_capacity_refusal,
+    flex_refused_error,
+)
 from dbt_osmosis.core.llm.logging import attempt_scope, get_logger
 from dbt_osmosis.core.llm.rate_limit import RateLimiter
 from dbt_osmosis.core.llm.retry import RetryPolicy, final_error
 from dbt_osmosis.core.llm.runtime import LLMRuntime, default_runtime
 from dbt_osmosis.core.llm.settings import JSON_MODES, JsonMode
 from dbt_osmosis.core.llm.types import Usage
-from dbt_osmosis.core.llm.usage import STANDARD_TIER_LABEL, LLMUsageStats, normalize_provider
+from dbt_osmosis.core.llm.usage import (
+    STANDARD_TIER_LABEL,
+    TIERED_PROVIDERS,
+    LLMUsageStats,
+    normalize_provider,
+)
 
 if TYPE_CHECKING:
     from dbt_osmosis.core.llm.providers import ProviderConfig
@@ -128,8 +140,7 @@ def may_have_been_billed(exc: BaseException) -> bool:
     return True
 
 
-#: Providers whose APIs take a ``service_tier`` of "flex" (slower, at batch prices).
-TIERED_PROVIDERS = frozenset({"openai", "gemini"})
+# TIERED_PROVIDERS (who sells a flex tier) lives in usage.py: pricing needs it too.
 
 
 #: A request is re-sent at once after a parameter refusal at most this many times (temperature, then
@@ -195,6 +206,8 @@ class ManagedClient:
         self._refused_credentials: LLMAuthError | None = None
         #: Whether the switch of refused flex requests to the standard tier was announced already.
         self._said_standard = False
+        #: Shared by every node: after a few refusals in a row, skip the flex tier for a while.
+        self.flex = FlexCapacity(clock)
         #: Which prompt prefixes the provider has seen, so their first request goes alone.
         self.warmup = PrefixWarmup()
         hand_set = self._hand_set_params()
@@ -319,6 +332,7 @@ class ManagedClient:
             if self.breaker is not None:
                 self.breaker.check()
             attempt += 1
+            request = self._past_flex(request)
             shaped = self._shape(request, params)
             reservation = _reserve(request, self.provider, self.model)
             try:
@@ -351,6 +365,8 @@ class ManagedClient:
                     provider=response.provider or self.provider,
                     model=response.model or self.model,
                 )
+            if shaped.service_tier == "flex":
+                self.flex.answered()
             self._after_success(response, self._clock() - started, admitted, tokens, self._who(request))
             return response
 
@@ -364,6 +380,7 @@ class ManagedClient:
             if self.breaker is not None:
                 self.breaker.check()
             attempt += 1
+            request = self._past_flex(request)
             shaped = self._shape(request, params)
             reservation = _reserve(request, self.provider, self.model)
             try:
@@ -396,6 +413,8 @@ class ManagedClient:
                     provider=response.provider or self.provider,
                     model=response.model or self.model,
                 )
+            if shaped.service_tier == "flex":
+                self.flex.answered()
             self._after_success(response, self._clock() - started, admitted, tokens, self._who(request))
             return response
 
@@ -493,6 +512,8 @@ class ManagedClient:
         if isinstance(exc, LLMAuthError):
             self._refused_credentials = exc
         flex_full = shaped.service_tier == "flex" and flex_capacity_refusal(exc)
+        if flex_full and isinstance(exc, LLMError):
+            self.flex.refused(exc)
         # "No flex capacity" says the provider is up (its standard tier answers): not an outage.
         provider_down = (
             self.breaker.record_failure(exc) if self.breaker is not None and not flex_full else False
@@ -502,6 +523,7 @@ class ManagedClient:
             or too_long is not None
             or attempt > self.retry.max_retries
             or not self.retry.should_retry(exc)
+            or (flex_full and self.flex.closed())  # no capacity, run-wide: retrying at flex is futile
         ):
             if flex_full and not provider_down and self.settings.flex_unavailable == STANDARD_TIER:
                 return self._to_standard_tier(request, billed)
@@ -511,12 +533,7 @@ class ManagedClient:
             if self.usage is not None:
                 self.usage.record_error(self._who(request), self.model, billed)
             if flex_full and isinstance(exc, LLMError):
-                exc.message += (
-                    " The flex tier had no capacity for this request after every retry, and "
-                    "--llm-flex-unavailable fail (OSMOSIS_LLM_FLEX_UNAVAILABLE) forbids sending it at "
-                    "the standard tier: run again later (answers already received are kept), or "
-                    "allow the standard tier."
-                )
+                exc = flex_refused_error(exc, self.provider)  # not rate-limit advice: a tier's capacity
             down = self.breaker.down_error(sent=True) if provider_down and self.breaker else None
             if down is not None:
                 # This failure opened the breaker (or met it open): said once, as the run's stop line
@@ -551,9 +568,9 @@ class ManagedClient:
         return wait
 
     def _to_standard_tier(self, request: LLMRequest, billed: Usage | None) -> str:
-        """Count the last flex refusal as a retry and say, once per client, that the tier changes."""
+        """Count the last flex refusal (a change of tier, not a retry); say, once per client, so."""
         if self.usage is not None:
-            self.usage.record_retry(self.provider, self.model, billed)
+            self.usage.record_attempt(self.provider, self.model, billed)
         get_logger().info(
             "llm flex unavailable provider=%s model=%s operation=%s: re-sent at the standard tier",
             self.provider,
@@ -565,11 +582,28 @@ class ManagedClient:
             hook = self.on_wait
             if hook is not None:
                 hook(
-                    f"{self.provider} has no flex capacity: a request it refuses is retried "
-                    f"(--llm-max-retries {self.retry.max_retries}), then sent at the standard tier and "
-                    "price (--llm-flex-unavailable fail to fail it instead)"
+                    f"{self.provider} has no flex capacity: a request it refuses is retried, then sent at "
+                    f"the standard tier and price; after {FLEX_REFUSALS_IN_A_ROW} refusals in a row every "
+                    f"request goes there at once for {FLEX_COOLDOWN_S / 60:g} minutes "
+                    "(--llm-flex-unavailable fail to fail them instead)"
                 )
         return STANDARD_TIER
+
+    def _past_flex(self, request: LLMRequest) -> LLMRequest:
+        """``request`` at the standard tier while the flex tier has no capacity run-wide.
+
+        Under ``--llm-flex-unavailable fail`` it fails at once instead, without being sent.
+        """
+        if request.service_tier is not None or not self.flex.closed():
+            return request
+        if self.settings.service_tier != "flex" or normalize_provider(self.provider) not in TIERED_PROVIDERS:
+            return request
+        if self.settings.flex_unavailable == STANDARD_TIER:
+            return dataclasses.replace(request, service_tier=STANDARD_TIER)
+        refusal = self.flex.last_refusal
+        if refusal is None:  # pragma: no cover - closed implies a refusal was seen
+            return request
+        raise flex_refused_error(refusal, self.provider)
 
     def _retry_after_too_long(self, exc: Exception) -> LLMRateLimitError | None:
         """The error to fail with when a 429 asks for a longer wait than ``max_retry_wait`` allows."""

@@ -34,7 +34,9 @@ if TYPE_CHECKING:
     from dbt_osmosis.core.llm.types import Usage
 
 __all__ = [
+    "BATCH_LABEL",
     "STANDARD_TIER_LABEL",
+    "TIERED_PROVIDERS",
     "LLMUsageStats",
     "ModelPrice",
     "PriceTable",
@@ -45,6 +47,7 @@ __all__ = [
     "normalize_provider",
     "report_at_exit",
     "reset_default_usage",
+    "tier_for",
     "usage_scope",
 ]
 
@@ -65,6 +68,23 @@ _PROVIDER_ALIASES = {
 #: Appended to the provider's name in usage rows for flex requests re-sent at the standard tier (the
 #: provider had no flex capacity for them): they are priced at the standard price.
 STANDARD_TIER_LABEL = " (standard tier)"
+#: Appended to the provider's name in usage rows of answers from a batch (priced at the batch rate).
+BATCH_LABEL = " (batch)"
+
+
+#: Providers whose APIs take a ``service_tier`` of "flex" (slower, at batch prices). Every other provider
+#: ignores ``--llm-service-tier`` (README), so its requests are sent, and priced, at its standard tier.
+TIERED_PROVIDERS = frozenset({"openai", "gemini"})
+
+
+def tier_for(provider: str, tier: str | None) -> str | None:
+    """The tier ``provider``'s requests are sent and priced at when the run asks for ``tier``.
+
+    ``None`` (standard) for a provider that sells no such tier: its requests go at its standard tier.
+    """
+    if tier in (None, "", "standard"):
+        return None
+    return tier if normalize_provider(provider) in TIERED_PROVIDERS else None
 
 
 def normalize_provider(provider: str) -> str:
@@ -333,6 +353,14 @@ class LLMUsageStats:
         """
         self._bump(provider, model, 0.0, requests=1, retries=1, **_billed(billed))
 
+    def record_attempt(self, provider: str, model: str, billed: Usage | None = None) -> None:
+        """Count one attempt sent that was neither answered nor retried as such.
+
+        A flex request the provider had no capacity for, re-sent at the standard tier: a change of
+        tier, not a retry.
+        """
+        self._bump(provider, model, 0.0, requests=1, **_billed(billed))
+
     def record_refused(self, provider: str, model: str, billed: Usage | None = None) -> None:
         """Count one attempt the model refused for a parameter; it is re-sent without it at once."""
         self._bump(provider, model, 0.0, requests=1, refused=1, **_billed(billed))
@@ -395,7 +423,7 @@ class LLMUsageStats:
                 totals.completion_tokens,
                 totals.cached_tokens,
                 totals.cache_write_tokens,
-                tier=None if standard else self.service_tier,
+                tier=None if standard else tier_for(provider, self.service_tier),
             )
         return costs
 
@@ -409,6 +437,22 @@ class LLMUsageStats:
                 return None
             total += cost
         return total
+
+    def batch_part(self) -> tuple[UsageTotals, float | None]:
+        """The counters and cost of the answers that came from batches (rows labelled ``BATCH_LABEL``).
+
+        A batch answer was submitted by an earlier run (or this one) and collected, not sent now.
+        """
+        totals, cost = UsageTotals(), 0.0
+        costs = self.cost_by_model()
+        unknown = False
+        for (provider, model), row in self.by_model().items():
+            if provider.endswith(BATCH_LABEL):
+                totals = totals + row
+                price = costs[(provider, model)]
+                unknown = unknown or (price is None and row.total_tokens > 0)
+                cost += price or 0.0
+        return totals, None if unknown else cost
 
     def _per_model_billed(self, provider: str, model: str) -> int:
         with self._lock:
@@ -424,8 +468,12 @@ class LLMUsageStats:
         if totals.cache_write_tokens:
             cached = (cached[:-1] + ", " if cached else " (") + f"{totals.cache_write_tokens:,} cache writes)"
         refused = f", {totals.refused} refused for a parameter" if totals.refused else ""
+        batch, _ = self.batch_part()
+        # A batch answer was submitted (and sent) by an earlier run: collected now, not sent.
+        collected = f"{batch.answered} answer(s) collected from batches, " if batch.requests else ""
         return (
-            f"LLM usage: {totals.requests} request(s) sent ({totals.retries} retry(ies){refused}), "
+            f"LLM usage: {collected}{totals.requests - batch.requests} request(s) sent "
+            f"({totals.retries} retry(ies){refused}), "
             f"{totals.errors} error(s); {totals.prompt_tokens:,} prompt{cached} + "
             f"{totals.completion_tokens:,} completion tokens; {cost_text}; {self.wall_time_s():.1f}s wall"
         )

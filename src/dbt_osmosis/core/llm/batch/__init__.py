@@ -10,6 +10,7 @@ from dbt_osmosis.core.llm.batch.session import (
     BatchSession,
     BatchStatus,
     BatchUsageStats,
+    pending_batches_note,
 )
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "BatchUsageStats",
     "Polled",
     "backend_for",
+    "pending_batches_note",
 ]

@@ -28,7 +28,7 @@ from dbt_osmosis.core.llm.batch.backends import BatchBackend
 from dbt_osmosis.core.llm.cache import request_key
 from dbt_osmosis.core.llm.exceptions import LLMConfigError, LLMError
 from dbt_osmosis.core.llm.types import LLMRequest, LLMResponse
-from dbt_osmosis.core.llm.usage import LLMUsageStats, ModelPrice, PriceTable
+from dbt_osmosis.core.llm.usage import BATCH_LABEL, LLMUsageStats, ModelPrice, PriceTable
 
 if TYPE_CHECKING:
     from dbt_osmosis.core.llm.managed import ManagedClient
@@ -42,13 +42,12 @@ __all__ = [
     "BatchSession",
     "BatchStatus",
     "BatchUsageStats",
+    "pending_batches_note",
 ]
 
 #: Where, under the run's cache folder, the batches in flight and their answers are kept.
 STATE_FILE = "batches.json"
 STATE_FORMAT = 1
-#: Appended to the provider's name in usage rows priced at the batch rate.
-BATCH_LABEL = " (batch)"
 #: An item is submitted this many times in all before it is sent on its own.
 MAX_BATCH_ATTEMPTS = 2
 #: Most items per batch (OpenAI's and Gemini's inline limits are 50,000; Anthropic's 100,000).
@@ -102,6 +101,8 @@ class BatchStatus:
     #: The batch this run submitted, if any, and how many requests it holds.
     submitted: str | None = None
     submitted_items: int = 0
+    #: How many batches this run submitted (more than one past the provider's item limit).
+    submitted_batches: int = 0
     #: Batches that ended since the last run, and how many of their items failed (retried).
     collected: int = 0
     failed_items: int = 0
@@ -113,6 +114,9 @@ class BatchStatus:
     poll_error: str | None = None
     #: Batches cancelled (``--llm-batch-cancel`` or Ctrl-C).
     cancelled: list[str] = field(default_factory=list)
+    #: Batches still running that no node of this run waits for (its answers came another way, a run
+    #: without ``--llm-batch`` for instance): left running, collected by a later run, not pending.
+    unawaited: list[str] = field(default_factory=list)
 
     @property
     def pending(self) -> bool:
@@ -248,6 +252,7 @@ class BatchSession:
             )
             self.status.submitted = batch_id
             self.status.submitted_items += len(items)
+            self.status.submitted_batches += 1
             self.status.in_flight.append(batch_id)
 
     def cancel(self) -> None:
@@ -261,6 +266,18 @@ class BatchSession:
         self.status.submitted = None
         self.status.submit_error = None
         self.keep_answers = bool(self.answers)
+
+    def settle_unawaited(self, awaited: set[str]) -> None:
+        """Stop counting as pending the batches in flight that none of the ``awaited`` requests is in.
+
+        ``awaited``: the requests this run waits for, those it just submitted included.
+
+        They stay in the state (a later ``--llm-batch`` run collects them; ``--llm-batch-cancel`` stops
+        them) but this run waits for nothing in them, so it can write what it has and end.
+        """
+        awaited_ids = {batch["id"] for batch in self.batches if awaited & set(batch["keys"])}
+        self.status.unawaited = [i for i in self.status.in_flight if i not in awaited_ids]
+        self.status.in_flight = [i for i in self.status.in_flight if i in awaited_ids]
 
     def in_flight_keys(self) -> set[str]:
         """The requests some batch in flight will answer."""
@@ -283,6 +300,8 @@ class BatchClient:
         self.model = managed.model
         #: Requests to submit at the end of the run, by key.
         self.wanted: dict[str, LLMRequest] = {}
+        #: Requests of this run that a batch in flight will answer (a node waits for each).
+        self.awaited: set[str] = set()
         self._in_flight = session.in_flight_keys()
 
     def complete(self, request: LLMRequest) -> LLMResponse:
@@ -304,9 +323,32 @@ class BatchClient:
                 self.usage.record(self.provider + BATCH_LABEL, self.model, response.usage, 0.0)
             return response
         if key in self._in_flight:
+            self.awaited.add(key)
             raise BatchPending(key)
         if self.session.attempts.get(key, 0) >= MAX_BATCH_ATTEMPTS:
             self.session.status.sent_alone += 1
             return await self.managed.acomplete(request)
         self.wanted[key] = shaped
         raise BatchPending(key)
+
+
+def pending_batches_note(state_path: Path) -> str | None:
+    """What a run without ``--llm-batch`` says about batches an earlier run left in flight, or ``None``.
+
+    Such a run does not wait for them and pays for its own requests; the batches keep running (and
+    are billed) until a ``--llm-batch`` run collects them or ``--llm-batch-cancel`` stops them.
+    """
+    try:
+        raw = json.loads(state_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    batches = raw.get("batches") if isinstance(raw, dict) else None
+    if not batches or not isinstance(batches, list):
+        return None
+    ids = ", ".join(str(batch.get("id")) for batch in batches if isinstance(batch, dict))
+    return (
+        f"{len(batches)} batch(es) of {raw.get('provider')}/{raw.get('model')} from an earlier --llm-batch "
+        f"run are still in flight for this project ({ids}); this run does not wait for them and sends "
+        "its own requests. Collect them with the same command and --llm-batch, or stop them (and "
+        "their bill) with --llm-batch-cancel."
+    )
