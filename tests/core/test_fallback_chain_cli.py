@@ -214,3 +214,52 @@ def test_test_llm_checks_every_provider_of_the_chain(
     assert bad.exit_code == 2, bad.output
     assert "--llm-fallback: 'antropic'" in bad.output
     assert len(fake_provider.requests) == sent
+
+
+# ---- a primary down from the first request ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("concurrency", [1, 2])
+def test_a_primary_down_from_the_start_sends_even_the_first_node_to_the_fallback(
+    concurrency: int,
+    chain: Path,
+    run_cli: RunCli,
+    provider_env: None,
+    fake_provider: FakeProviderServer,
+) -> None:
+    # The defaults: 3 retries per request, a breaker that opens after 5 failures. The first node
+    # spends its 4 attempts before the breaker opens; it must still be asked of the fallback.
+    fake_provider.responder = lambda record: Fail(500) if record.wire == "openai" else Reply()
+    result = run_cli(
+        chain,
+        "--synthesize",
+        "--llm-rate-limit",
+        "100000",
+        "--llm-concurrency",
+        str(concurrency),
+        "--llm-fallback",
+        HAIKU,
+    )
+    assert result.exit_code == 0, result.output
+    assert all(text for text in all_descriptions(chain).values())
+    assert "failed:" not in result.output
+    wires = [request.wire for request in fake_provider.requests]
+    # A provider down for the whole run costs at most N + concurrency requests.
+    assert 0 < wires.count("openai") <= 5 + concurrency, wires
+    assert "anthropic" in wires
+
+
+def test_a_lone_node_goes_to_the_fallback_when_the_primary_is_down(
+    chain: Path,
+    run_cli: RunCli,
+    provider_env: None,
+    fake_provider: FakeProviderServer,
+) -> None:
+    fake_provider.responder = lambda record: Fail(500) if record.wire == "openai" else Reply()
+    result = run_cli(
+        chain, "--synthesize", "--llm-rate-limit", "100000", "--llm-fallback", HAIKU, "--select", "customers"
+    )
+    assert result.exit_code == 0, result.output
+    wires = [request.wire for request in fake_provider.requests]
+    # Its four attempts at the primary (the breaker never opened), then the fallback answered.
+    assert wires.count("openai") == 4 and "anthropic" in wires, wires

@@ -1,7 +1,8 @@
 """A provider fallback chain: when the primary provider is down, ask the next one.
 
 ``OSMOSIS_LLM_FALLBACK`` (or ``--llm-fallback``) lists providers to use, in order, once the
-primary's circuit breaker is open (``breaker.py``), for example
+primary's circuit breaker is open (``breaker.py``), and for any request whose attempts against the
+primary all ended in an outage-like failure (5xx, timeout, a refused or dropped connection), for example
 ``anthropic:claude-haiku-4-5,openai:gpt-4.1-mini``. Each entry is a full managed client of its own
 (its limiter, capabilities, retries and breaker), recording into the run's usage, so ``--llm-stats``
 shows each provider's requests and cost on its own row, and reserving and settling the run's budget
@@ -17,6 +18,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from dbt_osmosis.core.llm.breaker import outage_kind
 from dbt_osmosis.core.llm.exceptions import LLMConfigError, LLMError, LLMProviderDownError
 
 if TYPE_CHECKING:
@@ -130,8 +132,14 @@ class FallbackClient:
 
     @staticmethod
     def _down(client: ManagedClient, exc: LLMError) -> bool:
-        """Whether ``exc`` means the client's provider is down (its breaker is open)."""
-        if isinstance(exc, LLMProviderDownError):
+        """Whether ``exc`` means the client's provider is down, so the next one of the chain is asked.
+
+        Its breaker is open, or this request's last attempt ended the way an outage does (5xx, timeout,
+        a refused or dropped connection). The second matters as much as the first: a request spends
+        its retries before the breaker has counted enough failures to open, so without it the first
+        node of a run (or the only one) would fail on the primary with the fallback never asked.
+        """
+        if isinstance(exc, LLMProviderDownError) or outage_kind(exc) is not None:
             return True
         breaker = client.breaker
         return breaker is not None and breaker.is_open
