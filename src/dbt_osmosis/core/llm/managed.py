@@ -119,12 +119,15 @@ def may_have_been_billed(exc: BaseException) -> bool:
 
     An HTTP error status means the provider answered with an error and generated nothing. A dropped
     connection, a timeout, a cancelled call or a reply cut off mid-stream may each have left a whole
-    generation billed and unread; only a connection that was never opened certainly cost nothing.
+    generation billed and unread. A connection that was never opened, or a streamed request's
+    connection that failed before the provider sent a status line (it had not started answering),
+    cost nothing we can know of. The reservation is held until this settles, so the budget never
+    lets more be in flight than it allows.
     """
     if isinstance(exc, LLMError):
         if exc.status_code is not None:
             return False
-        return not getattr(exc, "never_sent", False)
+        return not (getattr(exc, "never_sent", False) or getattr(exc, "before_reply", False))
     return True
 
 
