@@ -263,3 +263,32 @@ def test_a_lone_node_goes_to_the_fallback_when_the_primary_is_down(
     wires = [request.wire for request in fake_provider.requests]
     # Its four attempts at the primary (the breaker never opened), then the fallback answered.
     assert wires.count("openai") == 4 and "anthropic" in wires, wires
+
+
+# ---- what the failure lines suggest -------------------------------------------------------------------
+
+
+def test_a_5xx_suggests_a_fallback_only_when_no_chain_is_configured(
+    chain: Path, run_cli: RunCli, provider_env: None, fake_provider: FakeProviderServer
+) -> None:
+    fake_provider.down(500)
+    alone = run_cli(chain, *RUN, "--llm-breaker-threshold", "0", "--select", "customers")
+    assert alone.exit_code == 3, alone.output
+    assert "answered HTTP 500" in alone.output
+    assert "--llm-fallback (OSMOSIS_LLM_FALLBACK)" in alone.output
+    # With a chain (both of its providers down), no line suggests what is configured already.
+    for threshold in ("0", "1"):
+        chained = run_cli(
+            chain,
+            *RUN,
+            "--llm-fallback",
+            HAIKU,
+            "--llm-breaker-threshold",
+            threshold,
+            "--select",
+            "customers",
+        )
+        assert chained.exit_code == 3, chained.output
+        assert "answered HTTP 500" in chained.output
+        assert "--llm-fallback" not in chained.output, chained.output
+    fake_provider.up()

@@ -83,6 +83,8 @@ class CircuitBreaker:
         self._opened: LLMError | None = None
         self._opened_at = 0.0
         self._probing = False
+        #: Whether the stop line suggests ``--llm-fallback``: not when a fallback chain is configured.
+        self.suggest_fallback = True
 
     @property
     def is_open(self) -> bool:
@@ -124,11 +126,12 @@ class CircuitBreaker:
         opened = self._opened
         if opened is None:  # pragma: no cover - callers hold the lock and checked
             raise RuntimeError("the breaker is closed")
+        meanwhile = " name a provider to use meanwhile with --llm-fallback," if self.suggest_fallback else ""
         return LLMProviderDownError(
-            f"{self.provider} is down: {self._failures} requests in a row failed ({', '.join(self._kinds)}); the last "
-            f"one: {opened.message} Stopped sending requests for the rest of this run; rerun later "
-            "(answers received are kept), name a provider to use meanwhile with --llm-fallback, or "
-            "allow more failures with --llm-breaker-threshold (OSMOSIS_LLM_BREAKER_THRESHOLD).",
+            f"{self.provider} is down: {self._failures} requests in a row failed "
+            f"({', '.join(self._kinds)}); the last one: {opened.message} Stopped sending requests for "
+            f"the rest of this run; rerun later (answers received are kept),{meanwhile} or allow more "
+            "failures with --llm-breaker-threshold (OSMOSIS_LLM_BREAKER_THRESHOLD).",
             provider=opened.provider or self.provider,
             model=opened.model,
             status_code=opened.status_code,

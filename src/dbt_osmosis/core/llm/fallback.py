@@ -99,6 +99,11 @@ class FallbackClient:
         self.primary = primary
         self.fallbacks = list(fallbacks)
         self._on_wait: Callable[[str], None] | None = None
+        for client in self.chain:
+            # The chain is configured: no failure line suggests --llm-fallback, whichever failed.
+            client.suggest_fallback = False
+            if client.breaker is not None:
+                client.breaker.suggest_fallback = False
 
     @property
     def provider(self) -> str:

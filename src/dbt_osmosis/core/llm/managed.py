@@ -12,6 +12,7 @@ the response's rate-limit headers back to the limiter. A 429 makes the limiter h
 from __future__ import annotations
 
 import asyncio
+import copy
 import dataclasses
 import random
 import time
@@ -27,6 +28,7 @@ from dbt_osmosis.core.llm.capabilities import (
     rejects_temperature_by_default,
 )
 from dbt_osmosis.core.llm.exceptions import (
+    LLMAPIError,
     LLMAuthError,
     LLMError,
     LLMInternalError,
@@ -131,6 +133,20 @@ def may_have_been_billed(exc: BaseException) -> bool:
     return True
 
 
+#: Said after a provider's 5xx when no fallback chain is configured.
+FALLBACK_HINT = " To go on meanwhile, name another provider with --llm-fallback (OSMOSIS_LLM_FALLBACK)."
+
+
+def _with_fallback_hint(exc: BaseException) -> BaseException:
+    """``exc`` with ``FALLBACK_HINT`` after a 5xx (a copy: the breaker keeps the original)."""
+    if not isinstance(exc, LLMAPIError) or exc.status_code is None or exc.status_code < 500:
+        return exc
+    hinted = copy.copy(exc)
+    hinted.message = exc.message + FALLBACK_HINT
+    hinted.args = (hinted.message,)
+    return hinted
+
+
 #: Providers whose APIs take a ``service_tier`` of "flex" (slower, at batch prices).
 TIERED_PROVIDERS = frozenset({"openai", "gemini"})
 
@@ -196,6 +212,9 @@ class ManagedClient:
         #: The provider's refusal of our credentials, once it said so: every later request would be
         #: refused the same way, so none is sent (a bad key costs one request, not one per node).
         self._refused_credentials: LLMAuthError | None = None
+        #: Whether a provider's 5xx suggests ``--llm-fallback``: not for a client of a fallback chain
+        #: (``FallbackClient`` turns it off), where the chain already names what to ask meanwhile.
+        self.suggest_fallback = True
         #: Whether the switch of refused flex requests to the standard tier was announced already.
         self._said_standard = False
         #: Which prompt prefixes the provider has seen, so their first request goes alone.
@@ -526,6 +545,8 @@ class ManagedClient:
                 # (which counts requests itself: no attempt count of this call beside it).
                 raise down from exc
             final = final_error(exc, attempt)
+            if self.suggest_fallback:
+                final = _with_fallback_hint(final)
             if final is exc:
                 raise exc
             raise final from exc

@@ -513,9 +513,9 @@ class _Adapter(ABC):
             )
         if status >= 500:
             return LLMAPIError(
+                # Whether to suggest a fallback is the managed client's to say: it knows the chain.
                 f"{self.provider} answered {said}: {detail}. The provider is failing or overloaded: "
-                "try again later, or name another provider to use meanwhile with --llm-fallback "
-                "(OSMOSIS_LLM_FALLBACK).",
+                "try again later.",
                 **context,
             )
         if status == 404:
