@@ -292,3 +292,28 @@ def test_a_5xx_suggests_a_fallback_only_when_no_chain_is_configured(
         assert "answered HTTP 500" in chained.output
         assert "--llm-fallback" not in chained.output, chained.output
     fake_provider.up()
+
+
+def test_a_fallbacks_missing_key_names_the_chain_and_test_llm_still_checks_the_primary(
+    chain: Path,
+    run_cli: RunCli,
+    monkeypatch: pytest.MonkeyPatch,
+    provider_env: None,
+    fake_provider: FakeProviderServer,
+) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    # Synthesis: bad input before anything is sent, saying the provider came from the chain.
+    result = run_cli(chain, *RUN, "--llm-fallback", HAIKU)
+    assert result.exit_code == 2, result.output
+    assert "ANTHROPIC_API_KEY" in result.output
+    assert "--llm-fallback" in result.output and "LLM_PROVIDER" not in result.output
+    assert not fake_provider.requests
+    # test-llm: the primary is checked; the fallback's configuration error is its own line.
+    monkeypatch.setenv("OSMOSIS_LLM_FALLBACK", HAIKU)
+    checked = CliRunner().invoke(cli, ["test-llm"])
+    assert checked.exit_code == 1, checked.output
+    assert "ok: openai / gpt-4.1-mini" in checked.output
+    assert "failed (fallback): anthropic / claude-haiku-4-5:" in checked.output
+    assert "ANTHROPIC_API_KEY" in checked.output and "OSMOSIS_LLM_FALLBACK" in checked.output
+    assert "LLM_PROVIDER" not in checked.output
+    assert [r.wire for r in fake_provider.requests] == ["openai"]

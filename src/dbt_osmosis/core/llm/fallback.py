@@ -26,7 +26,14 @@ if TYPE_CHECKING:
     from dbt_osmosis.core.llm.providers import ProviderConfig
     from dbt_osmosis.core.llm.types import LLMRequest, LLMResponse
 
-__all__ = ["FallbackClient", "chain_models", "fallback_configs", "parse_fallback"]
+__all__ = [
+    "FallbackClient",
+    "build_fallbacks",
+    "chain_models",
+    "fallback_configs",
+    "in_chain_error",
+    "parse_fallback",
+]
 
 #: Where a chain came from, for its error messages (the CLI flag names itself instead).
 DEFAULT_LABEL = "OSMOSIS_LLM_FALLBACK"
@@ -87,6 +94,37 @@ def chain_models(
         model = config.model or (env.get(config.model_env or "", "") or "").strip() or config.default_model
         out.append((config.name, model or "unknown"))
     return out
+
+
+def in_chain_error(exc: LLMConfigError, config: ProviderConfig, label: str = DEFAULT_LABEL) -> LLMConfigError:
+    """``exc`` (a fallback's configuration error) saying the provider comes from the chain.
+
+    The provider's own message tells the user to choose another provider with ``LLM_PROVIDER``,
+    which is about the primary; a fallback was chosen with ``label`` (``--llm-fallback`` or
+    ``OSMOSIS_LLM_FALLBACK``), so that is what to change instead of setting its variables.
+    """
+    shown = f"{config.name}:{config.model}" if config.model else config.name
+    message = exc.message.replace(
+        "choose another provider with LLM_PROVIDER", f"take {shown} out of the fallback chain ({label})"
+    )
+    return LLMConfigError(
+        f"The fallback {shown} (from {label}): {message}", provider=exc.provider or config.name
+    )
+
+
+def build_fallbacks(
+    configs: Sequence[ProviderConfig],
+    build: Callable[[ProviderConfig], ManagedClient],
+    label: str = DEFAULT_LABEL,
+) -> list[ManagedClient]:
+    """``build(config)`` for every fallback; a configuration error names the chain it came from."""
+    clients = []
+    for config in configs:
+        try:
+            clients.append(build(config))
+        except LLMConfigError as exc:
+            raise in_chain_error(exc, config, label) from None
+    return clients
 
 
 class FallbackClient:
