@@ -217,8 +217,8 @@ LLM_BREAKER_THRESHOLD = click.option(
     type=click.IntRange(min=0),
     default=None,
     help="Stop asking the provider after this many failures in a row that say it is down (5xx, "
-    "timeouts, refused or dropped connections, counted together); the nodes not asked are reported (default 5, 0 never stops, "
-    "OSMOSIS_LLM_BREAKER_THRESHOLD).",
+    "timeouts, refused or dropped connections, counted together); the nodes not asked are reported "
+    "(default 5, 0 never stops, OSMOSIS_LLM_BREAKER_THRESHOLD).",
 )
 LLM_FALLBACK = click.option(
     "--llm-fallback",
