@@ -133,6 +133,15 @@ def may_have_been_billed(exc: BaseException) -> bool:
     return True
 
 
+#: Providers whose APIs take a ``service_tier`` of "flex" (slower, at batch prices).
+TIERED_PROVIDERS = frozenset({"openai", "gemini"})
+
+
+#: A request is re-sent at once after a parameter refusal at most this many times (temperature, then
+#: two steps down the JSON ladder); more would mean the provider refuses everything we can drop.
+_MAX_REFUSALS = 3
+
+
 #: Said after a provider's 5xx when no fallback chain is configured.
 FALLBACK_HINT = " To go on meanwhile, name another provider with --llm-fallback (OSMOSIS_LLM_FALLBACK)."
 
@@ -145,15 +154,6 @@ def _with_fallback_hint(exc: BaseException) -> BaseException:
     hinted.message = exc.message + FALLBACK_HINT
     hinted.args = (hinted.message,)
     return hinted
-
-
-#: Providers whose APIs take a ``service_tier`` of "flex" (slower, at batch prices).
-TIERED_PROVIDERS = frozenset({"openai", "gemini"})
-
-
-#: A request is re-sent at once after a parameter refusal at most this many times (temperature, then
-#: two steps down the JSON ladder); more would mean the provider refuses everything we can drop.
-_MAX_REFUSALS = 3
 
 
 class ManagedClient:
