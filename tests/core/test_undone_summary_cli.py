@@ -95,3 +95,31 @@ def test_a_node_whose_attempts_were_sent_is_not_said_to_be_unasked_when_the_budg
         # "Not asked" with requests sent would contradict itself.
         assert not ("before it was asked" in why and re.search(r"; [1-9]\d* request", why)), why
     assert all(re.search(rf"\b{re.escape(name)}\b", summary) for name in undone), summary
+
+
+def test_a_cost_budget_stopping_below_its_limit_says_what_the_next_request_reserves(
+    generated: Path, run_cli: RunCli, provider_env: None, fake_provider: FakeProviderServer
+) -> None:
+    result = run_cli(
+        generated,
+        *RUN,
+        "--catalog-path",
+        str(generated / "catalog.json"),
+        "--llm-concurrency",
+        "4",
+        "--llm-max-cost",
+        "0.008",
+        "--llm-allow-partial",
+    )
+    assert result.exit_code == 3, result.output
+    stop = next(line for line in result.output.splitlines() if line.startswith("budget reached:"))
+    found = re.search(
+        r"would have reserved up to \$([0-9.]+) \(.*completion cap at gpt-4.1-mini's price\)", stop
+    )
+    assert found is not None, stop
+    reserve = float(found.group(1))
+    spent = float(re.search(r"spent \$([0-9.]+) of \$0\.0080", stop).group(1))  # type: ignore[union-attr]
+    left = float(re.search(r"more than the \$([0-9.]+) left", stop).group(1))  # type: ignore[union-attr]
+    # Stopped below the limit because the next reservation did not fit in what was left.
+    assert spent < 0.008 and reserve > left, stop
+    assert "raise --llm-max-cost" in stop

@@ -264,7 +264,8 @@ def report_synthesis(summary: SynthesisSummary, console: Console, *, show_stats:
         undone = [outcome.node for outcome in result.skipped if id(outcome) not in named]
         named.update(id(outcome) for outcome in result.skipped)
         console.print(
-            f"[yellow]budget reached:[/yellow] spent {spent} on {sent}; left undone: "
+            f"[yellow]budget reached:[/yellow] spent {spent} on {sent}{escape(_why_stopped(summary))}; "
+            "left undone: "
             f"{len(undone)} node(s): {escape(', '.join(undone))}. Rerun to continue (answers "
             "received are not asked for again).",
             soft_wrap=True,
@@ -294,6 +295,21 @@ def report_synthesis(summary: SynthesisSummary, console: Console, *, show_stats:
         console.print(usage_table(usage, console))
         console.print(escape(usage.summary()), soft_wrap=True)
         usage.mark_reported()
+
+
+def _why_stopped(summary: SynthesisSummary) -> str:
+    """Why a cost budget stopped the run below its limit: each request reserves its completion cap."""
+    budget = summary.budget
+    refused = budget.refused if budget is not None else None
+    if budget is None or refused is None or refused.too_many or budget.max_cost is None:
+        return ""
+    model = refused.model or summary.model
+    return (
+        f"; the next request would have reserved up to ${refused.cost:.4f} (its prompt and its whole "
+        f"{refused.completion_tokens:,}-token completion cap at {model}'s price), more than the "
+        f"${refused.left:.4f} left beside what was spent and what requests in flight had reserved (each "
+        "request holds the most it may cost until it is answered): raise --llm-max-cost"
+    )
 
 
 def _left_undone(outcomes: list[NodeOutcome], console: Console) -> None:
