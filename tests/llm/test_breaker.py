@@ -7,6 +7,8 @@ for real time to pass.
 from __future__ import annotations
 
 import asyncio
+import random
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -255,6 +257,43 @@ def test_a_long_wait_is_announced(
     assert client.complete(_request()).parsed == ANSWER
     assert waits == ["waiting 42 s: openai asked to slow down"]
     assert sum(clock.slept) >= 42
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic", "google-gemini"])
+def test_a_retry_note_says_what_the_provider_answered_not_an_exception_class(
+    provider: str, fake_provider: FakeProviderServer, fake_provider_env: dict[str, str]
+) -> None:
+    clock = _Clock()
+    fake_provider.script(Fail(500), Reset(), Fail(429), Reply(json=ANSWER))
+    settings = LLMSettings(max_retries=5, breaker_threshold=0)
+    runtime = LLMRuntime()
+    client = ManagedClient(
+        create_client(get_provider_config(provider), settings, fake_provider_env, runtime=runtime),
+        # Waits of 10 s (on the injected clock): every one is announced.
+        retry=_AlwaysWait(max_retries=5),
+        settings=settings,
+        capabilities=runtime.capability_store(None),
+        sleep=clock.sleep,
+        async_sleep=clock.async_sleep,
+    )
+    waits: list[str] = []
+    client.on_wait = waits.append
+    assert client.complete(_request()).parsed is not None
+    assert waits == [
+        f"waiting 10 s: retrying {provider} after HTTP 500",
+        f"waiting 10 s: retrying {provider} after a connection reset",
+        f"waiting 10 s: retrying {provider} after a rate limit (HTTP 429)",
+    ], waits
+
+
+@dataclass(frozen=True)
+class _AlwaysWait(RetryPolicy):
+    """A retry policy that waits 10 s before every retry (long enough to be announced)."""
+
+    def delay(
+        self, attempt: int, exc: BaseException | None = None, rng: random.Random | None = None
+    ) -> float:
+        return 10.0
 
 
 # ---- Hypothesis: any sequence of faults, every node filled or reported --------------------------------

@@ -35,6 +35,7 @@ from dbt_osmosis.core.llm.exceptions import (
     LLMParameterError,
     LLMRateLimitError,
     LLMResponseError,
+    LLMTimeoutError,
 )
 from dbt_osmosis.core.llm.flex import STANDARD_TIER, flex_capacity_refusal
 from dbt_osmosis.core.llm.logging import attempt_scope, get_logger
@@ -154,6 +155,24 @@ def _with_fallback_hint(exc: BaseException) -> BaseException:
     hinted.message = exc.message + FALLBACK_HINT
     hinted.args = (hinted.message,)
     return hinted
+
+
+def what_failed(exc: BaseException) -> str:
+    """What the provider (or the network) did, in words, for a note: "HTTP 500", "a connection reset"."""
+    if isinstance(exc, LLMRateLimitError):
+        return f"a rate limit (HTTP {exc.status_code or 429})"
+    if isinstance(exc, LLMTimeoutError):
+        return "no answer in time"
+    if isinstance(exc, LLMError) and exc.status_code is not None:
+        return f"HTTP {exc.status_code}"
+    text = str(exc).lower()
+    if getattr(exc, "never_sent", False) or "could not connect" in text:
+        return "a refused connection"
+    if "reset" in text:
+        return "a connection reset"
+    if "closed" in text or "cut" in text:
+        return "a connection closed mid-reply"
+    return "a failed connection"
 
 
 class ManagedClient:
@@ -558,7 +577,7 @@ class ManagedClient:
         wait = self.retry.delay(attempt, None if honours_retry_after else exc, self._rng)
         retry_after = getattr(exc, "retry_after", None)
         if wait > ANNOUNCE_WAIT_S:
-            self._announce_wait(wait, f"retrying {self.provider} after {type(exc).__name__}")
+            self._announce_wait(wait, f"retrying {self.provider} after {what_failed(exc)}")
         # str(exc) is already redacted by LLMError, and the logger's filter redacts once more.
         get_logger().info(
             "llm retry provider=%s model=%s operation=%s attempt=%d/%d after %s (%s); waiting %.2fs%s",
