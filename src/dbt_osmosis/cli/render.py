@@ -297,34 +297,6 @@ def report_synthesis(summary: SynthesisSummary, console: Console, *, show_stats:
         usage.mark_reported()
 
 
-def _why_stopped(summary: SynthesisSummary) -> str:
-    """Why a cost budget stopped the run below its limit: each request reserves its completion cap."""
-    budget = summary.budget
-    refused = budget.refused if budget is not None else None
-    if budget is None or refused is None or refused.too_many or budget.max_cost is None:
-        return ""
-    model = refused.model or summary.model
-    return (
-        f"; the next request would have reserved up to ${refused.cost:.4f} (its prompt and its whole "
-        f"{refused.completion_tokens:,}-token completion cap at {model}'s price), more than the "
-        f"${refused.left:.4f} left beside what was spent and what requests in flight had reserved (each "
-        "request holds the most it may cost until it is answered): raise --llm-max-cost"
-    )
-
-
-def _left_undone(outcomes: list[NodeOutcome], console: Console) -> None:
-    """One line per reason for the undone nodes no stop line named (so none is left out)."""
-    reasons: dict[str, list[str]] = {}
-    for outcome in outcomes:
-        reasons.setdefault(outcome.skipped or "", []).append(outcome.node)
-    for reason, nodes in reasons.items():
-        console.print(
-            f"[yellow]left undone:[/yellow] {len(nodes)} node(s), {escape(reason)}: "
-            f"{escape(', '.join(nodes))}.",
-            soft_wrap=True,
-        )
-
-
 def _estimate_table(result: SynthesisReport) -> Table:
     table = Table(title="What --synthesize would ask (dry run: no request sent)")
     for column, justify in (
@@ -447,5 +419,33 @@ def render_check_llm(result: LLMCheckResult, console: Console) -> None:
             "[yellow]warning:[/yellow] the primary answers, but a fallback does not: the run would "
             "have no working fallback while the primary is down (exit code "
             f"{int(result.exit_code)}).",
+            soft_wrap=True,
+        )
+
+
+def _why_stopped(summary: SynthesisSummary) -> str:
+    """Why a cost budget stopped the run below its limit: each request reserves its completion cap."""
+    budget = summary.budget
+    refused = budget.refused if budget is not None else None
+    if budget is None or refused is None or refused.too_many or budget.max_cost is None:
+        return ""
+    model = refused.model or summary.model
+    return (
+        f"; the next request would have reserved up to ${refused.cost:.4f} (its prompt and its whole "
+        f"{refused.completion_tokens:,}-token completion cap at {model}'s price), more than the "
+        f"${refused.left:.4f} left beside what was spent and what requests in flight had reserved (each "
+        "request holds the most it may cost until it is answered): raise --llm-max-cost"
+    )
+
+
+def _left_undone(outcomes: list[NodeOutcome], console: Console) -> None:
+    """One line per reason for the undone nodes no stop line named (so none is left out)."""
+    reasons: dict[str, list[str]] = {}
+    for outcome in outcomes:
+        reasons.setdefault(outcome.skipped or "", []).append(outcome.node)
+    for reason, nodes in reasons.items():
+        console.print(
+            f"[yellow]left undone:[/yellow] {len(nodes)} node(s), {escape(reason)}: "
+            f"{escape(', '.join(nodes))}.",
             soft_wrap=True,
         )
