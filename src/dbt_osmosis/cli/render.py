@@ -445,7 +445,7 @@ def _left_undone(outcomes: list[NodeOutcome], console: Console) -> None:
         reasons.setdefault(outcome.skipped or "", []).append(outcome.node)
     for reason, nodes in reasons.items():
         console.print(
-            f"[yellow]left undone:[/yellow] {len(nodes)} node(s), {escape(reason)}: "
+            f"[yellow]left undone:[/yellow] {len(nodes)} node(s) ({escape(reason)}): "
             f"{escape(', '.join(nodes))}.",
             soft_wrap=True,
         )
