@@ -394,6 +394,9 @@ def ask_once(
     # Every client is built (its variables and SDK checked) before the first request is sent; a
     # fallback that cannot be is reported on its own line, and the primary is still checked.
     chain = [_fallback_or_error(settings, config, runtime, label) for config in configs]
+    for client in (primary, *chain) if configs else ():
+        if isinstance(client, ManagedClient):
+            client.suggest_fallback = False  # a chain is configured: no line suggests one
     result = _ask(primary, primary_config.api_key_env, on_ask)
     answers = [
         client if isinstance(client, LLMCheckResult) else _ask(client, config.api_key_env, on_ask)

@@ -199,6 +199,7 @@ def test_test_llm_checks_every_provider_of_the_chain(
     assert broken.exit_code == 1, broken.output
     assert "ok: openai" in broken.output
     assert "failed (fallback): anthropic / claude-haiku-4-5:" in broken.output and "500" in broken.output
+    assert "--llm-fallback" not in broken.output  # a chain is configured: no line suggests one
     assert "warning:" in broken.output
 
     # A fallback's key rejected: exit 2, naming its key variable.
