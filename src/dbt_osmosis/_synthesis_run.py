@@ -20,6 +20,7 @@ from dbt_osmosis.core.llm.exceptions import LLMConfigError
 from dbt_osmosis.core.llm.fallback import (
     DEFAULT_LABEL,
     FallbackClient,
+    build_fallbacks,
     chain_models,
     fallback_configs,
     parse_fallback,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from dbt_osmosis.api import CancelToken, LLMCheckResult, LLMOptions
     from dbt_osmosis.core.document import DocumentPlan
     from dbt_osmosis.core.llm.batch import BatchSession
+    from dbt_osmosis.core.llm.providers import ProviderConfig
 
 __all__ = [
     "Cancelled",
@@ -259,10 +261,11 @@ def prepare_synthesis(llm: LLMOptions, project_dir: Path) -> Synthesis:
         return Synthesis(primary, prompts, settings, usage, None, notes=pending)
     # Every fallback is configured (its variables, its SDK) before anything runs, like the primary.
     label = _fallback_label(llm)
-    fallbacks = [
-        build_managed_client(settings, config=config, usage=usage, runtime=runtime)
-        for config in fallback_configs(parse_fallback(",".join(settings.fallback), label), label)
-    ]
+    fallbacks = build_fallbacks(
+        fallback_configs(parse_fallback(",".join(settings.fallback), label), label),
+        lambda config: build_managed_client(settings, config=config, usage=usage, runtime=runtime),
+        label,
+    )
     chain = tuple((client.provider, client.model) for client in fallbacks)
     return Synthesis(
         FallbackClient(primary, fallbacks), prompts, settings, usage, None, fallbacks=chain, notes=pending
@@ -478,19 +481,41 @@ def ask_once(
     """
     from dataclasses import replace as copy
 
+    from dbt_osmosis.api import LLMCheckResult
+
     settings = LLMSettings.from_env().with_overrides(timeout=timeout, max_retries=0, fallback=fallback)
     label = "--llm-fallback" if fallback is not None else DEFAULT_LABEL
     configs = fallback_configs(parse_fallback(",".join(settings.fallback), label), label)
     runtime = LLMRuntime()
     primary_config = provider_from_env()[0]
     primary = build_managed_client(settings, runtime=runtime)
-    # Every client is built (its variables and SDK checked) before the first request is sent.
-    chain = [build_managed_client(settings, config=config, runtime=runtime) for config in configs]
+    # Every client is built (its variables and SDK checked) before the first request is sent; a
+    # fallback that cannot be is reported on its own line, and the primary is still checked.
+    chain = [_fallback_or_error(settings, config, runtime, label) for config in configs]
+    for client in (primary, *chain) if configs else ():
+        if isinstance(client, ManagedClient):
+            client.suggest_fallback = False  # a chain is configured: no line suggests one
     result = _ask(primary, primary_config.api_key_env, on_ask)
     answers = [
-        _ask(client, config.api_key_env, on_ask) for client, config in zip(chain, configs, strict=True)
+        client if isinstance(client, LLMCheckResult) else _ask(client, config.api_key_env, on_ask)
+        for client, config in zip(chain, configs, strict=True)
     ]
     return copy(result, fallbacks=answers)
+
+
+def _fallback_or_error(
+    settings: LLMSettings, config: ProviderConfig, runtime: LLMRuntime, label: str
+) -> ManagedClient | LLMCheckResult:
+    """The fallback's client, or the failed check saying why it cannot be built (its variables)."""
+    from dbt_osmosis.api import LLMCheckResult
+
+    try:
+        return build_fallbacks(
+            [config], lambda c: build_managed_client(settings, config=c, runtime=runtime), label
+        )[0]
+    except LLMConfigError as exc:
+        model = config.model or config.default_model or "unknown"
+        return LLMCheckResult(config.name, model, ok=False, error=exc.message)
 
 
 def _ask(

@@ -199,6 +199,7 @@ def test_test_llm_checks_every_provider_of_the_chain(
     assert broken.exit_code == 1, broken.output
     assert "ok: openai" in broken.output
     assert "failed (fallback): anthropic / claude-haiku-4-5:" in broken.output and "500" in broken.output
+    assert "--llm-fallback" not in broken.output  # a chain is configured: no line suggests one
     assert "warning:" in broken.output
 
     # A fallback's key rejected: exit 2, naming its key variable.
@@ -214,3 +215,106 @@ def test_test_llm_checks_every_provider_of_the_chain(
     assert bad.exit_code == 2, bad.output
     assert "--llm-fallback: 'antropic'" in bad.output
     assert len(fake_provider.requests) == sent
+
+
+# ---- a primary down from the first request ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("concurrency", [1, 2])
+def test_a_primary_down_from_the_start_sends_even_the_first_node_to_the_fallback(
+    concurrency: int,
+    chain: Path,
+    run_cli: RunCli,
+    provider_env: None,
+    fake_provider: FakeProviderServer,
+) -> None:
+    # The defaults: 3 retries per request, a breaker that opens after 5 failures. The first node
+    # spends its 4 attempts before the breaker opens; it must still be asked of the fallback.
+    fake_provider.responder = lambda record: Fail(500) if record.wire == "openai" else Reply()
+    result = run_cli(
+        chain,
+        "--synthesize",
+        "--llm-rate-limit",
+        "100000",
+        "--llm-concurrency",
+        str(concurrency),
+        "--llm-fallback",
+        HAIKU,
+    )
+    assert result.exit_code == 0, result.output
+    assert all(text for text in all_descriptions(chain).values())
+    assert "failed:" not in result.output
+    wires = [request.wire for request in fake_provider.requests]
+    # A provider down for the whole run costs at most N + concurrency requests.
+    assert 0 < wires.count("openai") <= 5 + concurrency, wires
+    assert "anthropic" in wires
+
+
+def test_a_lone_node_goes_to_the_fallback_when_the_primary_is_down(
+    chain: Path,
+    run_cli: RunCli,
+    provider_env: None,
+    fake_provider: FakeProviderServer,
+) -> None:
+    fake_provider.responder = lambda record: Fail(500) if record.wire == "openai" else Reply()
+    result = run_cli(
+        chain, "--synthesize", "--llm-rate-limit", "100000", "--llm-fallback", HAIKU, "--select", "customers"
+    )
+    assert result.exit_code == 0, result.output
+    wires = [request.wire for request in fake_provider.requests]
+    # Its four attempts at the primary (the breaker never opened), then the fallback answered.
+    assert wires.count("openai") == 4 and "anthropic" in wires, wires
+
+
+# ---- what the failure lines suggest -------------------------------------------------------------------
+
+
+def test_a_5xx_suggests_a_fallback_only_when_no_chain_is_configured(
+    chain: Path, run_cli: RunCli, provider_env: None, fake_provider: FakeProviderServer
+) -> None:
+    fake_provider.down(500)
+    alone = run_cli(chain, *RUN, "--llm-breaker-threshold", "0", "--select", "customers")
+    assert alone.exit_code == 3, alone.output
+    assert "answered HTTP 500" in alone.output
+    assert "--llm-fallback (OSMOSIS_LLM_FALLBACK)" in alone.output
+    # With a chain (both of its providers down), no line suggests what is configured already.
+    for threshold in ("0", "1"):
+        chained = run_cli(
+            chain,
+            *RUN,
+            "--llm-fallback",
+            HAIKU,
+            "--llm-breaker-threshold",
+            threshold,
+            "--select",
+            "customers",
+        )
+        assert chained.exit_code == 3, chained.output
+        assert "answered HTTP 500" in chained.output
+        assert "--llm-fallback" not in chained.output, chained.output
+    fake_provider.up()
+
+
+def test_a_fallbacks_missing_key_names_the_chain_and_test_llm_still_checks_the_primary(
+    chain: Path,
+    run_cli: RunCli,
+    monkeypatch: pytest.MonkeyPatch,
+    provider_env: None,
+    fake_provider: FakeProviderServer,
+) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    # Synthesis: bad input before anything is sent, saying the provider came from the chain.
+    result = run_cli(chain, *RUN, "--llm-fallback", HAIKU)
+    assert result.exit_code == 2, result.output
+    assert "ANTHROPIC_API_KEY" in result.output
+    assert "--llm-fallback" in result.output and "LLM_PROVIDER" not in result.output
+    assert not fake_provider.requests
+    # test-llm: the primary is checked; the fallback's configuration error is its own line.
+    monkeypatch.setenv("OSMOSIS_LLM_FALLBACK", HAIKU)
+    checked = CliRunner().invoke(cli, ["test-llm"])
+    assert checked.exit_code == 1, checked.output
+    assert "ok: openai / gpt-4.1-mini" in checked.output
+    assert "failed (fallback): anthropic / claude-haiku-4-5:" in checked.output
+    assert "ANTHROPIC_API_KEY" in checked.output and "OSMOSIS_LLM_FALLBACK" in checked.output
+    assert "LLM_PROVIDER" not in checked.output
+    assert [r.wire for r in fake_provider.requests] == ["openai"]

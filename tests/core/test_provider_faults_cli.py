@@ -186,3 +186,35 @@ def test_the_fallback_fills_everything_while_the_primary_is_down(
     assert b"provider: openai" not in marks
     # --llm-stats shows each provider on its own.
     assert "claude-haiku-4-5" in result.output and "openai / gpt-4.1-mini" in result.output
+
+
+@pytest.mark.parametrize("concurrency", [1, 2])
+def test_a_provider_flapping_between_500_and_reset_is_given_up_on_and_costs_nothing(
+    concurrency: int,
+    chain: Path,
+    run_cli: RunCli,
+    monkeypatch: pytest.MonkeyPatch,
+    provider_env: None,
+    fake_provider: FakeProviderServer,
+) -> None:
+    monkeypatch.setenv("LLM_PROVIDER", "openai")
+    monkeypatch.setenv("OPENAI_MODEL", "gpt-4.1-mini")
+    # Down, but never twice the same way in a row: 500, reset (before any status line), 500, ...
+    flaps = iter(range(10_000))
+    fake_provider.responder = lambda record: Fail(500) if next(flaps) % 2 == 0 else Reset()
+    # The defaults: 3 retries per request, a breaker that opens after 5 outage-like failures.
+    result = run_cli(
+        chain,
+        "--synthesize",
+        "--llm-rate-limit",
+        "100000",
+        "--llm-concurrency",
+        str(concurrency),
+        "--llm-max-cost",
+        "5",
+    )
+    assert result.exit_code == 3, result.output
+    assert 0 < len(fake_provider.requests) <= 5 + concurrency, len(fake_provider.requests)
+    assert "is down: 5 requests in a row failed (server error, connection)" in result.output
+    # A 500 and a reset before the status line generated nothing billable: nothing is charged.
+    assert "$0.0000" in result.output and "$0.0" + "1" not in result.output, result.output

@@ -7,6 +7,8 @@ for real time to pass.
 from __future__ import annotations
 
 import asyncio
+import random
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -148,22 +150,19 @@ def test_the_breaker_opens_after_n_of_one_kind_in_a_row_and_any_answer_starts_th
     assert not breaker.is_open
 
 
-def test_a_failure_of_another_kind_counts_from_one_and_a_success_resets_all() -> None:
+def test_outage_kinds_count_together_and_any_answer_resets_the_count() -> None:
     clock = _Clock()
     breaker = CircuitBreaker("openai", 3, cooldown_s=60, clock=clock)
     timeout = LLMTimeoutError("slow", provider="openai")
-    # 5xx, 5xx, timeout, connection, timeout: never three of one kind in a row.
-    for exc in (_down(500), _down(502), timeout, _down(None), timeout):
-        assert not breaker.record_failure(exc)
-    assert breaker.consecutive_failures == 1
+    # 500, timeout, dropped connection: three kinds, one outage; the third opens it.
+    assert not breaker.record_failure(_down(500))
     assert not breaker.record_failure(timeout)
     assert breaker.consecutive_failures == 2
-    # A success resets every count: two more timeouts are not enough.
-    breaker.record_success()
-    assert not breaker.record_failure(timeout)
-    assert not breaker.record_failure(timeout)
-    assert breaker.record_failure(timeout)
-    with pytest.raises(LLMProviderDownError, match=r"3 requests in a row failed \(timeout\)"):
+    assert breaker.record_failure(_down(None))
+    with pytest.raises(
+        LLMProviderDownError,
+        match=r"3 requests in a row failed \(server error, timeout, connection\)",
+    ):
         breaker.check()
     # The cooldown is measured on the injected clock: a second short of it, still open.
     clock.now += 59
@@ -171,6 +170,14 @@ def test_a_failure_of_another_kind_counts_from_one_and_a_success_resets_all() ->
         breaker.check()
     clock.now += 1
     breaker.check()
+    # The probe is answered: closed, and a success resets the count of every kind.
+    breaker.record_success()
+    assert not breaker.is_open and breaker.consecutive_failures == 0
+    assert not breaker.record_failure(timeout)
+    assert not breaker.record_failure(_down(502))
+    # A 429 is an answer (the provider is up): the count starts again.
+    assert not breaker.record_failure(LLMRateLimitError("slow down", status_code=429))
+    assert breaker.consecutive_failures == 0
 
 
 def test_threshold_zero_never_opens() -> None:
@@ -203,15 +210,21 @@ def test_a_provider_down_costs_threshold_requests_then_none(
 
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic", "google-gemini"])
-def test_failures_of_different_kinds_do_not_open_the_breaker(
+def test_a_provider_flapping_between_500_and_reset_opens_the_breaker(
     provider: str, fake_provider: FakeProviderServer, fake_provider_env: dict[str, str]
 ) -> None:
-    # 500, reset, 500, reset: four failures, never two of one kind in a row; the fifth request answers.
-    fake_provider.script(Fail(500), Reset(), Fail(500), Reset())
-    client = _managed(provider, fake_provider_env, threshold=2, retries=5)
-    response = client.complete(_request())
-    assert response.parsed == ANSWER or response.parsed is not None
-    assert len(fake_provider.requests) == 5
+    # 500, reset, 500, reset, ...: down all the same; three in a row open the breaker.
+    flaps = iter(range(1000))
+    fake_provider.responder = lambda record: Fail(500) if next(flaps) % 2 == 0 else Reset()
+    client = _managed(provider, fake_provider_env, threshold=3, retries=10)
+    with pytest.raises(LLMProviderDownError) as first:
+        client.complete(_request())
+    assert first.value.sent
+    assert "(server error, connection)" in str(first.value)
+    with pytest.raises(LLMProviderDownError) as later:
+        client.complete(_request("Describe customers."))
+    assert not later.value.sent
+    assert len(fake_provider.requests) == 3
 
 
 def test_a_retry_after_longer_than_the_cap_fails_at_once_and_holds_nobody(
@@ -244,6 +257,43 @@ def test_a_long_wait_is_announced(
     assert client.complete(_request()).parsed == ANSWER
     assert waits == ["waiting 42 s: openai asked to slow down"]
     assert sum(clock.slept) >= 42
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic", "google-gemini"])
+def test_a_retry_note_says_what_the_provider_answered_not_an_exception_class(
+    provider: str, fake_provider: FakeProviderServer, fake_provider_env: dict[str, str]
+) -> None:
+    clock = _Clock()
+    fake_provider.script(Fail(500), Reset(), Fail(429), Reply(json=ANSWER))
+    settings = LLMSettings(max_retries=5, breaker_threshold=0)
+    runtime = LLMRuntime()
+    client = ManagedClient(
+        create_client(get_provider_config(provider), settings, fake_provider_env, runtime=runtime),
+        # Waits of 10 s (on the injected clock): every one is announced.
+        retry=_AlwaysWait(max_retries=5),
+        settings=settings,
+        capabilities=runtime.capability_store(None),
+        sleep=clock.sleep,
+        async_sleep=clock.async_sleep,
+    )
+    waits: list[str] = []
+    client.on_wait = waits.append
+    assert client.complete(_request()).parsed is not None
+    assert waits == [
+        f"waiting 10 s: retrying {provider} after HTTP 500",
+        f"waiting 10 s: retrying {provider} after a connection reset",
+        f"waiting 10 s: retrying {provider} after a rate limit (HTTP 429)",
+    ], waits
+
+
+@dataclass(frozen=True)
+class _AlwaysWait(RetryPolicy):
+    """A retry policy that waits 10 s before every retry (long enough to be announced)."""
+
+    def delay(
+        self, attempt: int, exc: BaseException | None = None, rng: random.Random | None = None
+    ) -> float:
+        return 10.0
 
 
 # ---- Hypothesis: any sequence of faults, every node filled or reported --------------------------------

@@ -216,15 +216,16 @@ LLM_BREAKER_THRESHOLD = click.option(
     "--llm-breaker-threshold",
     type=click.IntRange(min=0),
     default=None,
-    help="Stop asking the provider after this many failures of one kind in a row (5xx, or timeouts, "
-    "or refused connections); the nodes not asked are reported (default 5, 0 never stops, "
-    "OSMOSIS_LLM_BREAKER_THRESHOLD).",
+    help="Stop asking the provider after this many failures in a row that say it is down (5xx, "
+    "timeouts, refused or dropped connections, counted together); the nodes not asked are reported "
+    "(default 5, 0 never stops, OSMOSIS_LLM_BREAKER_THRESHOLD).",
 )
 LLM_FALLBACK = click.option(
     "--llm-fallback",
     metavar="PROVIDER:MODEL[,PROVIDER:MODEL...]",
     default=None,
-    help="Providers to ask, in order, while the primary is down (its circuit breaker open), for "
+    help="Providers to ask, in order, while the primary is down (its circuit breaker open, or a "
+    "request's retries all ended in a 5xx, timeout or dropped connection), for "
     "example anthropic:claude-haiku-4-5,openai:gpt-4.1-mini; an empty value asks none "
     "(OSMOSIS_LLM_FALLBACK).",
 )

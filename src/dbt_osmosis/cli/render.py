@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from dbt_osmosis.api import (
         DocumentResult,
         LLMCheckResult,
+        NodeOutcome,
         OrganizeResult,
         ReviewResult,
         SynthesisReport,
@@ -241,15 +242,25 @@ def report_synthesis(summary: SynthesisSummary, console: Console, *, show_stats:
         )
     if result.auth_error is not None:
         console.print(f"[red]error:[/red] synthesis stopped: {escape(result.auth_error)}", soft_wrap=True)
+    # Every node left undone is named once: by the line that says why the run stopped, or after it.
+    named: set[int] = set()
     if result.provider_down is not None:
         console.print(f"[red]error:[/red] synthesis stopped: {escape(result.provider_down)}", soft_wrap=True)
-        not_asked = [o.node for o in result.skipped if o.skipped == "not asked: provider down"]
+        not_asked = [o for o in result.skipped if o.skipped == "not asked: provider down"]
         if not_asked:
             console.print(
                 f"[yellow]not asked:[/yellow] {len(not_asked)} node(s), provider down: "
-                f"{escape(', '.join(not_asked))}.",
+                f"{escape(', '.join(o.node for o in not_asked))}.",
                 soft_wrap=True,
             )
+        cut_off = [o for o in result.skipped if o.skipped == "provider down (its request failed)"]
+        if cut_off:
+            console.print(
+                f"[yellow]not answered:[/yellow] {len(cut_off)} node(s), their request failed as the "
+                f"provider went down: {escape(', '.join(o.node for o in cut_off))}.",
+                soft_wrap=True,
+            )
+        named.update(id(o) for o in (*not_asked, *cut_off))
     if result.budget_exhausted and budget is not None:
         spent = f"${budget.spent:.4f}" + (
             f" of ${budget.max_cost:.4f}" if budget.max_cost is not None else ""
@@ -257,13 +268,16 @@ def report_synthesis(summary: SynthesisSummary, console: Console, *, show_stats:
         sent = f"{budget.sent} request(s)" + (
             f" of {budget.max_requests}" if budget.max_requests is not None else ""
         )
-        undone = [outcome.node for outcome in result.skipped]
+        undone = [outcome.node for outcome in result.skipped if id(outcome) not in named]
+        named.update(id(outcome) for outcome in result.skipped)
         console.print(
-            f"[yellow]budget reached:[/yellow] spent {spent} on {sent}; left undone: "
+            f"[yellow]budget reached:[/yellow] spent {spent} on {sent}{escape(_why_stopped(summary))}; "
+            "left undone: "
             f"{len(undone)} node(s): {escape(', '.join(undone))}. Rerun to continue (answers "
             "received are not asked for again).",
             soft_wrap=True,
         )
+    _left_undone([o for o in result.skipped if id(o) not in named], console)
     if result.invented:
         console.print(
             f"[yellow]warning:[/yellow] dropped {result.invented} column description(s) for columns "
@@ -438,5 +452,33 @@ def render_check_llm(result: LLMCheckResult, console: Console) -> None:
             "[yellow]warning:[/yellow] the primary answers, but a fallback does not: the run would "
             "have no working fallback while the primary is down (exit code "
             f"{int(result.exit_code)}).",
+            soft_wrap=True,
+        )
+
+
+def _why_stopped(summary: SynthesisSummary) -> str:
+    """Why a cost budget stopped the run below its limit: each request reserves its completion cap."""
+    budget = summary.budget
+    refused = budget.refused if budget is not None else None
+    if budget is None or refused is None or refused.too_many or budget.max_cost is None:
+        return ""
+    model = refused.model or summary.model
+    return (
+        f"; the next request would have reserved up to ${refused.cost:.4f} (its prompt and its whole "
+        f"{refused.completion_tokens:,}-token completion cap at {model}'s price), more than the "
+        f"${refused.left:.4f} left beside what was spent and what requests in flight had reserved (each "
+        "request holds the most it may cost until it is answered): raise --llm-max-cost"
+    )
+
+
+def _left_undone(outcomes: list[NodeOutcome], console: Console) -> None:
+    """One line per reason for the undone nodes no stop line named (so none is left out)."""
+    reasons: dict[str, list[str]] = {}
+    for outcome in outcomes:
+        reasons.setdefault(outcome.skipped or "", []).append(outcome.node)
+    for reason, nodes in reasons.items():
+        console.print(
+            f"[yellow]left undone:[/yellow] {len(nodes)} node(s) ({escape(reason)}): "
+            f"{escape(', '.join(nodes))}.",
             soft_wrap=True,
         )

@@ -3,12 +3,13 @@
 A provider that answers 500 to everything, times out, or refuses connections would otherwise cost
 every node of a run its full set of retries (28 requests for 7 nodes) and print the same failure for
 each. The run's ``LLMRuntime`` owns one breaker per provider, shared by every client of the run:
-after ``threshold`` consecutive failures of one kind that says "the provider is down" (5xx answers,
-or timeouts, or refused or dropped connections) it opens, and from then on a request raises
-``LLMProviderDownError`` without being sent. The count is of one kind at a time: a failure of
-another kind starts it again at one (a few timeouts, then a 500, then a reset are three different
-problems a retry may well get past, not one outage). Any answer in between (a success, and also a
-4xx or an unusable reply, which prove the provider is up) starts the count again at zero. The request
+after ``threshold`` consecutive failures that say "the provider is down" (5xx answers, timeouts,
+refused or dropped connections) it opens, and from then on a request raises ``LLMProviderDownError``
+without being sent. These kinds are counted together, as one kind of failure: a provider that
+answers 500, then drops the connection, then 503 is down all the same (a flapping gateway does just
+that), and counting each kind from one again would let it cost every node its whole set of retries.
+The stop line names every kind seen. Any answer in between (a success, and also a 4xx, a 429 or an
+unusable reply, which prove the provider is up) starts the count again at zero. The request
 whose failure opens the breaker raises ``LLMProviderDownError`` too (``sent`` set), carrying the
 provider's answer, so a run says that answer once, on the line that stops it. Requests already on their way
 when it opens finish normally, so a provider down for a whole run costs at most ``threshold`` plus the
@@ -76,12 +77,14 @@ class CircuitBreaker:
         self._clock = clock
         self._lock = threading.Lock()
         self._failures = 0
-        #: The kind of outage the count is of (``outage_kind``); another kind starts it again.
-        self._kind: str | None = None
+        #: The kinds of outage counted since the last answer (``outage_kind``), in the order first seen.
+        self._kinds: list[str] = []
         self._last: LLMError | None = None
         self._opened: LLMError | None = None
         self._opened_at = 0.0
         self._probing = False
+        #: Whether the stop line suggests ``--llm-fallback``: not when a fallback chain is configured.
+        self.suggest_fallback = True
 
     @property
     def is_open(self) -> bool:
@@ -91,7 +94,7 @@ class CircuitBreaker:
 
     @property
     def consecutive_failures(self) -> int:
-        """Outage-like failures of one kind in a row since the last answer."""
+        """Outage-like failures (of any of the outage kinds) in a row since the last answer."""
         with self._lock:
             return self._failures
 
@@ -123,11 +126,12 @@ class CircuitBreaker:
         opened = self._opened
         if opened is None:  # pragma: no cover - callers hold the lock and checked
             raise RuntimeError("the breaker is closed")
+        meanwhile = " name a provider to use meanwhile with --llm-fallback," if self.suggest_fallback else ""
         return LLMProviderDownError(
-            f"{self.provider} is down: {self._failures} requests in a row failed ({self._kind}); the last "
-            f"one: {opened.message} Stopped sending requests for the rest of this run; rerun later "
-            "(answers received are kept), name a provider to use meanwhile with --llm-fallback, or "
-            "allow more failures with --llm-breaker-threshold (OSMOSIS_LLM_BREAKER_THRESHOLD).",
+            f"{self.provider} is down: {self._failures} requests in a row failed "
+            f"({', '.join(self._kinds)}); the last one: {opened.message} Stopped sending requests for "
+            f"the rest of this run; rerun later (answers received are kept),{meanwhile} or allow more "
+            "failures with --llm-breaker-threshold (OSMOSIS_LLM_BREAKER_THRESHOLD).",
             provider=opened.provider or self.provider,
             model=opened.model,
             status_code=opened.status_code,
@@ -137,7 +141,7 @@ class CircuitBreaker:
         """The provider answered: the count starts again."""
         with self._lock:
             self._failures = 0
-            self._kind = None
+            self._kinds = []
             self._last = None
             self._opened = None
             self._probing = False
@@ -156,12 +160,11 @@ class CircuitBreaker:
                     self._opened, self._probing = None, False
                 # Any other answer (a 4xx, an unusable reply, a 429) proves the provider is up.
                 self._failures = 0
-                self._kind = None
+                self._kinds = []
                 self._last = None
                 return False
-            if kind != self._kind:
-                # Another kind of failure: a different problem, counted from one.
-                self._failures, self._kind = 0, kind
+            if kind not in self._kinds:
+                self._kinds.append(kind)
             self._failures += 1
             self._last = exc
             if self._probing or (self.threshold and self._failures >= self.threshold):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from dbt_osmosis.core.llm.exceptions import LLMConfigError
 from dbt_osmosis.core.llm.types import LLMRequest, Usage
 
-__all__ = ["Budget", "BudgetExhausted", "Reservation", "most_prompt_tokens"]
+__all__ = ["Budget", "BudgetExhausted", "Refusal", "Reservation", "most_prompt_tokens"]
 
 #: Dollar cost of what a provider reported for one or many requests (cache reads and writes included).
 PriceFunction = Callable[[Usage], float]
@@ -59,6 +59,21 @@ class Reservation:
     #: The price the attempt is settled at, when not the budget's own (a flex request re-sent at the
     #: standard tier is reserved and settled at the standard price).
     price: PriceFunction | None = None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The attempt that found no room, for the line that says why the run stopped where it did."""
+
+    #: The most it would have cost (what it would have reserved).
+    cost: float
+    completion_tokens: int
+    #: What was left of ``max_cost`` then: the limit less what was spent and reserved in flight.
+    left: float
+    #: Refused for the number of requests, not the dollars.
+    too_many: bool
+    provider: str | None = None
+    model: str | None = None
 
 
 class Budget:
@@ -97,6 +112,8 @@ class Budget:
         self._reserved = 0.0
         self._in_flight = 0
         self.exhausted = False
+        #: The attempt whose reservation stopped the run (``None`` while there is room).
+        self.refused: Refusal | None = None
 
     def cost_of(self, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0) -> float:
         """Dollar cost of these tokens (0 when no price is known: only a request budget is set)."""
@@ -154,6 +171,8 @@ class Budget:
             )
             if too_many or too_dear:
                 self.exhausted = True
+                left = (self.max_cost - self.spent - self._reserved) if self.max_cost is not None else 0.0
+                self.refused = Refusal(most, completion_tokens, max(0.0, left), too_many, provider, model)
                 raise BudgetExhausted
             self.sent += 1
             self._reserved += most

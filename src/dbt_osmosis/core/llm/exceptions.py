@@ -76,6 +76,9 @@ class LLMError(OsmosisError):
     usage: Usage | None = None
     #: The request certainly never reached the provider (the connection was refused): nothing billed.
     never_sent: bool = False
+    #: A streamed request's connection failed before the provider sent a status line: it had not
+    #: started an answer, so nothing billable was generated that we can know of.
+    before_reply: bool = False
 
     def __init__(
         self,

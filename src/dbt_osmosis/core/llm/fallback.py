@@ -1,7 +1,8 @@
 """A provider fallback chain: when the primary provider is down, ask the next one.
 
 ``OSMOSIS_LLM_FALLBACK`` (or ``--llm-fallback``) lists providers to use, in order, once the
-primary's circuit breaker is open (``breaker.py``), for example
+primary's circuit breaker is open (``breaker.py``), and for any request whose attempts against the
+primary all ended in an outage-like failure (5xx, timeout, a refused or dropped connection), for example
 ``anthropic:claude-haiku-4-5,openai:gpt-4.1-mini``. Each entry is a full managed client of its own
 (its limiter, capabilities, retries and breaker), recording into the run's usage, so ``--llm-stats``
 shows each provider's requests and cost on its own row, and reserving and settling the run's budget
@@ -17,6 +18,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from dbt_osmosis.core.llm.breaker import outage_kind
 from dbt_osmosis.core.llm.exceptions import LLMConfigError, LLMError, LLMProviderDownError
 
 if TYPE_CHECKING:
@@ -24,7 +26,14 @@ if TYPE_CHECKING:
     from dbt_osmosis.core.llm.providers import ProviderConfig
     from dbt_osmosis.core.llm.types import LLMRequest, LLMResponse
 
-__all__ = ["FallbackClient", "chain_models", "fallback_configs", "parse_fallback"]
+__all__ = [
+    "FallbackClient",
+    "build_fallbacks",
+    "chain_models",
+    "fallback_configs",
+    "in_chain_error",
+    "parse_fallback",
+]
 
 #: Where a chain came from, for its error messages (the CLI flag names itself instead).
 DEFAULT_LABEL = "OSMOSIS_LLM_FALLBACK"
@@ -87,6 +96,37 @@ def chain_models(
     return out
 
 
+def in_chain_error(exc: LLMConfigError, config: ProviderConfig, label: str = DEFAULT_LABEL) -> LLMConfigError:
+    """``exc`` (a fallback's configuration error) saying the provider comes from the chain.
+
+    The provider's own message tells the user to choose another provider with ``LLM_PROVIDER``,
+    which is about the primary; a fallback was chosen with ``label`` (``--llm-fallback`` or
+    ``OSMOSIS_LLM_FALLBACK``), so that is what to change instead of setting its variables.
+    """
+    shown = f"{config.name}:{config.model}" if config.model else config.name
+    message = exc.message.replace(
+        "choose another provider with LLM_PROVIDER", f"take {shown} out of the fallback chain ({label})"
+    )
+    return LLMConfigError(
+        f"The fallback {shown} (from {label}): {message}", provider=exc.provider or config.name
+    )
+
+
+def build_fallbacks(
+    configs: Sequence[ProviderConfig],
+    build: Callable[[ProviderConfig], ManagedClient],
+    label: str = DEFAULT_LABEL,
+) -> list[ManagedClient]:
+    """``build(config)`` for every fallback; a configuration error names the chain it came from."""
+    clients = []
+    for config in configs:
+        try:
+            clients.append(build(config))
+        except LLMConfigError as exc:
+            raise in_chain_error(exc, config, label) from None
+    return clients
+
+
 class FallbackClient:
     """An ``LLMClient`` that asks ``primary`` and, while its breaker is open, the fallbacks in order."""
 
@@ -97,6 +137,11 @@ class FallbackClient:
         self.primary = primary
         self.fallbacks = list(fallbacks)
         self._on_wait: Callable[[str], None] | None = None
+        for client in self.chain:
+            # The chain is configured: no failure line suggests --llm-fallback, whichever failed.
+            client.suggest_fallback = False
+            if client.breaker is not None:
+                client.breaker.suggest_fallback = False
 
     @property
     def provider(self) -> str:
@@ -130,8 +175,14 @@ class FallbackClient:
 
     @staticmethod
     def _down(client: ManagedClient, exc: LLMError) -> bool:
-        """Whether ``exc`` means the client's provider is down (its breaker is open)."""
-        if isinstance(exc, LLMProviderDownError):
+        """Whether ``exc`` means the client's provider is down, so the next one of the chain is asked.
+
+        Its breaker is open, or this request's last attempt ended the way an outage does (5xx, timeout,
+        a refused or dropped connection). The second matters as much as the first: a request spends
+        its retries before the breaker has counted enough failures to open, so without it the first
+        node of a run (or the only one) would fail on the primary with the fallback never asked.
+        """
+        if isinstance(exc, LLMProviderDownError) or outage_kind(exc) is not None:
             return True
         breaker = client.breaker
         return breaker is not None and breaker.is_open

@@ -12,6 +12,7 @@ the response's rate-limit headers back to the limiter. A 429 makes the limiter h
 from __future__ import annotations
 
 import asyncio
+import copy
 import dataclasses
 import random
 import time
@@ -27,12 +28,14 @@ from dbt_osmosis.core.llm.capabilities import (
     rejects_temperature_by_default,
 )
 from dbt_osmosis.core.llm.exceptions import (
+    LLMAPIError,
     LLMAuthError,
     LLMError,
     LLMInternalError,
     LLMParameterError,
     LLMRateLimitError,
     LLMResponseError,
+    LLMTimeoutError,
 )
 from dbt_osmosis.core.llm.flex import (
     FLEX_COOLDOWN_S,
@@ -131,12 +134,15 @@ def may_have_been_billed(exc: BaseException) -> bool:
 
     An HTTP error status means the provider answered with an error and generated nothing. A dropped
     connection, a timeout, a cancelled call or a reply cut off mid-stream may each have left a whole
-    generation billed and unread; only a connection that was never opened certainly cost nothing.
+    generation billed and unread. A connection that was never opened, or a streamed request's
+    connection that failed before the provider sent a status line (it had not started answering),
+    cost nothing we can know of. The reservation is held until this settles, so the budget never
+    lets more be in flight than it allows.
     """
     if isinstance(exc, LLMError):
         if exc.status_code is not None:
             return False
-        return not getattr(exc, "never_sent", False)
+        return not (getattr(exc, "never_sent", False) or getattr(exc, "before_reply", False))
     return True
 
 
@@ -146,6 +152,38 @@ def may_have_been_billed(exc: BaseException) -> bool:
 #: A request is re-sent at once after a parameter refusal at most this many times (temperature, then
 #: two steps down the JSON ladder); more would mean the provider refuses everything we can drop.
 _MAX_REFUSALS = 3
+
+
+#: Said after a provider's 5xx when no fallback chain is configured.
+FALLBACK_HINT = " To go on meanwhile, name another provider with --llm-fallback (OSMOSIS_LLM_FALLBACK)."
+
+
+def _with_fallback_hint(exc: BaseException) -> BaseException:
+    """``exc`` with ``FALLBACK_HINT`` after a 5xx (a copy: the breaker keeps the original)."""
+    if not isinstance(exc, LLMAPIError) or exc.status_code is None or exc.status_code < 500:
+        return exc
+    hinted = copy.copy(exc)
+    hinted.message = exc.message + FALLBACK_HINT
+    hinted.args = (hinted.message,)
+    return hinted
+
+
+def what_failed(exc: BaseException) -> str:
+    """What the provider (or the network) did, in words, for a note: "HTTP 500", "a connection reset"."""
+    if isinstance(exc, LLMRateLimitError):
+        return f"a rate limit (HTTP {exc.status_code or 429})"
+    if isinstance(exc, LLMTimeoutError):
+        return "no answer in time"
+    if isinstance(exc, LLMError) and exc.status_code is not None:
+        return f"HTTP {exc.status_code}"
+    text = str(exc).lower()
+    if getattr(exc, "never_sent", False) or "could not connect" in text:
+        return "a refused connection"
+    if "reset" in text:
+        return "a connection reset"
+    if "closed" in text or "cut" in text:
+        return "a connection closed mid-reply"
+    return "a failed connection"
 
 
 class ManagedClient:
@@ -204,6 +242,9 @@ class ManagedClient:
         #: The provider's refusal of our credentials, once it said so: every later request would be
         #: refused the same way, so none is sent (a bad key costs one request, not one per node).
         self._refused_credentials: LLMAuthError | None = None
+        #: Whether a provider's 5xx suggests ``--llm-fallback``: not for a client of a fallback chain
+        #: (``FallbackClient`` turns it off), where the chain already names what to ask meanwhile.
+        self.suggest_fallback = True
         #: Whether the switch of refused flex requests to the standard tier was announced already.
         self._said_standard = False
         #: Shared by every node: after a few refusals in a row, skip the flex tier for a while.
@@ -540,6 +581,8 @@ class ManagedClient:
                 # (which counts requests itself: no attempt count of this call beside it).
                 raise down from exc
             final = final_error(exc, attempt)
+            if self.suggest_fallback:
+                final = _with_fallback_hint(final)
             if final is exc:
                 raise exc
             raise final from exc
@@ -551,7 +594,7 @@ class ManagedClient:
         wait = self.retry.delay(attempt, None if honours_retry_after else exc, self._rng)
         retry_after = getattr(exc, "retry_after", None)
         if wait > ANNOUNCE_WAIT_S:
-            self._announce_wait(wait, f"retrying {self.provider} after {type(exc).__name__}")
+            self._announce_wait(wait, f"retrying {self.provider} after {what_failed(exc)}")
         # str(exc) is already redacted by LLMError, and the logger's filter redacts once more.
         get_logger().info(
             "llm retry provider=%s model=%s operation=%s attempt=%d/%d after %s (%s); waiting %.2fs%s",

@@ -213,7 +213,14 @@ class SynthesisRun:
                 outcome.pending = True
             elif isinstance(result, BudgetExhausted):
                 self.report.budget_exhausted = True
-                outcome.skipped = "the budget ran out before it was asked"
+                # A node whose attempts were sent (then failed, or were retried) was asked: it was the
+                # answer the budget ran out before.
+                sent = outcome.usage is not None and outcome.usage.totals().requests > 0
+                outcome.skipped = (
+                    "the budget ran out before it was answered"
+                    if sent
+                    else "the budget ran out before it was asked"
+                )
             elif isinstance(result, (_Stopped, LLMAuthError)):
                 outcome.skipped = "synthesis stopped: authentication failed"
             elif isinstance(result, LLMProviderDownError):

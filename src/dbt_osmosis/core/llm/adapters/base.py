@@ -343,9 +343,10 @@ class _Adapter(ABC):
         """Send ``request`` through the SDK and return a checked ``LLMResponse``."""
         self._announce(request)
         start = self._clock()
+        reply = _StreamedReply(request, self.provider, self.model) if self.streams else None
         try:
-            if self.streams:
-                raw = self._call_streamed(request, _StreamedReply(request, self.provider, self.model))
+            if reply is not None:
+                raw = self._call_streamed(request, reply)
             else:
                 raw = self._call(request)
                 _report_once(request, raw)
@@ -353,7 +354,7 @@ class _Adapter(ABC):
             self._report_failure(request, known, start)
             raise
         except Exception as exc:
-            translated = self._translate_or_wrap(exc)
+            translated = _before_reply(self._translate_or_wrap(exc), reply)
             self._report_failure(request, translated, start)
             raise translated from exc
         return self._finish(request, raw, start)
@@ -362,9 +363,10 @@ class _Adapter(ABC):
         """Async twin of ``complete`` using the SDK's async client."""
         self._announce(request)
         start = self._clock()
+        reply = _StreamedReply(request, self.provider, self.model) if self.streams else None
         try:
-            if self.streams:
-                raw = await self._acall_streamed(request, _StreamedReply(request, self.provider, self.model))
+            if reply is not None:
+                raw = await self._acall_streamed(request, reply)
             else:
                 raw = await self._acall(request)
                 _report_once(request, raw)
@@ -372,7 +374,7 @@ class _Adapter(ABC):
             self._report_failure(request, known, start)
             raise
         except Exception as exc:
-            translated = self._translate_or_wrap(exc)
+            translated = _before_reply(self._translate_or_wrap(exc), reply)
             self._report_failure(request, translated, start)
             raise translated from exc
         return self._finish(request, raw, start)
@@ -511,9 +513,9 @@ class _Adapter(ABC):
             )
         if status >= 500:
             return LLMAPIError(
+                # Whether to suggest a fallback is the managed client's to say: it knows the chain.
                 f"{self.provider} answered {said}: {detail}. The provider is failing or overloaded: "
-                "try again later, or name another provider to use meanwhile with --llm-fallback "
-                "(OSMOSIS_LLM_FALLBACK).",
+                "try again later.",
                 **context,
             )
         if status == 404:
@@ -648,6 +650,19 @@ def _describe_transport(exc: BaseException, base_url: str | None) -> str:
     if name in ("ReadError", "WriteError") or "reset" in text.lower():
         return f"the connection was reset{detail}; {advice}"
     return f"the connection failed{detail}; {advice}"
+
+
+def _before_reply(err: LLMError, reply: _StreamedReply | None) -> LLMError:
+    """Mark a streamed request's connection failure that came before any status line (``before_reply``).
+
+    A stream's status line comes before the provider generates anything; a connection reset or dropped
+    before it left nothing billed that we can know of, unlike a cut or stall once the reply started
+    (its headers are kept on ``reply``). A non-streamed request is answered only once it is generated,
+    so a failure before its status line may have been billed whole: never marked.
+    """
+    if reply is not None and not reply.headers and type(err) is LLMAPIError and err.status_code is None:
+        err.before_reply = True
+    return err
 
 
 def _report_once(request: LLMRequest, raw: _Raw) -> None:
