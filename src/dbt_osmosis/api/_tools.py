@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from dbt_osmosis.core.dbt.project import load_project
 from dbt_osmosis.core.dbt.selection import select_nodes
+from dbt_osmosis.core.errors import SelectionError
 from dbt_osmosis.exit_codes import ExitCode
 
 if TYPE_CHECKING:
@@ -57,8 +58,26 @@ def analyze_docs(run: AnalyzeDocsRun) -> DocsReport:
     from dbt_osmosis.core.analyze import DocsThresholds, judge, measure_docs
 
     project = load_project(run.project.resolve())
-    report = measure_docs(project, select_nodes(project, run.selection), run.thresholds or DocsThresholds())
+    thresholds = run.thresholds or DocsThresholds()
+    report = measure_docs(project, select_nodes(project, run.selection), thresholds)
+    if not report.models and (thresholds.model_filter or run.selection.describe()):
+        # A typo in a filter must not pass a CI gate as "100% of nothing".
+        raise SelectionError(_no_model_counted(project.project_name, run, thresholds.model_filter))
     return judge(report, run.min_column_coverage, run.fail_on_gaps)
+
+
+def _no_model_counted(project_name: str, run: AnalyzeDocsRun, model_filter: str | None) -> str:
+    chosen = run.selection.describe()
+    where = f"the selection {chosen}" if chosen else f"project {project_name}"
+    if model_filter:
+        return (
+            f"No model of {where} has a name containing the model filter {model_filter!r} "
+            "(--model-filter, matched case-insensitively). Check its spelling."
+        )
+    return (
+        f"The selection {chosen} holds no model: analyze docs counts models only (seeds, snapshots "
+        "and sources are not counted). Select models, for example -s path:models/marts."
+    )
 
 
 def check_llm(
