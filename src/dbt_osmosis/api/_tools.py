@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -21,6 +21,7 @@ from dbt_osmosis.api.types import (
     ProjectLocation,
     ReviewResult,
     ReviewRun,
+    fallback_entries,
 )
 
 # --- review and check_llm --------------------------------------------------------------------------
@@ -84,18 +85,26 @@ def check_llm(
     *,
     timeout: float | None = None,
     on_ask: Callable[[str, str], None] | None = None,
-    fallback: tuple[str, ...] | None = None,
+    fallback: str | Sequence[str] | None = None,
+    _label: str = "fallback=",
 ) -> LLMCheckResult:
     """Send one tiny request to the provider configured by the environment; say what is wrong, if anything.
 
-    Then the same to each provider of the fallback chain (``fallback``, as ``LLMOptions.fallback``;
-    ``None``: ``OSMOSIS_LLM_FALLBACK``), reported in ``result.fallbacks``. ``on_ask(provider, model)``
-    is called just before each request is sent. One attempt, no retries: the point is to see the first
-    error. A bad configuration raises ``LLMConfigError``.
+    Then the same to each provider of the fallback chain (``fallback``, as ``LLMOptions.fallback``: a
+    sequence of ``"provider[:model]"`` or one comma-separated ``str``; ``None``:
+    ``OSMOSIS_LLM_FALLBACK``), reported in ``result.fallbacks``. ``on_ask(provider, model)`` is called
+    just before each request is sent. One attempt, no retries: the point is to see the first error. A
+    bad configuration raises ``LLMConfigError`` (``_label`` is how it names the chain given here).
     """
     from dbt_osmosis._synthesis_run import ask_once
 
-    return ask_once(timeout, on_ask, fallback)
+    chain = fallback_entries(fallback)
+    if chain is not None:
+        from dbt_osmosis.core.llm.fallback import fallback_configs, parse_fallback
+
+        # Checked here so the message names the chain as the caller gave it (not a CLI flag).
+        fallback_configs(parse_fallback(",".join(chain), _label), _label)
+    return ask_once(timeout, on_ask, chain)
 
 
 def sql_compile(sql: str, project: ProjectLocation | None = None) -> str:

@@ -355,10 +355,10 @@ def render_review(result: ReviewResult, console: Console) -> None:
     stale = sum(1 for item in pending if item.stale)
     # Each kind counted for what it is: an edited text is a person's, not a rejection.
     rejected = sum(1 for item in result.items if item.rejected)
-    edited = sum(1 for item in result.items if item.edited and not item.rejected)
+    rewritten = sum(1 for item in result.items if item.edited and not item.rejected)
     console.print(
         f"{len(pending)} model-written text(s) to review ({stale} stale); {rejected} rejected; "
-        f"{edited} edited by a person.",
+        f"{rewritten} edited by a person.",
         soft_wrap=True,
     )
     _render_leftovers(result, console)
