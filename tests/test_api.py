@@ -26,7 +26,9 @@ from dbt_osmosis.api import (
     ReviewRun,
 )
 from dbt_osmosis.core.dbt.project import working_directory
+from dbt_osmosis.core.llm.exceptions import LLMConfigError
 from tests.fakes.fake_provider import FakeProviderServer
+from tests.fakes.steps import Fail
 from tests.support.projects import ProjectStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -255,3 +257,40 @@ def test_a_cancel_before_the_run_stops_synthesis_before_any_request(
     )
     assert result.exit_code == ExitCode.INTERRUPTED and result.interrupted == "synthesis"
     assert fake_provider.requests == []
+
+
+def test_nodes_synthesis_failed_are_in_result_failures_with_the_reason(
+    demo: Path, llm_env: None, fake_provider: FakeProviderServer
+) -> None:
+    # README: "the nodes that failed (`failures`)": those whose requests failed count too.
+    fake_provider.responder = lambda request: Fail(400)
+    run = DocumentRun(llm=LLMOptions(synthesize=True, max_retries=0, breaker_threshold=0))
+    result = document(run)
+    assert result.exit_code == ExitCode.INCOMPLETE
+    assert result.synthesis is not None
+    failed = {outcome.node for outcome in result.synthesis.report.failures}
+    assert failed and set(result.failures) >= failed
+    reason = result.failures[sorted(failed)[0]]
+    assert reason.startswith("synthesis failed: ") and "400" in reason, reason
+
+
+def test_project_location_takes_a_plain_str_as_a_notebook_user_writes_it(demo: Path) -> None:
+    location = ProjectLocation(project_dir=".", profiles_dir=str(demo))
+    report = api.analyze_docs(api.AnalyzeDocsRun(project=location, min_column_coverage=0, fail_on_gaps=False))
+    assert report.models and report.exit_code == ExitCode.OK
+    assert location.project_dir == Path(".")  # kept as the Path it means
+
+
+def test_check_llm_takes_the_fallback_chain_as_one_comma_separated_str(
+    llm_env: None, fake_provider: FakeProviderServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OSMOSIS_LLM_FALLBACK", raising=False)
+    result = api.check_llm(fallback="anthropic:claude-haiku-4-5")
+    assert result.all_ok, result
+    assert [(f.provider, f.model) for f in result.fallbacks] == [("anthropic", "claude-haiku-4-5")]
+    assert LLMOptions(fallback="anthropic, openai").fallback == ("anthropic", "openai")  # type: ignore[arg-type]
+    # A bad entry is named as the Python caller gave it, not as a command-line flag.
+    with pytest.raises(LLMConfigError) as raised:
+        api.check_llm(fallback=":gpt-4.1-mini")
+    assert "fallback=: ':gpt-4.1-mini' names no provider" in str(raised.value)
+    assert "--llm-fallback" not in str(raised.value)

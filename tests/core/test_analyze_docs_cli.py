@@ -119,3 +119,32 @@ def test_the_api_returns_the_same_figures(chain: Path) -> None:
 @pytest.mark.parametrize("bad", ["101", "-1"])
 def test_a_threshold_outside_0_to_100_is_refused(chain: Path, bad: str) -> None:
     assert analyze(chain, "--min-column-coverage", bad).exit_code == 2
+
+
+def test_a_model_filter_or_selection_matching_no_model_is_an_error_not_a_passing_gate(chain: Path) -> None:
+    typo = analyze(chain, "--model-filter", "zzz", "--format", "json")
+    assert typo.exit_code == 2, typo.output
+    assert "model filter 'zzz'" in typo.stderr and typo.stdout == ""
+    # A selection holding only a seed counts no model either: the same, named.
+    seeds = analyze(chain, "-s", "raw_customers")
+    assert seeds.exit_code == 2 and "--select raw_customers holds no model" in seeds.stderr, seeds.output
+
+
+def test_rows_are_sorted_by_folder_then_model_name_in_every_format(tmp_path: Path) -> None:
+    files = {
+        "models/b/alpha.sql": "select 1 as id\n",
+        "models/a/zeta.sql": "select 1 as id\n",
+        "models/a/beta.sql": "select 1 as id\n",
+    }
+    root = write_project(tmp_path / "project", files)
+    gate = ("--allow-gaps", "--min-column-coverage", "0")
+    report = report_of(analyze(root, "--format", "json", *gate))
+    assert [(m["folder"], m["name"]) for m in report["models"]] == [
+        ("models/a", "beta"),
+        ("models/a", "zeta"),
+        ("models/b", "alpha"),
+    ]
+    for kind in ("markdown", "table"):
+        text = analyze(root, "--format", kind, *gate).stdout
+        positions = [text.index(name) for name in ("beta", "zeta", "alpha")]
+        assert positions == sorted(positions), text

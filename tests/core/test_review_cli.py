@@ -212,6 +212,9 @@ def test_a_text_a_person_edited_under_its_mark_is_listed_as_edited_and_never_rej
     path.write_text(path.read_text().replace(written, "Customers, as the finance team defines them."))
     listing = review(chain, "int_customers")
     assert "int_customers  openai/gpt-4.1-mini  edited" in listing.output, listing.output
+    # Counted as edited, not as rejected: nothing was rejected.
+    assert "0 rejected; 1 edited by a person." in listing.output, listing.output
+    assert "osmosis_rejected" not in path.read_text()
     assert review(chain, "--check", "int_customers").exit_code == 0  # a person's text is not pending
     assert review(chain, "--reject", "int_customers").exit_code == 0
     entry = model_entry(path, "int_customers")

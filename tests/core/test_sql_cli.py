@@ -216,3 +216,42 @@ def test_api_sql_run_streams_rows_and_says_when_more_were_left_out(chain: Path) 
         assert [row[0] for row in stream] == [0, 1, 2]
         assert stream.more and stream.count == 3
     assert api.sql_compile("select {{ 40 + 2 }}", where).strip() == "select 42"
+
+
+def _strict_json(text: str) -> object:
+    # Python's json accepts NaN and Infinity; JSON parsers elsewhere (jq, JavaScript) refuse them.
+    def refuse(constant: str) -> object:
+        raise ValueError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_sql_run_json_and_jsonl_write_nan_and_infinity_as_strings_a_json_parser_accepts(chain: Path) -> None:
+    query = (
+        "select 'nan'::double as nan, 'inf'::double as i, '-inf'::double as minus, 1.5::double as ok, "
+        "['nan'::double, 2.0] as list"
+    )
+    expected = {"nan": "NaN", "i": "Infinity", "minus": "-Infinity", "ok": 1.5, "list": ["NaN", 2.0]}
+    array = sql(chain, "run", query, "--output", "json")
+    assert array.exit_code == 0, array.output
+    assert _strict_json(array.stdout) == [expected]
+    lines = sql(chain, "run", query, "--output", "jsonl")
+    assert [_strict_json(line) for line in lines.stdout.splitlines()] == [expected]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "/* nothing here */", ";"])
+def test_sql_run_of_no_sql_says_so_and_exits_2(chain: Path, query: str) -> None:
+    result = sql(chain, "run", query)
+    assert result.exit_code == 2, result.output
+    assert "No SQL given" in result.stderr and "limit" not in result.stderr, result.stderr
+
+
+def test_sql_run_refuses_more_than_one_statement_instead_of_showing_only_the_last(chain: Path) -> None:
+    result = sql(chain, "run", "select 1 as x; select 2 as y")
+    assert result.exit_code == 2, result.output
+    assert "holds 2 statements" in result.stderr and "'select 1 as x'" in result.stderr
+    assert result.stdout == ""
+    # A ";" inside a string literal or a comment, or after the only statement, is not a second one.
+    one = sql(chain, "run", "select 'a;b' as x; -- done; really", "--output", "jsonl")
+    assert one.exit_code == 0, one.output
+    assert json.loads(one.stdout) == {"x": "a;b"}

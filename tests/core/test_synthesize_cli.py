@@ -112,6 +112,16 @@ def test_llm_options_without_synthesize_are_pointed_out(chain: Path, run_cli: Ru
     assert notes == ["note: --llm-stats, --llm-max-cost only affect(s) --synthesize, which was not given."]
 
 
+def test_batch_cancel_is_not_said_to_need_synthesize(
+    chain: Path, run_cli: RunCli, llm_env: None, fake_provider: FakeProviderServer
+) -> None:
+    # README's own example, `yaml document --llm-batch-cancel`, acts without --synthesize.
+    result = run_cli(chain, "--llm-batch-cancel", "--llm-timeout", "5")
+    assert result.exit_code == 0, result.output
+    assert "No batch in flight." in result.output
+    assert "only affect" not in result.output, result.output
+
+
 def test_missing_key_is_a_clear_error_before_anything_happens(
     chain: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -131,6 +131,7 @@ def _document(
             return
         if result.synthesis.pending:
             # Written once every answer is in, in one go, exactly as a synchronous run writes it.
+            _snapshot(plan, result)
             result.exit_code = ExitCode.PENDING
             return
     _snapshot(plan, result)
@@ -215,6 +216,10 @@ def _organize_first(
 def _snapshot(plan: DocumentPlan, result: DocumentResult) -> None:
     result.blocked = dict(plan.blocked)
     result.failures = dict(plan.failures)
+    if result.synthesis is not None:
+        # One place for every node that failed, whichever step failed it (README: ``failures``).
+        for outcome in result.synthesis.report.failures:
+            result.failures.setdefault(outcome.node, f"synthesis failed: {outcome.error}")
 
 
 def _blocked_nodes(plan: DocumentPlan) -> dict[str, list[str]]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dbt_osmosis.core.dbt.project import load_project
 from dbt_osmosis.core.dbt.selection import select_nodes
+from dbt_osmosis.core.errors import SelectionError
 from dbt_osmosis.exit_codes import ExitCode
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ from dbt_osmosis.api.types import (
     ProjectLocation,
     ReviewResult,
     ReviewRun,
+    fallback_entries,
 )
 
 # --- review and check_llm --------------------------------------------------------------------------
@@ -57,26 +59,52 @@ def analyze_docs(run: AnalyzeDocsRun) -> DocsReport:
     from dbt_osmosis.core.analyze import DocsThresholds, judge, measure_docs
 
     project = load_project(run.project.resolve())
-    report = measure_docs(project, select_nodes(project, run.selection), run.thresholds or DocsThresholds())
+    thresholds = run.thresholds or DocsThresholds()
+    report = measure_docs(project, select_nodes(project, run.selection), thresholds)
+    if not report.models and (thresholds.model_filter or run.selection.describe()):
+        # A typo in a filter must not pass a CI gate as "100% of nothing".
+        raise SelectionError(_no_model_counted(project.project_name, run, thresholds.model_filter))
     return judge(report, run.min_column_coverage, run.fail_on_gaps)
+
+
+def _no_model_counted(project_name: str, run: AnalyzeDocsRun, model_filter: str | None) -> str:
+    chosen = run.selection.describe()
+    where = f"the selection {chosen}" if chosen else f"project {project_name}"
+    if model_filter:
+        return (
+            f"No model of {where} has a name containing the model filter {model_filter!r} "
+            "(--model-filter, matched case-insensitively). Check its spelling."
+        )
+    return (
+        f"The selection {chosen} holds no model: analyze docs counts models only (seeds, snapshots "
+        "and sources are not counted). Select models, for example -s path:models/marts."
+    )
 
 
 def check_llm(
     *,
     timeout: float | None = None,
     on_ask: Callable[[str, str], None] | None = None,
-    fallback: tuple[str, ...] | None = None,
+    fallback: str | Sequence[str] | None = None,
+    _label: str = "fallback=",
 ) -> LLMCheckResult:
     """Send one tiny request to the provider configured by the environment; say what is wrong, if anything.
 
-    Then the same to each provider of the fallback chain (``fallback``, as ``LLMOptions.fallback``;
-    ``None``: ``OSMOSIS_LLM_FALLBACK``), reported in ``result.fallbacks``. ``on_ask(provider, model)``
-    is called just before each request is sent. One attempt, no retries: the point is to see the first
-    error. A bad configuration raises ``LLMConfigError``.
+    Then the same to each provider of the fallback chain (``fallback``, as ``LLMOptions.fallback``: a
+    sequence of ``"provider[:model]"`` or one comma-separated ``str``; ``None``:
+    ``OSMOSIS_LLM_FALLBACK``), reported in ``result.fallbacks``. ``on_ask(provider, model)`` is called
+    just before each request is sent. One attempt, no retries: the point is to see the first error. A
+    bad configuration raises ``LLMConfigError`` (``_label`` is how it names the chain given here).
     """
     from dbt_osmosis._synthesis_run import ask_once
 
-    return ask_once(timeout, on_ask, fallback)
+    chain = fallback_entries(fallback)
+    if chain is not None:
+        from dbt_osmosis.core.llm.fallback import fallback_configs, parse_fallback
+
+        # Checked here so the message names the chain as the caller gave it (not a CLI flag).
+        fallback_configs(parse_fallback(",".join(chain), _label), _label)
+    return ask_once(timeout, on_ask, chain)
 
 
 def sql_compile(sql: str, project: ProjectLocation | None = None) -> str:

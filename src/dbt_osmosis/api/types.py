@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,25 +38,43 @@ class ProjectLocation:
     """Where the dbt project is and how dbt loads it; named as dbt's own options."""
 
     #: The folder with dbt_project.yml; ``None``: the nearest one at or above the current folder.
-    project_dir: Path | None = None
-    profiles_dir: Path | None = None
+    #: A ``str`` or any path-like is accepted and kept as a ``Path``.
+    project_dir: Path | str | os.PathLike[str] | None = None
+    profiles_dir: Path | str | os.PathLike[str] | None = None
     profile: str | None = None
     target: str | None = None
     threads: int | None = None
     #: dbt vars as a YAML string, as for ``dbt run --vars``.
     vars: str | None = None
 
+    def __post_init__(self) -> None:
+        # ProjectLocation(project_dir=".") is what a notebook user writes: make it the Path it means.
+        for name in ("project_dir", "profiles_dir"):
+            object.__setattr__(self, name, _as_path(getattr(self, name)))
+
     def resolve(self) -> ProjectOptions:
         """The project found the way dbt finds it; ``ProjectError`` if there is none."""
-        project_dir = discover_project_dir(self.project_dir, Path.cwd())
+        project_dir = discover_project_dir(_as_path(self.project_dir), Path.cwd())
         return ProjectOptions(
             project_dir=project_dir,
-            profiles_dir=self.profiles_dir,
+            profiles_dir=_as_path(self.profiles_dir),
             target=self.target,
             threads=self.threads,
             vars=self.vars,
             profile=self.profile,
         )
+
+
+def _as_path(value: Path | str | os.PathLike[str] | None) -> Path | None:
+    return None if value is None else Path(value)
+
+
+def fallback_entries(value: str | Sequence[str] | None) -> tuple[str, ...] | None:
+    """A fallback chain as a tuple of entries: a comma-separated ``str`` is split, blanks dropped."""
+    if value is None:
+        return None
+    items = value.split(",") if isinstance(value, str) else value
+    return tuple(item.strip() for item in items if item.strip())
 
 
 @dataclass(frozen=True)
@@ -76,6 +95,7 @@ class LLMOptions:
     breaker_threshold: int | None = None
     #: Providers asked in order while the primary is down, each ``"provider"`` or
     #: ``"provider:model"`` (``None``: ``OSMOSIS_LLM_FALLBACK``; ``()``: no fallback).
+    #: A comma-separated ``str`` (``"anthropic:claude-haiku-4-5,openai"``) is accepted too.
     fallback: tuple[str, ...] | None = None
     mark_generated: bool = False
     no_cache: bool = False
@@ -97,6 +117,10 @@ class LLMOptions:
     batch: bool = False
     #: Cancel the project's batches in flight, and do nothing else.
     batch_cancel: bool = False
+
+    def __post_init__(self) -> None:
+        # A str would otherwise be read one character per entry.
+        object.__setattr__(self, "fallback", fallback_entries(self.fallback))
 
     @property
     def wanted(self) -> bool:
@@ -333,7 +357,8 @@ class DocumentResult:
     #: Files left alone, with the reason, and the nodes whose entries they hold.
     blocked: dict[str, str] = field(default_factory=dict)
     blocked_nodes: dict[str, list[str]] = field(default_factory=dict)
-    #: Nodes whose steps failed, with the reason.
+    #: Nodes whose steps failed, with the reason: planning's and synthesis's alike (the latter also
+    #: in ``synthesis.report.failures``, with the node's requests and usage).
     failures: dict[str, str] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

@@ -87,6 +87,8 @@ def run_test_llm(console: Console, *, timeout: float | None, fallback: str | Non
     def asking(provider: str, model: str) -> None:
         console.print(f"Asking {escape(provider)} / {escape(model)} for a one-word reply...")
 
-    result = api.check_llm(timeout=timeout, on_ask=asking, fallback=options.fallback_chain(fallback))
+    result = api.check_llm(
+        timeout=timeout, on_ask=asking, fallback=options.fallback_chain(fallback), _label="--llm-fallback"
+    )
     render_check_llm(result, console)
     return result.exit_code

@@ -609,7 +609,8 @@ def fallback_chain(value: str | None) -> tuple[str, ...] | None:
 
 def ignored_llm_flags(params: Mapping[str, Any], llm: LLMOptions) -> list[str]:
     """``--llm-*`` flags given to a run that asks no LLM, in the order they were given."""
-    if llm.wanted:
+    # --llm-batch-cancel is a run of its own, and it uses the other --llm-* settings to reach the provider.
+    if llm.wanted or llm.batch_cancel:
         return []
     return [
         "--" + name.replace("_", "-")

@@ -400,9 +400,12 @@ def render_review(result: ReviewResult, console: Console) -> None:
         written_by = f"{item.provider}/{item.model}" if not item.rejected else "-"
         console.print(f"{escape(where)}  {escape(written_by)}  {state}  {escape(item.path)}", soft_wrap=True)
     stale = sum(1 for item in pending if item.stale)
-    rejected = len(result.items) - len(pending)
+    # Each kind counted for what it is: an edited text is a person's, not a rejection.
+    rejected = sum(1 for item in result.items if item.rejected)
+    rewritten = sum(1 for item in result.items if item.edited and not item.rejected)
     console.print(
-        f"{len(pending)} model-written text(s) to review ({stale} stale); {rejected} rejected.",
+        f"{len(pending)} model-written text(s) to review ({stale} stale); {rejected} rejected; "
+        f"{rewritten} edited by a person.",
         soft_wrap=True,
     )
     _render_leftovers(result, console)

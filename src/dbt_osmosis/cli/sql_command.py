@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import sys
 from decimal import Decimal
@@ -112,8 +113,9 @@ def _write_rows(stream: RowStream, limit: int, output: str, out: IO[str]) -> Non
             written = False
             for row in stream:
                 out.write(between if written else before)
+                values = (_finite(value) for value in row)
                 out.write(
-                    json.dumps(dict(zip(names, row, strict=True)), default=_json_value, ensure_ascii=False)
+                    json.dumps(dict(zip(names, values, strict=True)), default=_json_value, ensure_ascii=False)
                 )
                 written = True
             if written:
@@ -130,6 +132,18 @@ def _write_rows(stream: RowStream, limit: int, output: str, out: IO[str]) -> Non
         click.echo(
             f"Wrote the first {limit} row(s); the query has more (--limit -1 writes them all).", err=True
         )
+
+
+def _finite(value: Any) -> Any:
+    # JSON has no NaN or infinity (json.dumps would write NaN and Infinity, which parsers refuse):
+    # they are written as the strings "NaN", "Infinity" and "-Infinity", as a Decimal's are.
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    return value
 
 
 def _json_value(value: Any) -> Any:

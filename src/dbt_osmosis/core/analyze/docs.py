@@ -182,9 +182,10 @@ def measure_docs(project: DbtProject, nodes: Sequence[Node], thresholds: DocsThr
     store = SchemaStore(project.root)
     report = DocsReport()
     wanted = (thresholds.model_filter or "").lower()
-    for node in nodes:
-        if node.resource_type != "model" or wanted not in node.name.lower():
-            continue
+    models = [node for node in nodes if node.resource_type == "model" and wanted in node.name.lower()]
+    # By folder, then name: the order a reader scans a table or diffs two JSON reports in.
+    models.sort(key=lambda node: (str(PurePosixPath(node.original_file_path).parent), node.display_name))
+    for node in models:
         schema_file = store.get(node.patch_path) if node.patch_path else None
         entry = entry_of(schema_file, node) if schema_file is not None else None
         path = schema_file.display_path if schema_file is not None else ""

@@ -139,8 +139,11 @@ def stream_sql(
     Secrets (default: those of the environment) are masked in the rows and in error messages.
     """
     secrets = Secrets.from_environment() if secrets is None else secrets
+    _require_sql(sql)
     project = _load(options, secrets)
     compiled = _compile(project, sql, secrets)
+    _require_sql(compiled, after_jinja=True)
+    _one_statement(compiled, secrets)
     # The adapter's context wraps whatever escapes it as "cannot open a warehouse connection"; the
     # query's own failures and the caller's (a closed pipe) are carried past it and raised as they are.
     escaped: BaseException | None = None
@@ -249,6 +252,52 @@ _TRAILING_LIMIT = re.compile(
     r"|\bfetch\s+(?:first|next)\b[^;()]*\bonly)\s*$",
     re.IGNORECASE,
 )
+
+
+def _require_sql(sql: str, *, after_jinja: bool = False) -> None:
+    # An empty query would reach the warehouse as a bare "limit 51" and fail with a syntax error.
+    if not statements(sql):
+        what = "its Jinja renders to no SQL" if after_jinja else "the SQL given is empty (or only comments)"
+        raise SqlError(f"No SQL given: {what}; give one query, for example: select 1 as x")
+
+
+def _one_statement(sql: str, secrets: Secrets) -> None:
+    # Drivers run every statement and return only the last one's rows: the first would be lost silently.
+    found = statements(sql)
+    if len(found) > 1:
+        first = secrets.data(" ".join(found[0].split()))
+        shown = first if len(first) <= 60 else first[:57] + "..."
+        raise SqlError(
+            f"The SQL holds {len(found)} statements (the first: {shown!r}); sql run runs one query at a "
+            "time: run each on its own."
+        )
+
+
+def statements(sql: str) -> list[str]:
+    """The statements of ``sql`` as sqlparse splits them, each without its trailing ``;`` and comments.
+
+    Statements holding nothing but whitespace and comments are left out; a ``;`` inside a string
+    literal or a comment does not split.
+    """
+    import sqlparse
+
+    found = []
+    for statement in sqlparse.parse(sql):
+        text = without_trailing(str(statement))
+        if _has_code(text):
+            found.append(text.strip())
+    return found
+
+
+def _has_code(sql: str) -> bool:
+    import sqlparse
+    from sqlparse import tokens
+
+    return any(
+        not piece.is_whitespace and piece.ttype not in tokens.Comment
+        for statement in sqlparse.parse(sql)
+        for piece in statement.flatten()  # type: ignore[no-untyped-call]
+    )
 
 
 def without_trailing(sql: str) -> str:
