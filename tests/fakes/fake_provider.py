@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import signal
 import threading
 import time
 
@@ -137,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
         faults = [fault_step(spec) for spec in args.fault.split(",") if spec.strip()]
     except ValueError as error:
         parser.error(str(error))
+    # A process started from a shell's background job (or a CI runner) inherits SIGINT ignored, and
+    # Python then leaves it ignored: say explicitly that SIGINT (and SIGTERM) stop the server cleanly.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     server = FakeProviderServer(latency=args.latency, rpm_limit=args.rpm, host=args.host, port=args.port)
     if args.hostile:
         server.responder = HostileResponder()
