@@ -398,17 +398,7 @@ class ManagedClient:
                     continue
                 self._sleep(step)
                 continue
-            if request.budget is not None and reservation is not None:
-                # Priced as whoever answered: this client may be a fallback of the budget's own model.
-                request.budget.settle(
-                    reservation,
-                    response.usage,
-                    provider=response.provider or self.provider,
-                    model=response.model or self.model,
-                )
-            if shaped.service_tier == "flex":
-                self.flex.answered()
-            self._after_success(response, self._clock() - started, admitted, tokens, self._who(request))
+            self._answered(request, shaped, reservation, response, started, admitted, tokens)
             return response
 
     async def _acomplete(self, request: LLMRequest) -> LLMResponse:
@@ -446,18 +436,31 @@ class ManagedClient:
                     continue
                 await self._async_sleep(step)
                 continue
-            if request.budget is not None and reservation is not None:
-                # Priced as whoever answered: this client may be a fallback of the budget's own model.
-                request.budget.settle(
-                    reservation,
-                    response.usage,
-                    provider=response.provider or self.provider,
-                    model=response.model or self.model,
-                )
-            if shaped.service_tier == "flex":
-                self.flex.answered()
-            self._after_success(response, self._clock() - started, admitted, tokens, self._who(request))
+            self._answered(request, shaped, reservation, response, started, admitted, tokens)
             return response
+
+    def _answered(
+        self,
+        request: LLMRequest,
+        shaped: LLMRequest,
+        reservation: Reservation | None,
+        response: LLMResponse,
+        started: float,
+        admitted: float | None,
+        tokens: int,
+    ) -> None:
+        """Settle an answered attempt (sync and async alike) and record it."""
+        if request.budget is not None and reservation is not None:
+            # Priced as whoever answered: this client may be a fallback of the budget's own model.
+            request.budget.settle(
+                reservation,
+                response.usage,
+                provider=response.provider or self.provider,
+                model=response.model or self.model,
+            )
+        if shaped.service_tier == "flex":
+            self.flex.answered()
+        self._after_success(response, self._clock() - started, admitted, tokens, self._who(request))
 
     def _stop_if_credentials_refused(self) -> None:
         refused = self._refused_credentials
